@@ -1,0 +1,47 @@
+"""Every error the library raises, in one small tree.
+
+    ArchiveError                 base: catch this to handle anything the library raises
+    ├── StoreError               the store under the archive home cannot be opened or written
+    │   └── SchemaTooNewError    the store was written by a newer semantic-archive
+    ├── NotFoundError            no document with the given id
+    ├── InvalidInputError        a bad argument: a date filter, a field mapping, an option
+    └── ReadError                one file or record could not be read (ingest records it and goes on)
+
+Messages say what failed, where, and what to do next. Only the CLI and the app turn these into
+messages and exit codes.
+"""
+
+from __future__ import annotations
+
+
+class ArchiveError(Exception):
+    """Base class of every error raised by semantic-archive."""
+
+
+class StoreError(ArchiveError):
+    """The SQLite store cannot be opened or written."""
+
+
+class SchemaTooNewError(StoreError):
+    """The store's schema is newer than this version understands."""
+
+
+class NotFoundError(ArchiveError):
+    """No document with the given id."""
+
+
+class InvalidInputError(ArchiveError):
+    """A bad argument given by the user (not a bad file)."""
+
+
+class ReadError(ArchiveError):
+    """A file or a record inside it could not be read.
+
+    `path` is the file; `record` the record's id or line number inside a multi-record file.
+    """
+
+    def __init__(self, reason: str, path: str = "", record: str | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.path = path
+        self.record = record

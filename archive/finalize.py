@@ -1,0 +1,61 @@
+"""From what a reader found to what is stored: clean text, a title, a checked date, an outlet."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from archive.dates import parse_date
+from archive.models import RawDoc
+from archive.normalize import content_hash, normalize_text, one_line
+from archive.titles import fallback_title
+from archive.writes import NewDocument, authors_json
+
+LANGUAGE_SAMPLE = 300
+
+
+def origin_of(path: str, raw: RawDoc) -> str:
+    """A document's identity: its file, or its file plus its record inside it."""
+    return path if raw.record is None else f"{path}#{raw.record}"
+
+
+def finalize(raw: RawDoc, path: str, fingerprint: str, source: str | None, today: dt.date) -> NewDocument:
+    text = normalize_text(raw.text)
+    parsed = parse_date(raw.date, today)
+    return NewDocument(
+        origin=origin_of(path, raw),
+        path=path,
+        record=raw.record,
+        fingerprint=fingerprint,
+        content_hash=content_hash(text),
+        external_id=raw.external_id,
+        title=one_line(raw.title) or fallback_title(text),
+        text=text,
+        published=parsed.date,
+        date_warning=parsed.warning,
+        outlet=one_line(raw.outlet) or url_host(raw.url) or one_line(source) or Path(path).parent.name or None,
+        url=one_line(raw.url),
+        authors=authors_json([a for a in (one_line(x) for x in raw.authors) if a]),
+        language=(raw.language or detect_language(text) or None),
+        captured=raw.captured,
+        source=one_line(source),
+    )
+
+
+def url_host(url: str | None) -> str | None:
+    if not url or "//" not in url:
+        return None
+    host = (urlsplit(url.strip()).hostname or "").lower()
+    return host.removeprefix("www.") or None
+
+
+def detect_language(text: str) -> str | None:
+    """ISO 639-1 code of the text's language (py3langid on its opening), None when unsure."""
+    import py3langid
+
+    sample = text[:LANGUAGE_SAMPLE]
+    if sum(c.isalpha() for c in sample) < 20:
+        return None
+    code, _ = py3langid.classify(sample)
+    return str(code)

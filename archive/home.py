@@ -1,0 +1,14 @@
+"""Where an archive lives when the user names none."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+APP_NAME = "semantic-archive"
+
+
+def default_home() -> Path:
+    """The user data directory (platformdirs), e.g. ~/.local/share/semantic-archive."""
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir(APP_NAME, appauthor=False))

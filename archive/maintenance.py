@@ -1,0 +1,47 @@
+"""Removing documents, and the manifest that says how the store was built."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from archive import writes
+from archive.chunking import Chunker
+from archive.migrations import SCHEMA_VERSION
+from archive.store import Store
+
+MANIFEST_FILE = "manifest.json"
+
+
+def remove_documents(store: Store, ids: Sequence[int], chunker: Chunker) -> int:
+    """Remove documents (a duplicate takes over a removed original's text); returns how many."""
+    removed = 0
+    with store.transaction() as db:
+        for doc_id in ids:
+            row = db.execute("SELECT path FROM documents WHERE id = ?", (doc_id,)).fetchone()
+            if row is None:
+                continue
+            writes.delete_document(db, doc_id, chunker.chunk)
+            writes.forget_file(db, row[0])
+            removed += 1
+    return removed
+
+
+def read_manifest(home: Path) -> dict[str, Any]:
+    path = Path(home) / MANIFEST_FILE
+    try:
+        return dict(json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, ValueError):
+        return {}
+
+
+def write_manifest(home: Path, **values: Any) -> dict[str, Any]:
+    """Merge `values` into the manifest (written atomically) and return it."""
+    manifest = read_manifest(home) | {"schema_version": SCHEMA_VERSION} | values
+    path = Path(home) / MANIFEST_FILE
+    tmp = path.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    tmp.replace(path)
+    return manifest

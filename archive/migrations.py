@@ -1,0 +1,87 @@
+"""Numbered schema migrations. Append a new entry; never edit a released one.
+
+`PRAGMA user_version` holds how many have been applied.
+"""
+
+from __future__ import annotations
+
+MIGRATIONS: list[str] = [
+    # 1: documents, chunks (with a log the derived indexes follow), files, failures, ingest runs
+    """
+    CREATE TABLE documents (
+        id INTEGER PRIMARY KEY,
+        origin TEXT NOT NULL UNIQUE,
+        path TEXT NOT NULL,
+        record TEXT,
+        fingerprint TEXT NOT NULL,
+        content_hash TEXT NOT NULL,
+        external_id TEXT,
+        title TEXT,
+        text TEXT NOT NULL,
+        published TEXT,
+        date_warning TEXT,
+        outlet TEXT,
+        url TEXT,
+        authors TEXT NOT NULL DEFAULT '[]',
+        language TEXT,
+        captured TEXT,
+        source TEXT,
+        duplicate_of INTEGER REFERENCES documents(id),
+        ingested_at TEXT NOT NULL
+    );
+    CREATE INDEX documents_hash ON documents(content_hash);
+    CREATE INDEX documents_published ON documents(published);
+    CREATE INDEX documents_outlet ON documents(outlet);
+    CREATE INDEX documents_path ON documents(path);
+    CREATE INDEX documents_duplicate ON documents(duplicate_of);
+    CREATE INDEX documents_external ON documents(external_id);
+    CREATE INDEX documents_source ON documents(source);
+
+    CREATE TABLE chunks (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        doc_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+        ordinal INTEGER NOT NULL,
+        start INTEGER NOT NULL,
+        end INTEGER NOT NULL
+    );
+    CREATE INDEX chunks_doc ON chunks(doc_id, ordinal);
+
+    CREATE TABLE chunk_log (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        chunk_id INTEGER NOT NULL,
+        doc_id INTEGER NOT NULL,
+        op TEXT NOT NULL CHECK (op IN ('add', 'del'))
+    );
+    CREATE TRIGGER chunks_added AFTER INSERT ON chunks BEGIN
+        INSERT INTO chunk_log (chunk_id, doc_id, op) VALUES (new.id, new.doc_id, 'add');
+    END;
+    CREATE TRIGGER chunks_deleted AFTER DELETE ON chunks BEGIN
+        INSERT INTO chunk_log (chunk_id, doc_id, op) VALUES (old.id, old.doc_id, 'del');
+    END;
+
+    CREATE TABLE files (
+        path TEXT PRIMARY KEY,
+        size INTEGER NOT NULL,
+        mtime_ns INTEGER NOT NULL,
+        signature TEXT NOT NULL,
+        complete INTEGER NOT NULL DEFAULT 0
+    );
+
+    CREATE TABLE failures (
+        path TEXT NOT NULL,
+        record TEXT NOT NULL DEFAULT '',
+        reason TEXT NOT NULL,
+        at TEXT NOT NULL,
+        PRIMARY KEY (path, record)
+    );
+
+    CREATE TABLE ingest_runs (
+        id INTEGER PRIMARY KEY,
+        started_at TEXT NOT NULL,
+        finished_at TEXT,
+        report TEXT
+    );
+    """,
+]
+
+SCHEMA_VERSION = len(MIGRATIONS)

@@ -1,0 +1,122 @@
+"""The small frozen records that flow through the library (the CLI prints them with `asdict`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class RawDoc:
+    """One document as a reader found it, before normalising, dating and de-duplicating.
+
+    `record` names the record inside a multi-record file (its id, or its number); None for a
+    one-document file. `fingerprint` is a hash of what the reader read for this record, used to
+    tell an unchanged record from a changed one on re-ingest.
+    """
+
+    text: str
+    fingerprint: str
+    title: str | None = None
+    date: str | int | float | None = None
+    outlet: str | None = None
+    url: str | None = None
+    authors: tuple[str, ...] = ()
+    language: str | None = None
+    external_id: str | None = None
+    record: str | None = None
+    captured: str | None = None
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A [start, end) character span of a document's stored text."""
+
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Document:
+    """A stored document. `date` is an ISO date or None (undated)."""
+
+    id: int
+    title: str | None
+    outlet: str | None
+    date: str | None
+    url: str | None
+    path: str
+    text: str
+    external_id: str | None = None
+    authors: tuple[str, ...] = ()
+    language: str | None = None
+    captured: str | None = None
+    duplicate_of: int | None = None
+    date_warning: str | None = None
+    origin: str = ""
+
+
+@dataclass(frozen=True)
+class DocumentSummary:
+    """One line of `archive list`."""
+
+    id: int
+    external_id: str | None
+    title: str | None
+    outlet: str | None
+    date: str | None
+
+
+@dataclass(frozen=True)
+class Failure:
+    """A file (or a record in it) that could not be ingested, and why."""
+
+    path: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class IngestReport:
+    """What one ingest did. `warnings` are kept documents with a note (e.g. an impossible date)."""
+
+    added: int = 0
+    unchanged: int = 0
+    replaced: int = 0
+    duplicates: int = 0
+    failed: tuple[Failure, ...] = ()
+    warnings: tuple[Failure, ...] = ()
+    skipped_files: int = 0
+
+    @property
+    def stored_anything(self) -> bool:
+        """True when the ingest added, replaced or found already present at least one document."""
+        return (self.added + self.unchanged + self.replaced + self.duplicates) > 0
+
+
+@dataclass(frozen=True)
+class Stats:
+    """The archive at a glance (`archive stats`)."""
+
+    documents: int
+    chunks: int
+    duplicates: int
+    outlets: int
+    undated: int
+    date_min: str | None
+    date_max: str | None
+    failed_files: int
+
+
+@dataclass(frozen=True)
+class Progress:
+    """A progress report from a long operation, for the CLI's progress bar.
+
+    `bytes_done`/`bytes_total` measure the input read so far (compressed bytes for gzip files).
+    """
+
+    files_done: int
+    files_total: int
+    bytes_done: int
+    bytes_total: int
+    documents: int
+    path: str = ""
+    extra: dict[str, int] = field(default_factory=dict)

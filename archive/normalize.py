@@ -1,0 +1,55 @@
+"""Text normalisation and content hashes.
+
+The stored text is normalised once at ingest (Unicode NFC, one kind of newline, no invisible
+characters, runs of spaces collapsed, at most one blank line between paragraphs), so every offset
+into it stays valid. The content hash also collapses all whitespace, so two copies that differ only
+in line breaks are the same text.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_SPACES = re.compile(r"[ \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
+_LINE_EDGES = re.compile(r" *\n *")
+_BLANK_LINES = re.compile(r"\n{3,}")
+_ANY_WS = re.compile(r"\s+")
+
+
+def normalize_text(text: str) -> str:
+    """Return `text` as it is stored: NFC, clean whitespace, stripped."""
+    text = unicodedata.normalize("NFC", text)
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n").replace("\u2029", "\n")
+    text = text.translate(_INVISIBLE)
+    text = _CONTROL.sub("", text)
+    text = _SPACES.sub(" ", text)
+    text = _LINE_EDGES.sub("\n", text)
+    text = _BLANK_LINES.sub("\n\n", text)
+    return text.strip()
+
+
+def content_hash(normalized: str) -> str:
+    """Hash of a normalised text with every run of whitespace made one space."""
+    flat = _ANY_WS.sub(" ", normalized).strip()
+    return hashlib.sha256(flat.encode("utf-8")).hexdigest()
+
+
+def fingerprint(*parts: object) -> str:
+    """A short stable hash of a reader's raw parts (used to detect changed records)."""
+    h = hashlib.sha256()
+    for part in parts:
+        h.update(repr(part).encode("utf-8", "surrogatepass"))
+        h.update(b"\x00")
+    return h.hexdigest()[:32]
+
+
+def one_line(text: str | None) -> str | None:
+    """Collapse a short field (title, outlet) to one clean line; None when empty."""
+    if text is None:
+        return None
+    flat = _ANY_WS.sub(" ", unicodedata.normalize("NFC", str(text))).strip()
+    return flat or None

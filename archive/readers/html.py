@@ -1,0 +1,63 @@
+"""HTML pages: main text, title, date, site name and URL via trafilatura.
+
+trafilatura is the best-kept open-source article extractor (boilerplate removal plus metadata
+from OpenGraph, JSON-LD and meta tags); tag stripping by hand would keep menus and footers.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from typing import Any, BinaryIO
+
+from archive.errors import ReadError
+from archive.models import RawDoc
+from archive.readers.base import Item, ReadOptions, check_size, file_hash, html_language
+
+_DATE_PARAMS = {"extensive_search": False, "original_date": True}
+logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
+logging.getLogger("htmldate").setLevel(logging.CRITICAL)
+
+
+def read_html(stream: BinaryIO, path: str, options: ReadOptions) -> Iterator[Item]:
+    data = stream.read()
+    if not data.strip():
+        raise ReadError("empty file", path)
+    yield extract_page(data, path, options)
+
+
+def extract_page(
+    data: bytes, path: str, options: ReadOptions, url: str | None = None, record: str | None = None
+) -> RawDoc:
+    """One page's article as a RawDoc; ReadError when it holds no article text."""
+    meta = _extract(data, url)
+    text = (meta.get("text") or "").strip()
+    if not text:
+        raise ReadError("no article text found in the page", path, record)
+    check_size(text, path, options, record)
+    authors = tuple(a.strip() for a in (meta.get("author") or "").split(";") if a.strip())
+    return RawDoc(
+        text=text,
+        title=meta.get("title"),
+        date=meta.get("date"),
+        outlet=meta.get("sitename"),
+        url=meta.get("url") or url,
+        authors=authors,
+        language=meta.get("language") or html_language(data),
+        record=record,
+        fingerprint=file_hash(data),
+    )
+
+
+def _extract(data: bytes, url: str | None) -> dict[str, Any]:
+    import trafilatura
+
+    try:
+        doc = trafilatura.bare_extraction(
+            data, url=url, with_metadata=True, include_comments=False, date_extraction_params=_DATE_PARAMS
+        )
+    except Exception as exc:  # noqa: BLE001 - a broken page is a failed file, not a crash
+        raise ReadError(f"the page could not be parsed ({type(exc).__name__}: {exc})") from exc
+    if doc is None:
+        return {}
+    return doc.as_dict() if hasattr(doc, "as_dict") else dict(doc)

@@ -1,0 +1,128 @@
+"""Multi-record files: .json, .jsonl (.jsonl.gz) and .csv; one document per record.
+
+A record's origin is its id when the file's ids are unique, else its number. A malformed line is
+a failure of that line only; the rest of the file is read.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import json
+import sys
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any, BinaryIO
+
+from archive.errors import ReadError
+from archive.models import RawDoc
+from archive.normalize import fingerprint
+from archive.readers.base import Item, ReadOptions, check_size
+from archive.readers.fields import ALIASES, as_authors, as_name, as_text, pick
+
+GIVE_UP_AFTER = 20  # records without text at the start of a file before the file is judged wrong
+csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+
+
+def read_jsonl(stream: BinaryIO, path: str, options: ReadOptions) -> Iterator[Item]:
+    source: BinaryIO = gzip.GzipFile(fileobj=stream) if path.endswith(".gz") else stream  # type: ignore[assignment]
+    try:
+        yield from _records(
+            _jsonl_lines(io.TextIOWrapper(source, encoding="utf-8", errors="strict"), path), path, options
+        )
+    except (OSError, EOFError, UnicodeDecodeError) as exc:
+        raise ReadError(f"the file is damaged or not UTF-8 ({exc})", path) from None
+
+
+def read_json(stream: BinaryIO, path: str, options: ReadOptions) -> Iterator[Item]:
+    try:
+        value = json.loads(stream.read().decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        raise ReadError("not valid UTF-8; re-save it as UTF-8", path) from None
+    except json.JSONDecodeError as exc:
+        raise ReadError(f"malformed JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}", path) from None
+    if isinstance(value, dict) and pick(value, "text", options.fields) is not None:
+        yield _one(value, path, options, key=None, number="1")
+        return
+    records = value if isinstance(value, list) else _list_inside(value)
+    if records is None:
+        raise ReadError("no articles found: expected an object with a text field, or a list of them", path)
+    yield from _records(((str(i + 1), r) for i, r in enumerate(records)), path, options)
+
+
+def read_csv(stream: BinaryIO, path: str, options: ReadOptions) -> Iterator[Item]:
+    text = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="strict", newline="")
+    try:
+        rows = csv.DictReader(text)
+        yield from _records(((str(i + 2), row) for i, row in enumerate(rows)), path, options)
+    except (UnicodeDecodeError, csv.Error) as exc:
+        raise ReadError(f"unreadable CSV ({exc})", path) from None
+
+
+def _jsonl_lines(lines: Iterable[str], path: str) -> Iterator[tuple[str, Any]]:
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            yield str(number), json.loads(line)
+        except json.JSONDecodeError as exc:
+            yield str(number), ReadError(f"line {number}: malformed JSON ({exc.msg})", path, str(number))
+
+
+def _list_inside(value: Any) -> list[Any] | None:
+    if not isinstance(value, dict):
+        return None
+    lists = [v for v in value.values() if isinstance(v, list) and v and isinstance(v[0], dict)]
+    return lists[0] if len(lists) == 1 else None
+
+
+def _records(numbered: Iterable[tuple[str, Any]], path: str, options: ReadOptions) -> Iterator[Item]:
+    seen_ids: set[str] = set()
+    without_text = 0
+    for index, (number, record) in enumerate(numbered):
+        if isinstance(record, ReadError):
+            yield record
+            continue
+        if not isinstance(record, Mapping):
+            yield ReadError(f"record {number} is not an object", path, number)
+            continue
+        if pick(record, "text", options.fields) is None:
+            without_text += 1
+            if without_text == index + 1 == GIVE_UP_AFTER:
+                raise ReadError(_no_text_reason(record, options), path)
+        ext = as_name(pick(record, "id", options.fields))
+        key = ext if ext and ext not in seen_ids else f"#{number}"
+        if ext:
+            seen_ids.add(ext)
+        try:
+            yield _one(record, path, options, key=key, number=number)
+        except ReadError as exc:
+            yield exc
+
+
+def _one(record: Mapping[str, Any], path: str, options: ReadOptions, key: str | None, number: str) -> RawDoc:
+    fields = options.fields
+    text = as_text(pick(record, "text", fields))
+    if not text or not text.strip():
+        raise ReadError(f"record {number}: no text", path, key)
+    check_size(text, path, options, key)
+    values = {t: pick(record, t, fields) for t in ALIASES if t != "text"}
+    date = values["date"]
+    return RawDoc(
+        text=text,
+        title=as_name(values["title"]),
+        date=date if isinstance(date, (int, float)) else as_name(date),
+        outlet=as_name(values["outlet"]),
+        url=as_name(values["url"]),
+        authors=as_authors(values["authors"]),
+        language=as_name(values["language"]),
+        external_id=as_name(values["id"]),
+        record=key,
+        fingerprint=fingerprint(text, *values.values()),
+    )
+
+
+def _no_text_reason(record: Mapping[str, Any], options: ReadOptions) -> str:
+    looked = options.fields.get("text") or ", ".join(ALIASES["text"])
+    keys = ", ".join(list(record)[:12])
+    return f"no text field in the records (looked for: {looked}; they have: {keys}); name it with --field text=FIELD"

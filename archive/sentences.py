@@ -1,0 +1,84 @@
+"""Sentence spans for news text, including the glued sentences scraped text is full of.
+
+Written here rather than taken from a library because it must (1) return exact [start, end)
+offsets, (2) split "reports.The blasts" where no space follows the full stop, and (3) run at
+thousands of articles a second; the common splitters do one or two of these. Paragraph breaks
+always end a sentence.
+"""
+
+from __future__ import annotations
+
+import re
+
+_ABBREVIATIONS = frozenset(
+    (
+        "mr mrs ms dr prof st sr jr gen sen rep gov lt col sgt capt cmdr adm maj pres supt insp rev hon fr inc ltd"
+        " co corp bros no vs etc al jan feb mar apr jun jul aug sep sept oct nov dec mt ft ave blvd rd approx est"
+        " dept univ assn"
+    ).split()
+)
+# A full stop, ! or ? (and closing quotes/brackets) then whitespace and a likely sentence start.
+_SPACED = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9À-Ý])")
+# Glued: a lower-case word of 2+ letters, the stop, then a capitalised word with no space.
+_GLUED = re.compile(r"(?<=[a-z]{2})[.!?]+(?=[\"“]?[A-Z][a-z])")
+_WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)$")
+_NON_SPACE = re.compile(r"\S")
+_NEWLINE = re.compile("\n")
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """Return the [start, end) spans of the sentences of `text`, in order, without outer spaces."""
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    for line_end in _line_ends(text):
+        spans.extend(_split_paragraph(text, pos, line_end))
+        pos = line_end + 1
+    return spans
+
+
+def _line_ends(text: str) -> list[int]:
+    return [m.start() for m in _NEWLINE.finditer(text)] + [len(text)]
+
+
+def _split_paragraph(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    spaced = {m.end() for m in _SPACED.finditer(text, start, end) if not _abbreviation(text, m.start())}
+    glued = {_glued_cut(text, start, m.end()) for m in _GLUED.finditer(text, start, end)}
+    cuts = sorted(spaced | glued)
+    spans = []
+    begin = start
+    for cut in [*cuts, end]:
+        span = _trim(text, begin, cut)
+        if span:
+            spans.append(span)
+        begin = cut
+    return spans
+
+
+def _glued_cut(text: str, start: int, stop_end: int) -> int:
+    """Where a glued sentence ends: after a straight quote that closes one opened before it."""
+    if text.startswith('"', stop_end) and text.count('"', start, stop_end) % 2 == 1:
+        return stop_end + 1
+    return stop_end
+
+
+def _abbreviation(text: str, stop: int) -> bool:
+    """True when the full stop at `stop` ends an abbreviation or an initial, not a sentence."""
+    if text[stop] != ".":
+        return False
+    m = _WORD_BEFORE.search(text, max(0, stop - 20), stop)
+    if not m:
+        return False
+    word = m.group(1)
+    if "." in word:  # U.S., a.m., e.g.
+        return True
+    return len(word) == 1 and word.isupper() or word.lower() in _ABBREVIATIONS
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int] | None:
+    m = _NON_SPACE.search(text, start, end)
+    if not m:
+        return None
+    start = m.start()
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return (start, end)

@@ -1,0 +1,231 @@
+"""The SQLite store: the one source of truth (WAL mode, numbered migrations).
+
+Writers use `transaction()` (BEGIN IMMEDIATE), one per batch, so a crash loses at most the batch
+in flight and never leaves half a document. Readers never block a writer (WAL).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+from archive.errors import NotFoundError, SchemaTooNewError, StoreError
+from archive.migrations import MIGRATIONS, SCHEMA_VERSION
+from archive.models import Chunk, Document, DocumentSummary, Failure, Stats
+
+STORE_FILE = "archive.sqlite3"
+BUSY_TIMEOUT_MS = 30_000
+
+_DOC_COLUMNS = (
+    "id, title, outlet, published, url, path, text, external_id, authors, language, captured,"
+    " duplicate_of, date_warning, origin"
+)
+
+
+class Store:
+    """An open `archive.sqlite3`. Use as a context manager or call `close()`."""
+
+    def __init__(self, home: Path) -> None:
+        self.home = Path(home)
+        self.path = self.home / STORE_FILE
+        try:
+            self.home.mkdir(parents=True, exist_ok=True)
+            self.db = sqlite3.connect(self.path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+            self.db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            self.db.execute("PRAGMA journal_mode = WAL")
+            self.db.execute("PRAGMA synchronous = NORMAL")
+            self.db.execute("PRAGMA foreign_keys = ON")
+            self._migrate()
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"cannot open the archive store {self.path}: {exc}") from exc
+        except OSError as exc:
+            raise StoreError(f"cannot create the archive home {self.home}: {exc.strerror}") from exc
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.db.close()
+
+    def _migrate(self) -> None:
+        version = self.db.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise SchemaTooNewError(
+                f"{self.path} was written by a newer semantic-archive (schema {version}, this one knows "
+                f"{SCHEMA_VERSION}); upgrade with: pip install -U semantic-archive"
+            )
+        if version == SCHEMA_VERSION:
+            return
+        with self.transaction():
+            version = self.db.execute("PRAGMA user_version").fetchone()[0]
+            for number in range(version, SCHEMA_VERSION):
+                for statement in _statements(MIGRATIONS[number]):
+                    self.db.execute(statement)
+                self.db.execute(f"PRAGMA user_version = {number + 1}")
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction: committed on success, rolled back on any error."""
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.db
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    # reads
+
+    def get(self, doc_id: int) -> Document:
+        row = self.db.execute(f"SELECT {_DOC_COLUMNS} FROM documents WHERE id = ?", (doc_id,)).fetchone()
+        if row is None:
+            raise NotFoundError(f"no document with id {doc_id}; `archive list` shows the ids")
+        return _document(row)
+
+    def find(self, key: str) -> Document:
+        """A document by id, else by external id."""
+        if key.isdigit():
+            try:
+                return self.get(int(key))
+            except NotFoundError:
+                pass
+        row = self.db.execute(
+            f"SELECT {_DOC_COLUMNS} FROM documents WHERE external_id = ? ORDER BY id LIMIT 1", (key,)
+        ).fetchone()
+        if row is None:
+            raise NotFoundError(f"no document with id or external id {key!r}; `archive list` shows the ids")
+        return _document(row)
+
+    def list_documents(
+        self,
+        outlets: Sequence[str] = (),
+        date_from: str | None = None,
+        date_to: str | None = None,
+        limit: int | None = None,
+    ) -> list[DocumentSummary]:
+        """Documents by date (undated last) then id; date bounds are inclusive ISO dates."""
+        where, args = _filters(outlets, date_from, date_to)
+        sql = f"SELECT id, external_id, title, outlet, published FROM documents {where}"
+        sql += " ORDER BY published IS NULL, published, id"
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        return [DocumentSummary(*row) for row in self.db.execute(sql, args)]
+
+    def chunks(self, doc_id: int) -> list[Chunk]:
+        rows = self.db.execute("SELECT start, end FROM chunks WHERE doc_id = ? ORDER BY ordinal", (doc_id,))
+        return [Chunk(s, e) for s, e in rows]
+
+    def stats(self) -> Stats:
+        q = self.db.execute
+        docs, dups, undated, dmin, dmax, outlets = q(
+            "SELECT COUNT(*), COUNT(duplicate_of), SUM(published IS NULL), MIN(published), MAX(published),"
+            " COUNT(DISTINCT outlet) FROM documents"
+        ).fetchone()
+        chunks = q("SELECT COUNT(*) FROM chunks").fetchone()[0]
+        failed = q("SELECT COUNT(DISTINCT path) FROM failures").fetchone()[0]
+        return Stats(docs, chunks, dups, outlets, undated or 0, dmin, dmax, failed)
+
+    def failures(self) -> list[Failure]:
+        rows = self.db.execute("SELECT path, record, reason FROM failures ORDER BY path, record")
+        return [Failure(_where(p, r), reason) for p, r, reason in rows]
+
+    def ids_for_source(self, name: str) -> list[int]:
+        """Documents whose outlet, or the --source given when ingesting them, is `name`."""
+        rows = self.db.execute("SELECT id FROM documents WHERE outlet = ? OR source = ? ORDER BY id", (name, name))
+        return [r[0] for r in rows]
+
+    # what ingest asks before writing
+
+    def file_state(self, path: str) -> tuple[int, int, str, bool] | None:
+        row = self.db.execute(
+            "SELECT size, mtime_ns, signature, complete FROM files WHERE path = ?", (path,)
+        ).fetchone()
+        return None if row is None else (row[0], row[1], row[2], bool(row[3]))
+
+    def count_path(self, path: str) -> int:
+        return int(self.db.execute("SELECT COUNT(*) FROM documents WHERE path = ?", (path,)).fetchone()[0])
+
+    def fingerprints(self, origins: Iterable[str]) -> dict[str, tuple[int, str, str]]:
+        """origin -> (id, fingerprint, content hash) for the origins already stored."""
+        found: dict[str, tuple[int, str, str]] = {}
+        for part in _batches(list(origins), 500):
+            marks = ",".join("?" * len(part))
+            sql = f"SELECT origin, id, fingerprint, content_hash FROM documents WHERE origin IN ({marks})"
+            for origin, doc_id, fp, h in self.db.execute(sql, part):
+                found[origin] = (doc_id, fp, h)
+        return found
+
+    def canonical_for(self, content_hash: str) -> int | None:
+        row = self.db.execute(
+            "SELECT id FROM documents WHERE content_hash = ? AND duplicate_of IS NULL ORDER BY id LIMIT 1",
+            (content_hash,),
+        ).fetchone()
+        return None if row is None else int(row[0])
+
+    def origins_of(self, path: str) -> dict[str, int]:
+        return dict(self.db.execute("SELECT origin, id FROM documents WHERE path = ?", (path,)).fetchall())
+
+
+def _statements(script: str) -> list[str]:
+    """Split a migration script into statements (triggers keep their inner semicolons)."""
+    statements, current = [], ""
+    for line in script.splitlines(keepends=True):
+        current += line
+        if sqlite3.complete_statement(current):
+            statements.append(current.strip())
+            current = ""
+    return [s for s in statements if s]
+
+
+def _filters(outlets: Sequence[str], date_from: str | None, date_to: str | None) -> tuple[str, list[object]]:
+    clauses: list[str] = []
+    args: list[object] = []
+    if outlets:
+        clauses.append(f"outlet IN ({','.join('?' * len(outlets))})")
+        args.extend(outlets)
+    if date_from:
+        clauses.append("published >= ?")
+        args.append(date_from)
+    if date_to:
+        clauses.append("published <= ?")
+        args.append(date_to)
+    return ("WHERE " + " AND ".join(clauses) if clauses else ""), args
+
+
+def _document(row: sqlite3.Row | tuple[object, ...]) -> Document:
+    (doc_id, title, outlet, published, url, path, text, ext, authors, lang, captured, dup, warning, origin) = row
+    return Document(
+        id=int(str(doc_id)),
+        title=_opt(title),
+        outlet=_opt(outlet),
+        date=_opt(published),
+        url=_opt(url),
+        path=str(path),
+        text=str(text),
+        external_id=_opt(ext),
+        authors=tuple(json.loads(str(authors))),
+        language=_opt(lang),
+        captured=_opt(captured),
+        duplicate_of=None if dup is None else int(str(dup)),
+        date_warning=_opt(warning),
+        origin=str(origin),
+    )
+
+
+def _opt(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
+def _where(path: str, record: str) -> str:
+    return f"{path} (record {record})" if record else path
+
+
+def _batches(items: list[str], size: int) -> Iterator[list[str]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]

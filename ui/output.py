@@ -1,0 +1,69 @@
+"""Plain-text forms of the library's results, for people at a terminal."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import click
+
+from archive import Document, DocumentSummary, Failure, IngestReport, Stats
+
+MAX_LISTED = 20
+
+
+def ingest_summary(report: IngestReport) -> str:
+    lines = [
+        f"{report.added:,} added, {report.unchanged:,} unchanged, {report.replaced:,} replaced, "
+        f"{report.duplicates:,} exact duplicates; {len(report.failed):,} failed"
+        + (f", {report.skipped_files:,} files of other types skipped" if report.skipped_files else "")
+    ]
+    lines += _listed("Failed", report.failed)
+    lines += _listed("Warnings (kept, but look)", report.warnings)
+    return "\n".join(lines)
+
+
+def _listed(heading: str, items: Sequence[Failure]) -> list[str]:
+    if not items:
+        return []
+    lines = [f"{heading}:"] + [f"  {f.path}: {f.reason}" for f in items[:MAX_LISTED]]
+    if len(items) > MAX_LISTED:
+        lines.append(f"  … and {len(items) - MAX_LISTED:,} more (use --json for all)")
+    return lines
+
+
+def stats_text(stats: Stats) -> str:
+    span = f"{stats.date_min} to {stats.date_max}" if stats.date_min else "no dated documents"
+    return "\n".join(
+        [
+            f"documents     {stats.documents:,} ({stats.duplicates:,} exact duplicates)",
+            f"chunks        {stats.chunks:,}",
+            f"outlets       {stats.outlets:,}",
+            f"dates         {span}; {stats.undated:,} undated",
+            f"failed files  {stats.failed_files:,}",
+        ]
+    )
+
+
+def summary_line(doc: DocumentSummary) -> str:
+    ext = f" [{doc.external_id}]" if doc.external_id else ""
+    return (
+        f"{doc.id:>7}  {doc.date or 'undated':<10}  {_cut(doc.outlet or '-', 24):<24}  {doc.title or '(no title)'}{ext}"
+    )
+
+
+def document_text(doc: Document) -> str:
+    header = [
+        click.style(doc.title or "(no title)", bold=True),
+        f"{doc.outlet or 'unknown outlet'} · {doc.date or 'undated'} · id {doc.id}"
+        + (f" · external id {doc.external_id}" if doc.external_id else ""),
+        doc.url or doc.path,
+    ]
+    if doc.duplicate_of:
+        header.append(f"exact duplicate of {doc.duplicate_of}")
+    if doc.date_warning:
+        header.append(f"note: {doc.date_warning}")
+    return "\n".join(header) + "\n\n" + doc.text
+
+
+def _cut(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
