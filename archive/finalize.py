@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -13,6 +14,11 @@ from archive.titles import fallback_title
 from archive.writes import NewDocument, authors_json
 
 LANGUAGE_SAMPLE = 300
+_WORD = re.compile(r"[^\W\d_]+")
+_ENGLISH = frozenset(
+    "the of and to in a is that for on was with as by at it from his he said are be has have an this were "
+    "not but had who they which their after its been will or".split()
+)
 
 
 def origin_of(path: str, raw: RawDoc) -> str:
@@ -51,11 +57,18 @@ def url_host(url: str | None) -> str | None:
 
 
 def detect_language(text: str) -> str | None:
-    """ISO 639-1 code of the text's language (py3langid on its opening), None when unsure."""
+    """ISO 639-1 code of the text's language, None when unsure.
+
+    Most of an English-language archive is recognised by its function words at once; the rest
+    goes to py3langid (about 0.5 ms an article, which would be a tenth of the ingest time).
+    """
+    sample = text[:LANGUAGE_SAMPLE]
+    words = _WORD.findall(sample.lower())
+    if len(words) < 4:
+        return None
+    if sum(w in _ENGLISH for w in words) >= 0.2 * len(words):
+        return "en"
     import py3langid
 
-    sample = text[:LANGUAGE_SAMPLE]
-    if sum(c.isalpha() for c in sample) < 20:
-        return None
     code, _ = py3langid.classify(sample)
     return str(code)

@@ -28,25 +28,13 @@ _NEWLINE = re.compile("\n")
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
     """Return the [start, end) spans of the sentences of `text`, in order, without outer spaces."""
-    spans: list[tuple[int, int]] = []
-    pos = 0
-    for line_end in _line_ends(text):
-        spans.extend(_split_paragraph(text, pos, line_end))
-        pos = line_end + 1
-    return spans
-
-
-def _line_ends(text: str) -> list[int]:
-    return [m.start() for m in _NEWLINE.finditer(text)] + [len(text)]
-
-
-def _split_paragraph(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    spaced = {m.end() for m in _SPACED.finditer(text, start, end) if not _abbreviation(text, m.start())}
-    glued = {_glued_cut(text, start, m.end()) for m in _GLUED.finditer(text, start, end)}
-    cuts = sorted(spaced | glued)
+    cuts = {m.end() for m in _SPACED.finditer(text) if not _abbreviation(text, m.start())}
+    cuts.update(_glued_cut(text, m.end()) for m in _GLUED.finditer(text))
+    cuts.update(m.start() for m in _NEWLINE.finditer(text))
+    cuts.add(len(text))
     spans = []
-    begin = start
-    for cut in [*cuts, end]:
+    begin = 0
+    for cut in sorted(cuts):
         span = _trim(text, begin, cut)
         if span:
             spans.append(span)
@@ -54,9 +42,10 @@ def _split_paragraph(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return spans
 
 
-def _glued_cut(text: str, start: int, stop_end: int) -> int:
+def _glued_cut(text: str, stop_end: int) -> int:
     """Where a glued sentence ends: after a straight quote that closes one opened before it."""
-    if text.startswith('"', stop_end) and text.count('"', start, stop_end) % 2 == 1:
+    line_start = text.rfind("\n", 0, stop_end) + 1
+    if text.startswith('"', stop_end) and text.count('"', line_start, stop_end) % 2 == 1:
         return stop_end + 1
     return stop_end
 

@@ -78,26 +78,33 @@ def _list_inside(value: Any) -> list[Any] | None:
 
 def _records(numbered: Iterable[tuple[str, Any]], path: str, options: ReadOptions) -> Iterator[Item]:
     seen_ids: set[str] = set()
-    without_text = 0
+    held: list[Item] = []  # the first records' failures, until the file is judged readable
     for index, (number, record) in enumerate(numbered):
-        if isinstance(record, ReadError):
-            yield record
-            continue
-        if not isinstance(record, Mapping):
-            yield ReadError(f"record {number} is not an object", path, number)
-            continue
-        if pick(record, "text", options.fields) is None:
-            without_text += 1
-            if without_text == index + 1 == GIVE_UP_AFTER:
+        item = _item(record, number, path, options, seen_ids)
+        if index < GIVE_UP_AFTER and isinstance(item, ReadError) and item.reason.endswith("no text"):
+            held.append(item)
+            if len(held) == GIVE_UP_AFTER:
                 raise ReadError(_no_text_reason(record, options), path)
-        ext = as_name(pick(record, "id", options.fields))
-        key = ext if ext and ext not in seen_ids else f"#{number}"
-        if ext:
-            seen_ids.add(ext)
-        try:
-            yield _one(record, path, options, key=key, number=number)
-        except ReadError as exc:
-            yield exc
+            continue
+        yield from held
+        held = []
+        yield item
+    yield from held
+
+
+def _item(record: Any, number: str, path: str, options: ReadOptions, seen_ids: set[str]) -> Item:
+    if isinstance(record, ReadError):
+        return record
+    if not isinstance(record, Mapping):
+        return ReadError(f"record {number} is not an object", path, number)
+    ext = as_name(pick(record, "id", options.fields))
+    key = ext if ext and ext not in seen_ids else f"#{number}"
+    if ext:
+        seen_ids.add(ext)
+    try:
+        return _one(record, path, options, key=key, number=number)
+    except ReadError as exc:
+        return exc
 
 
 def _one(record: Mapping[str, Any], path: str, options: ReadOptions, key: str | None, number: str) -> RawDoc:

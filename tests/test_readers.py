@@ -1,0 +1,145 @@
+"""Each format, read through a real ingest into a temporary store."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from archive import Chunker, Document, IngestOptions, InvalidInputError, ReadOptions, Store, ingest
+from archive.readers.fields import parse_field_overrides
+from tests.builders import ARTICLE, html_page, pdf_bytes, warc_bytes
+from tests.conftest import shared_path
+
+
+def docs(store: Store) -> list[Document]:
+    return [store.get(d.id) for d in store.list_documents()]
+
+
+def run(store: Store, chunker: Chunker, path: Path, **options: object) -> list[Document]:
+    report = ingest(store, [str(path)], chunker, IngestOptions(**options))  # type: ignore[arg-type]
+    assert not report.failed, report.failed
+    return docs(store)
+
+
+def test_user_seeds_date_marker_title_and_credit(store: Store, chunker: Chunker) -> None:
+    seeds = shared_path("seeds")
+    found = {Path(d.path).name: d for d in run(store, chunker, seeds) if d.path.endswith("a.txt") or "_" in d.path}
+    first, second = found["000_b64f4d9f410771da.txt"], found["004_5fc7c7c3a8596469.txt"]
+    assert first.date == second.date == "2024-01-03"
+    assert not first.text.startswith("date") and "date 2024-01-03" not in second.text
+    assert first.title and first.title.startswith("Dozens are reported killed")
+    assert second.title and "Getty" not in second.title and second.title.startswith("Qassem Soleimani")
+    assert first.outlet == "seeds"  # no record, no URL, no --source: the folder's name
+
+
+def test_txt_marker_with_an_impossible_date_is_removed_and_undated(store: Store, chunker: Chunker, files) -> None:
+    root = files({"a.txt": "date 2024-13-45 Big news today\n\nThe body of the article is here."})
+    report = ingest(store, [str(root)], chunker)
+    (doc,) = docs(store)
+    assert doc.date is None and doc.date_warning
+    assert doc.text.startswith("Big news today")
+    assert report.warnings and "undated" in report.warnings[0].reason
+
+
+def test_markdown_front_matter_and_heading(store: Store, chunker: Chunker, files) -> None:
+    root = files({
+        "a.md": "---\ntitle: Quake kills hundreds\ndate: 2023-02-06\nsource: The Daily\n---\nBody text here. More.",
+        "b.md": "# A heading title\n\nSome body text.",
+    })
+    a, b = sorted(run(store, chunker, root), key=lambda d: d.path)
+    assert (a.title, a.date, a.outlet) == ("Quake kills hundreds", "2023-02-06", "The Daily")
+    assert b.title == "A heading title"
+
+
+def test_html_main_text_and_metadata(store: Store, chunker: Chunker, files) -> None:
+    root = files({"page.html": html_page()})
+    (doc,) = run(store, chunker, root)
+    assert doc.title == "Quake kills hundreds"
+    assert doc.date == "2023-02-06"
+    assert doc.outlet == "The Daily"
+    assert doc.url == "https://www.daily.example.com/world/quake"
+    assert "Rescuers searched" in doc.text and "All rights reserved" not in doc.text and "Home" not in doc.text
+    assert doc.language == "en"
+
+
+def test_json_object_list_and_nested_paragraphs(store: Store, chunker: Chunker, files) -> None:
+    basil_like = {"title": "T", "date": "2019-03-01", "source": "fox", "uuid": "u-1",
+                  "body-paragraphs": [["First sentence.", "Second sentence."], ["New paragraph."]]}
+    root = files({
+        "one.json": json.dumps(basil_like),
+        "many.json": json.dumps({"articles": [{"headline": "H1", "body": "Body one."}, {"headline": "H2", "body": "Two."}]}),
+    })
+    by_title = {d.title: d for d in run(store, chunker, root)}
+    assert by_title["T"].text == "First sentence. Second sentence.\n\nNew paragraph."
+    assert by_title["T"].external_id == "u-1" and by_title["T"].outlet == "fox"
+    assert {"H1", "H2"} <= set(by_title)
+
+
+def test_jsonl_gz_with_malformed_lines_keeps_the_rest(store: Store, chunker: Chunker, tmp_path: Path) -> None:
+    lines = [json.dumps({"id": "a", "title": "A", "content_original": "Alpha text.", "date": "9/20/16",
+                         "url": "https://www.nytimes.com/x", "authors": "Ann One, Bob Two"}),
+             "{not json", "", json.dumps({"id": "b", "title": "B", "text": "Beta text."}), "[1, 2]"]
+    path = tmp_path / "a.jsonl.gz"
+    path.write_bytes(gzip.compress("\n".join(lines).encode()))
+    report = ingest(store, [str(path)], chunker)
+    assert report.added == 2
+    assert len(report.failed) == 2 and "line 2: malformed JSON" in report.failed[0].reason
+    a = store.find("a")
+    assert (a.date, a.outlet, a.authors) == ("2016-09-20", "nytimes.com", ("Ann One", "Bob Two"))
+    assert store.stats().failed_files == 1
+
+
+def test_csv_records(store: Store, chunker: Chunker, tmp_path: Path) -> None:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["ID", "headline", "content", "publisher", "published"])
+    writer.writerow(["7", "Quake", ARTICLE, "Reuters", "2023-02-06"])
+    writer.writerow(["8", "Second", "Another article, with a comma.", "AP", ""])
+    path = tmp_path / "a.csv"
+    path.write_text(out.getvalue(), encoding="utf-8")
+    got = {d.external_id: d for d in run(store, chunker, path)}
+    assert got["7"].outlet == "Reuters" and got["7"].date == "2023-02-06"
+    assert got["8"].date is None and got["8"].text == "Another article, with a comma."
+
+
+def test_field_override(store: Store, chunker: Chunker, files) -> None:
+    root = files({"a.jsonl": json.dumps({"words": "Text in an odd field.", "name": "X"})})
+    options = {"read": ReadOptions(fields=parse_field_overrides(["text=words", "title=name"]))}
+    (doc,) = run(store, chunker, root, **options)
+    assert (doc.title, doc.text) == ("X", "Text in an odd field.")
+
+
+def test_field_override_names_the_valid_targets() -> None:
+    with pytest.raises(InvalidInputError, match="choose from"):
+        parse_field_overrides(["body=x"])
+    with pytest.raises(InvalidInputError, match="TARGET=FIELD"):
+        parse_field_overrides(["text"])
+
+
+def test_records_without_a_text_field_fail_once_with_a_hint(store: Store, chunker: Chunker, files) -> None:
+    root = files({"a.jsonl": "\n".join(json.dumps({"words": f"w{i}"}) for i in range(50))})
+    report = ingest(store, [str(root)], chunker)
+    assert len(report.failed) == 1 and "--field text=" in report.failed[0].reason
+
+
+def test_pdf_text_layer_and_scan(store: Store, chunker: Chunker, files) -> None:
+    root = files({"a.pdf": pdf_bytes("Quake kills hundreds in Turkey."), "scan.pdf": pdf_bytes(None)})
+    report = ingest(store, [str(root)], chunker)
+    (doc,) = docs(store)
+    assert "Quake kills hundreds" in doc.text
+    assert len(report.failed) == 1 and "no text layer" in report.failed[0].reason
+
+
+def test_warc_one_document_per_html_response(store: Store, chunker: Chunker, files) -> None:
+    pages = [("https://www.daily.example.com/a", html_page("First story")),
+             ("https://www.daily.example.com/b", html_page("Second story", "A different article body. It is long enough."))]
+    root = files({"crawl.warc.gz": warc_bytes(pages)})
+    got = {d.title: d for d in run(store, chunker, root)}
+    assert set(got) == {"First story", "Second story"}
+    assert got["First story"].captured == "2023-02-07"
+    assert got["First story"].origin.endswith("#https://www.daily.example.com/a")
