@@ -12,7 +12,7 @@ import json
 import os
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from archive import writes
 from archive.chunking import Chunker
@@ -88,6 +88,7 @@ class _Ingest:
         self.bytes_done = 0
         self.files_done = 0
         self._seen: set[str] = set()
+        self._outlets = {o.lower(): o for o in store.outlets()}
 
     def run(self, paths: Sequence[str]) -> IngestReport:
         found = discover(tuple(paths))
@@ -185,7 +186,7 @@ class _Ingest:
             if old and old[1] == fp:
                 self.tally.unchanged += 1
                 continue
-            doc = finalize(raw, path, fp, self.options.source, self.today)
+            doc = self._same_outlet_spelling(finalize(raw, path, fp, self.options.source, self.today))
             if not doc.text:
                 self._fail(db, path, raw.record, "no text left after cleaning")
                 continue
@@ -203,6 +204,13 @@ class _Ingest:
                 twins[doc.content_hash] = len(plan)
             plan.append(_Planned(doc, old[0] if old else None, canonical, twin))
         self._write(db, plan)
+
+    def _same_outlet_spelling(self, doc: NewDocument) -> NewDocument:
+        """One spelling per outlet: "FOX" joins an archive that has "fox" as "fox"."""
+        if doc.outlet is None:
+            return doc
+        known = self._outlets.setdefault(doc.outlet.lower(), doc.outlet)
+        return doc if known == doc.outlet else replace(doc, outlet=known)
 
     def _write(self, db: sqlite3.Connection, plan: list[_Planned]) -> None:
         fresh = [p for p in plan if p.duplicate_of is None and p.batch_twin is None]

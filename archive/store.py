@@ -135,6 +135,9 @@ class Store:
         rows = self.db.execute("SELECT path, record, reason FROM failures ORDER BY path, record")
         return [Failure(_where(p, r), reason) for p, r, reason in rows]
 
+    def outlets(self) -> list[str]:
+        return [r[0] for r in self.db.execute("SELECT DISTINCT outlet FROM documents WHERE outlet IS NOT NULL")]
+
     def ids_for_source(self, name: str) -> list[int]:
         """Documents whose outlet, or the --source given when ingesting them, is `name`."""
         rows = self.db.execute("SELECT id FROM documents WHERE outlet = ? OR source = ? ORDER BY id", (name, name))

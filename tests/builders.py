@@ -61,7 +61,10 @@ def warc_bytes(pages: list[tuple[str, str]], gzip: bool = True) -> bytes:
     for url, html in pages:
         headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1")
         record = writer.create_warc_record(
-            url, "response", payload=io.BytesIO(html.encode()), http_headers=headers,
+            url,
+            "response",
+            payload=io.BytesIO(html.encode()),
+            http_headers=headers,
             warc_headers_dict={"WARC-Date": "2023-02-07T12:00:00Z"},
         )
         writer.write_record(record)

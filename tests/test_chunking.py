@@ -6,8 +6,27 @@ from archive.normalize import normalize_text
 from archive.sentences import sentence_spans
 
 WORDS = st.sampled_from(
-    ["the", "blast", "Kerman", "reports.The", "U.S.", "Mr.", "killed", "20", "said.", "\"Our", "teams,\"", "?", "…",
-     "pic.twitter.com/KbgkrewSf8", "theThe", "Ünïcödé", "\n", "\n\n", "supercalifragilistic" * 5]
+    [
+        "the",
+        "blast",
+        "Kerman",
+        "reports.The",
+        "U.S.",
+        "Mr.",
+        "killed",
+        "20",
+        "said.",
+        '"Our',
+        'teams,"',
+        "?",
+        "…",
+        "pic.twitter.com/KbgkrewSf8",
+        "theThe",
+        "Ünïcödé",
+        "\n",
+        "\n\n",
+        "supercalifragilistic" * 5,
+    ]
 )
 TEXTS = st.lists(WORDS, max_size=400).map(" ".join)
 

@@ -1,8 +1,8 @@
 """Chunks measured by the real model's tokenizer (installed offline, so this runs everywhere)."""
 
 import gzip
-import json
 import itertools
+import json
 
 import pytest
 

@@ -47,10 +47,12 @@ def test_txt_marker_with_an_impossible_date_is_removed_and_undated(store: Store,
 
 
 def test_markdown_front_matter_and_heading(store: Store, chunker: Chunker, files) -> None:
-    root = files({
-        "a.md": "---\ntitle: Quake kills hundreds\ndate: 2023-02-06\nsource: The Daily\n---\nBody text here. More.",
-        "b.md": "# A heading title\n\nSome body text.",
-    })
+    root = files(
+        {
+            "a.md": "---\ntitle: Quake kills hundreds\ndate: 2023-02-06\nsource: The Daily\n---\nBody text here. More.",
+            "b.md": "# A heading title\n\nSome body text.",
+        }
+    )
     a, b = sorted(run(store, chunker, root), key=lambda d: d.path)
     assert (a.title, a.date, a.outlet) == ("Quake kills hundreds", "2023-02-06", "The Daily")
     assert b.title == "A heading title"
@@ -68,12 +70,21 @@ def test_html_main_text_and_metadata(store: Store, chunker: Chunker, files) -> N
 
 
 def test_json_object_list_and_nested_paragraphs(store: Store, chunker: Chunker, files) -> None:
-    basil_like = {"title": "T", "date": "2019-03-01", "source": "fox", "uuid": "u-1",
-                  "body-paragraphs": [["First sentence.", "Second sentence."], ["New paragraph."]]}
-    root = files({
-        "one.json": json.dumps(basil_like),
-        "many.json": json.dumps({"articles": [{"headline": "H1", "body": "Body one."}, {"headline": "H2", "body": "Two."}]}),
-    })
+    basil_like = {
+        "title": "T",
+        "date": "2019-03-01",
+        "source": "fox",
+        "uuid": "u-1",
+        "body-paragraphs": [["First sentence.", "Second sentence."], ["New paragraph."]],
+    }
+    root = files(
+        {
+            "one.json": json.dumps(basil_like),
+            "many.json": json.dumps(
+                {"articles": [{"headline": "H1", "body": "Body one."}, {"headline": "H2", "body": "Two."}]}
+            ),
+        }
+    )
     by_title = {d.title: d for d in run(store, chunker, root)}
     assert by_title["T"].text == "First sentence. Second sentence.\n\nNew paragraph."
     assert by_title["T"].external_id == "u-1" and by_title["T"].outlet == "fox"
@@ -81,9 +92,22 @@ def test_json_object_list_and_nested_paragraphs(store: Store, chunker: Chunker, 
 
 
 def test_jsonl_gz_with_malformed_lines_keeps_the_rest(store: Store, chunker: Chunker, tmp_path: Path) -> None:
-    lines = [json.dumps({"id": "a", "title": "A", "content_original": "Alpha text.", "date": "9/20/16",
-                         "url": "https://www.nytimes.com/x", "authors": "Ann One, Bob Two"}),
-             "{not json", "", json.dumps({"id": "b", "title": "B", "text": "Beta text."}), "[1, 2]"]
+    lines = [
+        json.dumps(
+            {
+                "id": "a",
+                "title": "A",
+                "content_original": "Alpha text.",
+                "date": "9/20/16",
+                "url": "https://www.nytimes.com/x",
+                "authors": "Ann One, Bob Two",
+            }
+        ),
+        "{not json",
+        "",
+        json.dumps({"id": "b", "title": "B", "text": "Beta text."}),
+        "[1, 2]",
+    ]
     path = tmp_path / "a.jsonl.gz"
     path.write_bytes(gzip.compress("\n".join(lines).encode()))
     report = ingest(store, [str(path)], chunker)
@@ -136,8 +160,10 @@ def test_pdf_text_layer_and_scan(store: Store, chunker: Chunker, files) -> None:
 
 
 def test_warc_one_document_per_html_response(store: Store, chunker: Chunker, files) -> None:
-    pages = [("https://www.daily.example.com/a", html_page("First story")),
-             ("https://www.daily.example.com/b", html_page("Second story", "A different article body. It is long enough."))]
+    pages = [
+        ("https://www.daily.example.com/a", html_page("First story")),
+        ("https://www.daily.example.com/b", html_page("Second story", "A different article body. It is long enough.")),
+    ]
     root = files({"crawl.warc.gz": warc_bytes(pages)})
     got = {d.title: d for d in run(store, chunker, root)}
     assert set(got) == {"First story", "Second story"}

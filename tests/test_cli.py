@@ -1,0 +1,135 @@
+"""The `archive` command line: outputs, exit codes, messages, help and README coverage."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from tests.conftest import ROOT
+from ui.cli import cli
+
+COMMANDS = sorted(cli.commands)
+
+
+@pytest.fixture
+def run(home: Path):  # type: ignore[no-untyped-def]
+    runner = CliRunner()
+
+    def invoke(*args: str):  # type: ignore[no-untyped-def]
+        return runner.invoke(cli, ["--home", str(home), *args], catch_exceptions=False)
+
+    return invoke
+
+
+@pytest.fixture
+def corpus(files) -> Path:  # type: ignore[no-untyped-def]
+    return files(
+        {
+            "a.jsonl": "\n".join(
+                json.dumps(r)
+                for r in [
+                    {
+                        "id": "n1",
+                        "title": "Quake hits Turkey",
+                        "text": "An earthquake struck.",
+                        "source": "Reuters",
+                        "date": "2023-02-06",
+                        "url": "https://reuters.example/q",
+                    },
+                    {
+                        "id": "n2",
+                        "title": "Flood in the valley",
+                        "text": "Rivers rose overnight.",
+                        "source": "AP",
+                        "date": "2024-05-01",
+                    },
+                    {
+                        "id": "n3",
+                        "title": "Old junk date",
+                        "text": "Something happened.",
+                        "source": "AP",
+                        "date": "0001-11-30",
+                    },
+                ]
+            ),
+            "bad.txt": b"\x00\x00binary",
+        }
+    )
+
+
+def test_ingest_json_stats_list_show_remove(run, corpus: Path) -> None:  # type: ignore[no-untyped-def]
+    result = run("ingest", str(corpus), "--json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert set(report) >= {"added", "unchanged", "replaced", "duplicates", "failed"}
+    assert report["added"] == 3 and report["failed"][0]["path"].endswith("bad.txt")
+
+    stats = json.loads(run("stats", "--json").output)
+    assert stats == {
+        "documents": 3,
+        "chunks": 3,
+        "duplicates": 0,
+        "outlets": 2,
+        "undated": 1,
+        "date_min": "2023-02-06",
+        "date_max": "2024-05-01",
+        "failed_files": 1,
+    }
+
+    lines = [json.loads(x) for x in run("list", "--outlet", "AP", "--from", "2024-01-01", "--json").output.splitlines()]
+    assert [x["external_id"] for x in lines] == ["n2"]
+    assert set(lines[0]) == {"id", "external_id", "title", "outlet", "date"}
+    plain = run("list").output
+    assert "Quake hits Turkey" in plain and "undated" in plain
+
+    shown = json.loads(run("show", "n1", "--json").output)
+    assert set(shown) == {"id", "external_id", "title", "outlet", "date", "url", "path", "text"}
+    assert shown["text"] == "An earthquake struck." and shown["url"] == "https://reuters.example/q"
+    assert "An earthquake struck." in run("show", str(shown["id"])).output
+
+    assert "removed 2 articles" in run("remove", "--source", "AP").output
+    assert "removed 1 article" in run("remove", str(shown["id"])).output
+    assert json.loads(run("stats", "--json").output)["documents"] == 0
+
+
+def test_nothing_readable_is_a_clear_non_zero_exit(run, files) -> None:  # type: ignore[no-untyped-def]
+    root = files({"empty.txt": "", "bin.txt": b"\x00\x01"})
+    result = run("ingest", str(root))
+    assert result.exit_code != 0
+    assert "nothing could be read" in result.output and "Traceback" not in result.output
+
+
+def test_bad_arguments_get_messages_not_tracebacks(run, corpus: Path) -> None:  # type: ignore[no-untyped-def]
+    run("ingest", str(corpus))
+    for args, message in [
+        (("list", "--from", "yesterday-ish"), "is not a date"),
+        (("show", "99999"), "no document"),
+        (("remove", "99999"), "no document"),
+        (("ingest", str(corpus), "--field", "body=x"), "choose from"),
+        (("remove",), "name the ids"),
+    ]:
+        result = run(*args)
+        assert result.exit_code != 0, args
+        assert message in result.output and "Traceback" not in result.output, (args, result.output)
+
+
+def test_stats_on_an_empty_archive_points_to_ingest(run) -> None:  # type: ignore[no-untyped-def]
+    result = run("stats")
+    assert result.exit_code == 0 and "archive ingest" in result.output
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_has_help_with_an_example(command: str) -> None:
+    result = CliRunner().invoke(cli, [command, "-h"])
+    assert result.exit_code == 0
+    assert "Example:" in result.output and f"archive {command}" in result.output
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_is_documented_in_the_readme(command: str) -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert re.search(rf"archive( --home \S+)? {command}\b", readme), f"README.md does not show `archive {command}`"
