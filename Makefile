@@ -22,8 +22,11 @@ $(VENV)/.test-installed: pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $@
 
+# Until the app lands: the archive's figures and how to add to it.
 run: $(VENV)/.run-installed
-	$(BIN)/archive stats
+	@$(BIN)/archive stats
+	@echo
+	@echo "Add articles with:  $(BIN)/archive ingest FOLDER_OR_FILES   (see $(BIN)/archive ingest -h)"
 
 test: $(VENV)/.test-installed lint typecheck pytest
 
