@@ -38,8 +38,9 @@ def read_manifest(home: Path) -> dict[str, Any]:
 
 
 def write_manifest(home: Path, **values: Any) -> dict[str, Any]:
-    """Merge `values` into the manifest (written atomically) and return it."""
-    manifest = read_manifest(home) | {"schema_version": SCHEMA_VERSION} | values
+    """Merge `values` into the manifest (written atomically; a None value removes its key)."""
+    merged = read_manifest(home) | {"schema_version": SCHEMA_VERSION} | values
+    manifest = {k: v for k, v in merged.items() if v is not None}
     path = Path(home) / MANIFEST_FILE
     tmp = path.with_suffix(".json.tmp")
     tmp.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")

@@ -82,6 +82,47 @@ MIGRATIONS: list[str] = [
         report TEXT
     );
     """,
+    # 2: the log also says when a chunk's document changed ('upd': title, outlet, date or its duplicates),
+    #    so the lexical index can refresh what it keeps per chunk; embeddings per chunk, with their model
+    """
+    CREATE TABLE chunk_log_v2 (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        chunk_id INTEGER NOT NULL,
+        doc_id INTEGER NOT NULL,
+        op TEXT NOT NULL CHECK (op IN ('add', 'del', 'upd'))
+    );
+    INSERT INTO chunk_log_v2 (seq, chunk_id, doc_id, op) SELECT seq, chunk_id, doc_id, op FROM chunk_log;
+    DROP TRIGGER chunks_added;
+    DROP TRIGGER chunks_deleted;
+    DROP TABLE chunk_log;
+    ALTER TABLE chunk_log_v2 RENAME TO chunk_log;
+    CREATE TRIGGER chunks_added AFTER INSERT ON chunks BEGIN
+        INSERT INTO chunk_log (chunk_id, doc_id, op) VALUES (new.id, new.doc_id, 'add');
+    END;
+    CREATE TRIGGER chunks_deleted AFTER DELETE ON chunks BEGIN
+        INSERT INTO chunk_log (chunk_id, doc_id, op) VALUES (old.id, old.doc_id, 'del');
+    END;
+    CREATE TRIGGER documents_changed AFTER UPDATE OF title, outlet, published, duplicate_of ON documents BEGIN
+        INSERT INTO chunk_log (chunk_id, doc_id, op)
+            SELECT id, doc_id, 'upd' FROM chunks
+            WHERE doc_id IN (new.id, new.duplicate_of, old.duplicate_of);
+    END;
+    CREATE TRIGGER duplicate_added AFTER INSERT ON documents WHEN new.duplicate_of IS NOT NULL BEGIN
+        INSERT INTO chunk_log (chunk_id, doc_id, op)
+            SELECT id, doc_id, 'upd' FROM chunks WHERE doc_id = new.duplicate_of;
+    END;
+    CREATE TRIGGER duplicate_removed AFTER DELETE ON documents WHEN old.duplicate_of IS NOT NULL BEGIN
+        INSERT INTO chunk_log (chunk_id, doc_id, op)
+            SELECT id, doc_id, 'upd' FROM chunks WHERE doc_id = old.duplicate_of;
+    END;
+
+    CREATE TABLE embeddings (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        chunk_id INTEGER NOT NULL UNIQUE REFERENCES chunks(id) ON DELETE CASCADE,
+        model TEXT NOT NULL,
+        vector BLOB NOT NULL
+    );
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

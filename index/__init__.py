@@ -1,6 +1,32 @@
-"""Everything that ranks. For now: the model's tokenizer that measures chunks."""
+"""Everything that ranks: embedder, lexical and vector indexes, fusion, filters, highlights, search.
 
+from index import Archive
+with Archive.open("~/news-archive") as archive:
+    response = archive.search("How many people died in the Kerman blasts?")
+"""
+
+from index.archive import Archive, Health
+from index.embedder import Embedder, HashEmbedder, SentenceTransformerEmbedder
+from index.highlight import Highlight
 from index.model_files import DEFAULT_MODEL_NAME, default_model_dir, verify_default_model
+from index.query import Filters
+from index.search import Passage, SearchResponse, SearchResult, SearchSettings
 from index.tokenizer import ModelTokenizer
 
-__all__ = ["DEFAULT_MODEL_NAME", "ModelTokenizer", "default_model_dir", "verify_default_model"]
+__all__ = [
+    "DEFAULT_MODEL_NAME",
+    "Archive",
+    "Embedder",
+    "Filters",
+    "HashEmbedder",
+    "Health",
+    "Highlight",
+    "ModelTokenizer",
+    "Passage",
+    "SearchResponse",
+    "SearchResult",
+    "SearchSettings",
+    "SentenceTransformerEmbedder",
+    "default_model_dir",
+    "verify_default_model",
+]

@@ -62,7 +62,7 @@ def corpus(files) -> Path:  # type: ignore[no-untyped-def]
 
 
 def test_ingest_json_stats_list_show_remove(run, corpus: Path) -> None:  # type: ignore[no-untyped-def]
-    result = run("ingest", str(corpus), "--json")
+    result = run("ingest", str(corpus), "--json", "--no-embed")
     assert result.exit_code == 0, result.output
     report = json.loads(result.output)
     assert set(report) >= {"added", "unchanged", "replaced", "duplicates", "failed"}
@@ -104,7 +104,7 @@ def test_nothing_readable_is_a_clear_non_zero_exit(run, files) -> None:  # type:
 
 
 def test_bad_arguments_get_messages_not_tracebacks(run, corpus: Path) -> None:  # type: ignore[no-untyped-def]
-    run("ingest", str(corpus))
+    run("ingest", str(corpus), "--no-embed")
     for args, message in [
         (("list", "--from", "yesterday-ish"), "is not a date"),
         (("show", "99999"), "no document"),

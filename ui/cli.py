@@ -18,21 +18,18 @@ import click
 
 from archive import (
     ArchiveError,
-    Chunker,
     IngestOptions,
     InvalidInputError,
     ReadOptions,
     Store,
     default_home,
-    ingest,
     parse_field_overrides,
     remove_documents,
     report_json,
-    write_manifest,
 )
 from archive.dates import parse_date
 from ui import output
-from ui.progress import ProgressBar
+from ui.progress import ProgressBar, StepBar
 
 HOME_ENV = "ARCHIVE_HOME"
 EXIT_ERROR = 1
@@ -73,12 +70,6 @@ def open_store(ctx: click.Context) -> Store:
     return Store(home_of(ctx))
 
 
-def make_chunker() -> Chunker:
-    from index.tokenizer import ModelTokenizer
-
-    return Chunker(ModelTokenizer())
-
-
 def iso_date(value: str | None, option: str) -> str | None:
     if value is None:
         return None
@@ -95,8 +86,13 @@ def iso_date(value: str | None, option: str) -> str | None:
     metavar="DIR",
     help=f"The archive's folder (default: ${HOME_ENV}, else the user data folder).",
 )
+@click.option(
+    "--model",
+    metavar="NAME_OR_PATH",
+    help="Embedding model (default: all-MiniLM-L6-v2, installed offline; or a local model folder).",
+)
 @click.pass_context
-def cli(ctx: click.Context, home: Path | None) -> None:
+def cli(ctx: click.Context, home: Path | None, model: str | None) -> None:
     """A local, searchable archive of news coverage.
 
     \b
@@ -106,6 +102,13 @@ def cli(ctx: click.Context, home: Path | None) -> None:
     """
     ctx.ensure_object(dict)
     ctx.obj["home"] = home or Path(os.environ.get(HOME_ENV) or default_home())
+    ctx.obj["model"] = model
+
+
+def open_archive(ctx: click.Context, catch_up: bool = True, check_model: bool = True):  # type: ignore[no-untyped-def]
+    from index import Archive
+
+    return Archive(home_of(ctx), model=ctx.obj.get("model"), catch_up=catch_up, check_model=check_model)
 
 
 @cli.command("ingest", context_settings=CONTEXT)
@@ -118,16 +121,23 @@ def cli(ctx: click.Context, home: Path | None) -> None:
     metavar="TARGET=FIELD",
     help="Read TARGET (text, title, date, outlet, url, authors, id, language) from FIELD of each record.",
 )
+@click.option("--no-embed", is_flag=True, help="Store and index words only; embed later with `archive embed`.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of a summary.")
 @click.pass_context
 @friendly
 def ingest_cmd(
-    ctx: click.Context, paths: tuple[str, ...], source: str | None, fields: tuple[str, ...], as_json: bool
+    ctx: click.Context,
+    paths: tuple[str, ...],
+    source: str | None,
+    fields: tuple[str, ...],
+    no_embed: bool,
+    as_json: bool,
 ) -> None:
     """Read files and folders (recursively) into the archive.
 
     Formats: .txt .md .html .json .jsonl(.gz) .csv .pdf .warc(.gz). Unchanged files are skipped,
     changed ones replace their old version, and a file that cannot be read is reported at the end.
+    Articles are searchable by words at once; embedding (phase 2) follows unless --no-embed.
 
     \b
     Example:
@@ -135,14 +145,17 @@ def ingest_cmd(
       archive ingest basil/ --field text=body-paragraphs --json
     """
     options = IngestOptions(source=source, read=ReadOptions(fields=parse_field_overrides(list(fields))))
-    chunker = make_chunker()
-    bar = ProgressBar()
-    with open_store(ctx) as store:
-        write_manifest(home_of(ctx), chunker=chunker.settings)
+    bar, steps = ProgressBar(), StepBar()
+    with open_archive(ctx) as archive:
         try:
-            report = ingest(store, paths, chunker, options, progress=bar)
+            report = archive.ingest(paths, options, embed=False, progress=bar, step=steps)
         finally:
             bar.close()
+        if not no_embed and report.stored_anything:
+            try:
+                archive.embed(step=steps)
+            finally:
+                steps.close()
     click.echo(report_json(report) if as_json else output.ingest_summary(report))
     if not report.stored_anything:
         click.echo("error: nothing could be read from the paths given; see the reasons above", err=True)
@@ -236,13 +249,18 @@ def remove_cmd(ctx: click.Context, doc_ids: tuple[int, ...], source: str | None)
     """
     if not doc_ids and not source:
         raise click.UsageError("name the ids to remove, or --source NAME")
-    with open_store(ctx) as store:
+    with open_archive(ctx, catch_up=False) as archive:
+        store = archive.store
         ids = list(doc_ids) + (store.ids_for_source(source) if source else [])
         for doc_id in doc_ids:
             store.get(doc_id)
-        removed = remove_documents(store, ids, make_chunker())
+        removed = remove_documents(store, ids, archive.chunker())
+        archive.catch_up()
     click.echo(f"removed {removed:,} article{'s' if removed != 1 else ''}")
 
 
 def main() -> None:
-    cli(prog_name="archive")
+    friendly(cli.main)(prog_name="archive")
+
+
+from ui import search_cmd  # noqa: E402,F401 - registers search, embed and reindex on `cli`

@@ -1,0 +1,237 @@
+"""An archive as one object: the store, its derived indexes, the model, and search.
+
+from index import Archive
+with Archive.open("~/news-archive") as archive:
+    hit = archive.search("How many people died in the Kerman blasts?").results[0]
+    print(hit.title, hit.outlet, hit.date, archive.get(hit.id).text[hit.passage.start : hit.passage.end])
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from archive import Chunker, Document, IngestOptions, IngestReport, InvalidInputError, Progress, StoreError
+from archive import ingest as ingest_files
+from archive.home import default_home
+from archive.maintenance import read_manifest, write_manifest
+from archive.store import Store
+from index.embed import Coverage, coverage, drop_embeddings, embed_pending
+from index.embedder import Embedder, SentenceTransformerEmbedder
+from index.highlight import semantic_spans
+from index.lexical import LexicalIndex
+from index.model_files import DEFAULT_MODEL_NAME, default_model_dir
+from index.query import Filters
+from index.search import Searcher, SearchResponse, SearchSettings
+from index.tokenizer import ModelTokenizer
+from index.vectors import VectorIndex
+
+HOME_ENV = "ARCHIVE_HOME"
+StepProgress = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True)
+class Health:
+    """How far the derived indexes are behind the store, and which model made the vectors."""
+
+    documents: int
+    chunks: int
+    embedded_chunks: int
+    lexical_lag: int
+    vector_lag: int
+    model: str | None
+    vector_index: str | None
+
+
+class Archive:
+    """Open with `Archive.open(home)`; close it (or use `with`)."""
+
+    def __init__(
+        self,
+        home: Path,
+        model: str | None = None,
+        embedder: Embedder | None = None,
+        settings: SearchSettings | None = None,
+        catch_up: bool = True,
+        check_model: bool = True,
+        chunker: Chunker | None = None,
+    ) -> None:
+        self.home = Path(home).expanduser()
+        self._chunker = chunker
+        self.store = Store(self.home)
+        self._embedder = embedder
+        self._model = embedder.name if embedder else model
+        if check_model:
+            self._check_model()
+        self.lexical = LexicalIndex(self.home)
+        self.vectors = self._open_vectors()
+        if catch_up:
+            self.catch_up()
+        self.searcher = Searcher(
+            self.store, self.lexical, self.vectors, self._query_vector, lambda: self.coverage().fraction, settings
+        )
+
+    @classmethod
+    def open(cls, home: str | Path | None = None, **kwargs: Any) -> Archive:
+        """Open (or create) the archive at `home`, else $ARCHIVE_HOME, else the user data folder."""
+        chosen = home or os.environ.get(HOME_ENV) or default_home()
+        return cls(Path(chosen), **kwargs)
+
+    def __enter__(self) -> Archive:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.store.close()
+
+    # the model
+
+    @property
+    def model_name(self) -> str:
+        stored = (read_manifest(self.home).get("embedding") or {}).get("model")
+        return self._model or stored or DEFAULT_MODEL_NAME
+
+    @property
+    def embedder(self) -> Embedder:
+        if self._embedder is None:
+            self._embedder = SentenceTransformerEmbedder(self.model_name)
+        return self._embedder
+
+    def chunker(self) -> Chunker:
+        """Chunks measured by the model's own tokenizer (or the chunker given when opening)."""
+        if self._chunker is not None:
+            return self._chunker
+        name = self.model_name
+        folder = default_model_dir() if name == DEFAULT_MODEL_NAME else Path(name).expanduser()
+        if not (folder / "tokenizer.json").exists():
+            raise InvalidInputError(f"the model {name} has no tokenizer.json to measure chunks with")
+        self._chunker = Chunker(ModelTokenizer(folder))
+        return self._chunker
+
+    def _check_model(self) -> None:
+        stored = (read_manifest(self.home).get("embedding") or {}).get("model")
+        if stored and self._model and Path(self._model).name != stored and self._model != stored:
+            raise InvalidInputError(
+                f"this archive's vectors were made by {stored}, not {self._model}; leave --model out (or give "
+                f"--model {stored}), or embed everything again with: archive reindex --embeddings --model {self._model}"
+            )
+
+    def _open_vectors(self) -> VectorIndex | None:
+        emb = read_manifest(self.home).get("embedding")
+        return VectorIndex(self.home, int(emb["dim"]), str(emb["model"])) if emb else None
+
+    @lru_cache(maxsize=256)  # noqa: B019 - one archive object per process; queries repeat
+    def _query_vector(self, text: str) -> np.ndarray:
+        return self.embedder.embed_query(text)
+
+    # keeping the derived indexes up to date
+
+    def catch_up(self, progress: StepProgress | None = None) -> None:
+        """Bring the lexical and vector indexes up to the store (skipped while another process writes)."""
+        try:
+            self.lexical.sync(self.store.db, _step(progress, "lexical index"))
+        except StoreError:
+            self.lexical.reload()
+        if self.vectors is not None:
+            self.vectors.sync(self.store.db, _step(progress, "vector index"))
+
+    def coverage(self) -> Coverage:
+        return coverage(self.store.db)
+
+    def health(self) -> Health:
+        c = self.coverage()
+        return Health(
+            documents=self.store.stats().documents,
+            chunks=c.chunks,
+            embedded_chunks=c.embedded,
+            lexical_lag=self.lexical.lag(self.store.db),
+            vector_lag=self.vectors.lag(self.store.db) if self.vectors else c.embedded,
+            model=(read_manifest(self.home).get("embedding") or {}).get("model"),
+            vector_index=self.vectors.kind if self.vectors else None,
+        )
+
+    # writing
+
+    def ingest(
+        self,
+        paths: Sequence[str],
+        options: IngestOptions | None = None,
+        embed: bool = True,
+        progress: Callable[[Progress], None] | None = None,
+        step: StepProgress | None = None,
+    ) -> IngestReport:
+        """Phase 1 (store + lexical index), then phase 2 (embeddings) unless `embed` is False."""
+        chunker = self.chunker()
+        write_manifest(self.home, chunker=chunker.settings)
+        report = ingest_files(self.store, paths, chunker, options, progress)
+        self.lexical.sync(self.store.db, _step(step, "lexical index"))
+        if embed:
+            self.embed(step)
+        return report
+
+    def embed(self, step: StepProgress | None = None) -> int:
+        """Phase 2: embed every chunk without a vector, then update the vector index."""
+        embedder = self.embedder
+        if self.vectors is None:
+            write_manifest(self.home, embedding={"model": embedder.name, "dim": embedder.dim, "normalized": True})
+            self.vectors = VectorIndex(self.home, embedder.dim, embedder.name)
+            self.searcher.vectors = self.vectors
+        done = embed_pending(self.store, embedder, _step(step, "embedding"))
+        self.vectors.sync(self.store.db, _step(step, "vector index"))
+        return done
+
+    def reindex(self, embeddings: bool = False, step: StepProgress | None = None) -> None:
+        """Rebuild the derived indexes from the store; with `embeddings`, embed every chunk again."""
+        self.lexical.rebuild(self.store.db, _step(step, "lexical index"))
+        if embeddings:
+            with self.store.transaction() as db:
+                drop_embeddings(db)
+            write_manifest(self.home, embedding=None)
+            self.vectors = None
+            self.searcher.vectors = None
+            self._query_vector.cache_clear()
+            self.embed(step)
+        elif self.vectors is not None:
+            self.vectors.rebuild(self.store.db, _step(step, "vector index"))
+
+    # reading
+
+    def get(self, doc_id: int | str) -> Document:
+        return self.store.find(str(doc_id))
+
+    def search(
+        self,
+        query: str,
+        filters: Filters | None = None,
+        mode: str = "hybrid",
+        limit: int = 10,
+        offset: int = 0,
+        semantic_highlights: bool = True,
+    ) -> SearchResponse:
+        """Search; with `semantic_highlights`, mark the sentence(s) of each passage nearest the query."""
+        response = self.searcher.search(query, filters, mode, limit, offset)
+        if not semantic_highlights or mode == "lexical" or not response.results or self.vectors is None:
+            return response
+        parsed = self.searcher.parse(query)
+        if not parsed.semantic_text:
+            return response
+        vector = self._query_vector(parsed.semantic_text)
+        spans = semantic_spans(
+            self.embedder, vector, [(r.text, r.passage.start, r.passage.end) for r in response.results]
+        )
+        results = tuple(replace(r, highlights=r.highlights + tuple(s)) for r, s in zip(response.results, spans))
+        return replace(response, results=results)
+
+
+def _step(progress: StepProgress | None, name: str) -> Callable[[int, int], None] | None:
+    if progress is None:
+        return None
+    return lambda done, total: progress(name, done, total)

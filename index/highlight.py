@@ -1,0 +1,67 @@
+"""Highlights as [start, end) character offsets into the stored article text.
+
+Lexical: every word whose stem is one of the query's stems (so "killed" lights up for "kill").
+Semantic: the sentence(s) of the passage most similar to the query, by the embedding model.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from archive.sentences import sentence_spans
+from index.embedder import Embedder
+from index.query import stem
+
+_WORD = re.compile(r"[^\W_]+")
+SECOND_SENTENCE_MARGIN = 0.03
+
+
+@dataclass(frozen=True)
+class Highlight:
+    start: int
+    end: int
+    kind: str  # "lexical" or "semantic"
+
+
+def lexical_spans(text: str, stems: frozenset[str], start: int = 0, end: int | None = None) -> list[Highlight]:
+    """Spans of the words of text[start:end] whose stem is a query stem."""
+    if not stems:
+        return []
+    return [
+        Highlight(m.start(), m.end(), "lexical")
+        for m in _WORD.finditer(text, start, len(text) if end is None else end)
+        if stem(m.group()) in stems
+    ]
+
+
+def semantic_spans(
+    embedder: Embedder, query_vector: np.ndarray, passages: Sequence[tuple[str, int, int]]
+) -> list[list[Highlight]]:
+    """For each (text, start, end) passage, its best sentence (and the next best, if nearly as good)."""
+    spans: list[list[tuple[int, int]]] = []
+    sentences: list[str] = []
+    for text, start, end in passages:
+        local = [(start + s, start + e) for s, e in sentence_spans(text[start:end])]
+        spans.append(local)
+        sentences.extend(text[s:e] for s, e in local)
+    if not sentences:
+        return [[] for _ in passages]
+    scores = embedder.embed(sentences) @ query_vector
+    out: list[list[Highlight]] = []
+    offset = 0
+    for local in spans:
+        mine = scores[offset : offset + len(local)]
+        offset += len(local)
+        if not len(mine):
+            out.append([])
+            continue
+        order = np.argsort(-mine)
+        best = [int(order[0])]
+        if len(order) > 1 and mine[order[1]] >= mine[order[0]] - SECOND_SENTENCE_MARGIN:
+            best.append(int(order[1]))
+        out.append([Highlight(*local[i], "semantic") for i in sorted(best)])
+    return out

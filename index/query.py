@@ -1,0 +1,148 @@
+"""User queries and filters: tantivy syntax when it parses, plain words (with a notice) when not.
+
+Syntax: "quoted phrases", AND / OR / -word, title:word, outlet:name. The semantic leg sees the
+query's words without the syntax; highlighting uses the stems of its positive words.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+import tantivy
+
+from archive.errors import InvalidInputError
+
+UNDATED_CHOICES = ("include", "exclude", "only")
+# Not highlighted (they still count for BM25).
+STOPWORDS = frozenset(
+    "a an and are as at be but by did do does for from had has have he her his how i in into is it its many "
+    "much of on or she that the their them there they this to was were what when where which who why will "
+    "with".split()
+)
+_FIELD = re.compile(r"\b(title|outlet|text):", re.IGNORECASE)
+_OUTLET_CLAUSE = re.compile(r'(?<![\w-])-?outlet:("[^"]*"|\S+)', re.IGNORECASE)
+_NEGATED = re.compile(r'(?<![\w-])-("[^"]*"|\S+)')
+_OPERATORS = re.compile(r"\b(AND|OR|NOT)\b")
+_WORD = re.compile(r"[^\W_]+")
+_PHRASE = re.compile(r'"([^"]+)"')
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Which articles a search may return. Dates are inclusive ISO dates."""
+
+    date_from: str | None = None
+    date_to: str | None = None
+    outlets: tuple[str, ...] = ()
+    undated: str | None = None  # None: included without a date range, left out with one
+
+    def __post_init__(self) -> None:
+        if self.undated is not None and self.undated not in UNDATED_CHOICES:
+            raise InvalidInputError(f"undated must be one of {', '.join(UNDATED_CHOICES)}, not {self.undated!r}")
+        for value in (self.date_from, self.date_to):
+            if value is not None:
+                try:
+                    dt.date.fromisoformat(value)
+                except ValueError:
+                    raise InvalidInputError(f"{value!r} is not a date; write it as YYYY-MM-DD") from None
+        if self.date_from and self.date_to and self.date_from > self.date_to:
+            raise InvalidInputError(f"the date range is empty: {self.date_from} is after {self.date_to}")
+
+    @property
+    def undated_policy(self) -> str:
+        if self.undated is not None:
+            return self.undated
+        return "exclude" if self.dated_range else "include"
+
+    @property
+    def active(self) -> bool:
+        return bool(self.date_from or self.date_to or self.outlets or self.undated_policy != "include")
+
+    @property
+    def dated_range(self) -> bool:
+        return bool(self.date_from or self.date_to)
+
+
+@dataclass(frozen=True)
+class ParsedQuery:
+    text: str
+    lexical: tantivy.Query | None
+    semantic_text: str
+    stems: frozenset[str]
+    phrases: tuple[str, ...]
+    notice: str | None = None
+    negated: tantivy.Query | None = None  # what results must not contain (applied to both legs)
+
+    @property
+    def exact(self) -> bool:
+        """A quoted phrase: articles that contain it come before those that only resemble it."""
+        return bool(self.phrases)
+
+
+@lru_cache(maxsize=1)
+def _analyzer() -> tantivy.TextAnalyzer:
+    return (
+        tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
+        .filter(tantivy.Filter.lowercase())
+        .filter(tantivy.Filter.stemmer("english"))
+        .build()
+    )
+
+
+@lru_cache(maxsize=200_000)
+def stem(word: str) -> str:
+    """The en_stem form of one word, as the lexical index stores it."""
+    stems = _analyzer().analyze(word)
+    return stems[0] if stems else word.lower()
+
+
+def parse_query(index: tantivy.Index, text: str, title_boost: float = 1.0) -> ParsedQuery:
+    """Parse user input leniently: it never raises for any string."""
+    text = text.strip()
+    plain = _plain_words(text)
+    positive = _OUTLET_CLAUSE.sub(" ", _NEGATED.sub(" ", text))
+    words = _WORD.findall(_FIELD.sub(" ", _OPERATORS.sub(" ", positive)))
+    stems = frozenset(stem(w) for w in words if w.lower() not in STOPWORDS)
+    phrases = tuple(p.strip() for p in _PHRASE.findall(positive) if p.strip())
+    if not plain and not _OUTLET_CLAUSE.search(text):
+        return ParsedQuery(text, None, "", frozenset(), ())
+    boosts = {"title": title_boost} if title_boost != 1.0 else {}
+    try:
+        query = index.parse_query(_field_case(text), ["text", "title"], field_boosts=boosts)
+        return ParsedQuery(text, query, plain, stems, phrases, None, _negated(index, text))
+    except ValueError as exc:
+        notice = f"the query's syntax was not understood ({_short(exc)}); searched for its words instead"
+    plain_text = " ".join(w.lower() for w in _WORD.findall(text))
+    fallback = index.parse_query(plain_text, ["text", "title"], field_boosts=boosts) if plain_text else None
+    return ParsedQuery(text, fallback, plain, stems, (), notice)
+
+
+def _negated(index: tantivy.Index, text: str) -> tantivy.Query | None:
+    """The -word and -"phrase" parts as one query (None when there are none)."""
+    parts = [m.group(1) for m in _NEGATED.finditer(text) if not m.group(1).lower().startswith("outlet:")]
+    if not parts:
+        return None
+    try:
+        return index.parse_query(" OR ".join(_field_case(p) for p in parts), ["text", "title"])
+    except ValueError:
+        return None
+
+
+def _plain_words(text: str) -> str:
+    without = _OUTLET_CLAUSE.sub(" ", _NEGATED.sub(" ", text))
+    without = _OPERATORS.sub(" ", _FIELD.sub(" ", without))
+    return " ".join(_WORD.findall(without))
+
+
+def _field_case(text: str) -> str:
+    """Field names in lower case (Title: works), outlet values lower-cased like the index."""
+    text = _FIELD.sub(lambda m: m.group(1).lower() + ":", text)
+    return _OUTLET_CLAUSE.sub(lambda m: m.group(0).lower(), text)
+
+
+def _short(exc: Exception) -> str:
+    message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return message[:80]

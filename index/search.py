@@ -1,0 +1,238 @@
+"""Hybrid search: BM25 and vector legs over chunks, filtered inside each leg, fused per article.
+
+query + filters -> lexical leg (tantivy, filter inside the query) and semantic leg (faiss,
+restricted to the allowed chunks) -> chunks grouped into articles (best chunk per leg) -> fusion
+(RRF by default) -> exact filter check, duplicates collapsed -> passage and highlights.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import tantivy
+
+from archive.store import Store
+from index import filtering
+from index.fusion import DEFAULT_RRF_K, ranked, rrf, weighted
+from index.highlight import Highlight, lexical_spans
+from index.lexical import LexicalIndex
+from index.query import Filters, ParsedQuery, parse_query
+from index.vectors import VectorIndex
+
+MODES = ("hybrid", "lexical", "semantic")
+FUSIONS = ("rrf", "weighted")
+MIN_CANDIDATES = 100
+NEGATION_LIMIT = 100_000
+
+
+@dataclass(frozen=True)
+class SearchSettings:
+    """How the legs are weighed. Defaults tuned on SciFact train (benchmarks/RESULTS.md)."""
+
+    fusion: str = "rrf"
+    rrf_k: float = DEFAULT_RRF_K
+    lexical_weight: float = 1.0
+    semantic_weight: float = 1.0
+    title_boost: float = 1.0
+    candidates_per_result: int = 10
+
+
+@dataclass(frozen=True)
+class Passage:
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    id: int
+    external_id: str | None
+    title: str | None
+    outlet: str | None
+    date: str | None
+    url: str | None
+    path: str
+    score: float
+    lexical_rank: int | None
+    semantic_rank: int | None
+    lexical_score: float | None
+    semantic_score: float | None
+    passage: Passage
+    highlights: tuple[Highlight, ...]
+    also_in: tuple[str, ...] = ()
+    duplicates: tuple[int, ...] = ()
+    text: str = field(default="", repr=False, compare=False)
+
+
+@dataclass(frozen=True)
+class SearchResponse:
+    query: str
+    mode: str
+    filtered_articles: int
+    vector_coverage: float
+    results: tuple[SearchResult, ...]
+    matched: int
+    notice: str | None = None
+
+
+@dataclass
+class _Leg:
+    """One leg's articles, best first, with each article's best chunk and score in that leg."""
+
+    order: list[int] = field(default_factory=list)
+    best: dict[int, tuple[int, float]] = field(default_factory=dict)
+    ranks: dict[int, int] = field(default_factory=dict)
+    chunk_rank: dict[int, int] = field(default_factory=dict)
+
+    def add(self, doc_id: int, chunk_id: int, score: float) -> None:
+        self.chunk_rank.setdefault(chunk_id, len(self.chunk_rank) + 1)
+        if doc_id not in self.best:
+            self.best[doc_id] = (chunk_id, score)
+            self.order.append(doc_id)
+            self.ranks[doc_id] = len(self.order)
+
+
+class Searcher:
+    """Runs searches over one archive's store and derived indexes."""
+
+    def __init__(
+        self,
+        store: Store,
+        lexical: LexicalIndex,
+        vectors: VectorIndex | None,
+        embed_query: Callable[[str], np.ndarray] | None,
+        coverage: Callable[[], float],
+        settings: SearchSettings | None = None,
+    ) -> None:
+        self.store, self.lexical, self.vectors = store, lexical, vectors
+        self.embed_query, self.coverage = embed_query, coverage
+        self.settings = settings or SearchSettings()
+
+    def parse(self, query: str) -> ParsedQuery:
+        return parse_query(self.lexical.index, query, self.settings.title_boost)
+
+    def search(
+        self, query: str, filters: Filters | None = None, mode: str = "hybrid", limit: int = 10, offset: int = 0
+    ) -> SearchResponse:
+        filters = filters or Filters()
+        parsed = self.parse(query)
+        db = self.store.db
+        allowed = filtering.resolve(db, filters)
+        want = max(MIN_CANDIDATES, (offset + limit) * self.settings.candidates_per_result)
+        lexical = self._lexical(parsed, filters, allowed, want) if mode != "semantic" else _Leg()
+        semantic = self._semantic(parsed, allowed, want) if mode != "lexical" else _Leg()
+        order, fused = self._fuse(lexical, semantic, parsed)
+        if parsed.negated is not None:
+            excluded = {h.doc_id for h in self.lexical.search(parsed.negated, NEGATION_LIMIT)}
+            order = [d for d in order if d not in excluded]
+        page = order[offset : offset + limit]
+        results = tuple(self._result(db, doc_id, fused[doc_id], lexical, semantic, parsed, filters) for doc_id in page)
+        return SearchResponse(parsed.text, mode, allowed.articles, self.coverage(), results, len(order), parsed.notice)
+
+    def _lexical(self, parsed: ParsedQuery, filters: Filters, allowed: filtering.Allowed, want: int) -> _Leg:
+        leg = _Leg()
+        if parsed.lexical is None:
+            return leg
+        clauses = filtering.tantivy_filter(self.lexical.schema, filters)
+        query = parsed.lexical
+        if clauses:
+            query = tantivy.Query.boolean_query(
+                [(tantivy.Occur.Must, parsed.lexical)] + [(tantivy.Occur.Must, c) for c in clauses]
+            )
+        for hit in self.lexical.search(query, want):
+            if allowed.originals is None or hit.doc_id in allowed.originals:
+                leg.add(hit.doc_id, hit.chunk_id, hit.score)
+        return leg
+
+    def _semantic(self, parsed: ParsedQuery, allowed: filtering.Allowed, want: int) -> _Leg:
+        leg = _Leg()
+        if self.vectors is None or self.embed_query is None or not parsed.semantic_text or not self.vectors.size:
+            return leg
+        hits = self.vectors.search(self.embed_query(parsed.semantic_text), want, allowed.chunks)
+        docs = _doc_of(self.store.db, [h.chunk_id for h in hits])
+        for hit in hits:
+            if hit.chunk_id in docs:
+                leg.add(docs[hit.chunk_id], hit.chunk_id, hit.score)
+        return leg
+
+    def _fuse(self, lexical: _Leg, semantic: _Leg, parsed: ParsedQuery) -> tuple[list[int], dict[int, float]]:
+        s = self.settings
+        weights = {"lexical": s.lexical_weight, "semantic": s.semantic_weight}
+        if s.fusion == "weighted":
+            scores = {
+                "lexical": {d: v[1] for d, v in lexical.best.items()},
+                "semantic": {d: v[1] for d, v in semantic.best.items()},
+            }
+            fused = weighted(scores, weights)
+        else:
+            fused = rrf({"lexical": lexical.order, "semantic": semantic.order}, s.rrf_k, weights)
+        order = ranked(fused)
+        if parsed.exact and lexical.order:  # a quoted phrase: articles that contain it come first
+            order = [d for d in order if d in lexical.best] + [d for d in order if d not in lexical.best]
+        return order, fused
+
+    def _result(
+        self,
+        db: sqlite3.Connection,
+        original: int,
+        score: float,
+        lexical: _Leg,
+        semantic: _Leg,
+        parsed: ParsedQuery,
+        filters: Filters,
+    ) -> SearchResult:
+        group = filtering.matching_documents(db, filters, original) or [original]
+        shown = self.store.get(group[0])
+        copies = db.execute(
+            "SELECT id, outlet FROM documents WHERE (id = ? OR duplicate_of = ?) AND id != ? ORDER BY id",
+            (original, original, shown.id),
+        ).fetchall()
+        chunk_id = _passage_chunk(original, lexical, semantic)
+        start, end = db.execute("SELECT start, end FROM chunks WHERE id = ?", (chunk_id,)).fetchone()
+        lex, sem = lexical.best.get(original), semantic.best.get(original)
+        return SearchResult(
+            id=shown.id,
+            external_id=shown.external_id,
+            title=shown.title,
+            outlet=shown.outlet,
+            date=shown.date,
+            url=shown.url,
+            path=shown.path,
+            score=round(score, 6),
+            lexical_rank=lexical.ranks.get(original),
+            semantic_rank=semantic.ranks.get(original),
+            lexical_score=None if lex is None else round(lex[1], 4),
+            semantic_score=None if sem is None else round(sem[1], 4),
+            passage=Passage(start, end, shown.text[start:end]),
+            highlights=tuple(lexical_spans(shown.text, parsed.stems)),
+            also_in=tuple(sorted({o for _, o in copies if o and o != shown.outlet})),
+            duplicates=tuple(i for i, _ in copies),
+            text=shown.text,
+        )
+
+
+def _passage_chunk(doc_id: int, lexical: _Leg, semantic: _Leg) -> int:
+    """The article's chunk ranked best across both legs (reciprocal ranks summed)."""
+    candidates = {v[0] for v in (lexical.best.get(doc_id), semantic.best.get(doc_id)) if v is not None}
+
+    def value(chunk_id: int) -> float:
+        return sum(
+            1.0 / (DEFAULT_RRF_K + leg.chunk_rank[chunk_id])
+            for leg in (lexical, semantic)
+            if chunk_id in leg.chunk_rank
+        )
+
+    return max(sorted(candidates), key=value)
+
+
+def _doc_of(db: sqlite3.Connection, chunk_ids: Sequence[int]) -> dict[int, int]:
+    out: dict[int, int] = {}
+    for part in range(0, len(chunk_ids), 900):
+        ids = list(chunk_ids[part : part + 900])
+        rows = db.execute(f"SELECT id, doc_id FROM chunks WHERE id IN ({','.join('?' * len(ids))})", ids)
+        out.update(dict(rows.fetchall()))
+    return out

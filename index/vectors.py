@@ -1,0 +1,229 @@
+"""The vector index: faiss over chunk vectors, derived from the store's embeddings table.
+
+Exact (a flat inner-product index) while small; HNSW past HNSW_THRESHOLD vectors (chosen by
+measurement: benchmarks/RESULTS.md). Removed chunks are tombstoned and the index is rebuilt when
+too many are dead. A filtered search with few survivors runs exactly over just those survivors,
+so a filter never silently drops a match.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import faiss as _faiss
+import numpy as np
+
+faiss: Any = _faiss  # the bundled stubs lag behind the library (SearchParameters(sel=...))
+
+VECTORS_DIR = "vectors"
+INDEX_FILE = "index.faiss"
+IDS_FILE = "ids.npy"
+STATE_FILE = "state.json"
+VECTORS_VERSION = 1
+HNSW_THRESHOLD = 50_000
+HNSW_M = 32
+HNSW_EF_CONSTRUCTION = 80
+HNSW_EF_SEARCH = 128
+EXACT_MAX_SURVIVORS = 50_000
+REBUILD_DEAD_FRACTION = 0.2
+SYNC_BATCH = 20_000
+
+
+@dataclass(frozen=True)
+class VectorHit:
+    chunk_id: int
+    score: float
+
+
+class VectorIndex:
+    """faiss index + the chunk id of each row + which rows are still alive."""
+
+    def __init__(self, home: Path, dim: int, model: str) -> None:
+        self.folder = Path(home) / VECTORS_DIR
+        self.dim, self.model = dim, model
+        self.emb_seq = 0
+        self.log_seq = 0
+        self.index: Any = faiss.IndexFlatIP(dim)
+        self.ids = np.zeros(0, dtype=np.int64)
+        self.alive = np.zeros(0, dtype=bool)
+        self._load()
+        self._reindex_lookup()
+
+    # persistence
+
+    def _load(self) -> None:
+        try:
+            state = json.loads((self.folder / STATE_FILE).read_text(encoding="utf-8"))
+            if (state.get("version"), state.get("dim"), state.get("model")) != (VECTORS_VERSION, self.dim, self.model):
+                return
+            index = faiss.read_index(str(self.folder / INDEX_FILE))
+            ids = np.load(self.folder / IDS_FILE)
+        except (OSError, ValueError, RuntimeError):
+            return
+        if index.ntotal != len(ids):
+            return
+        self.index, self.ids = index, ids
+        self.alive = np.ones(len(ids), dtype=bool)
+        dead = np.asarray(state.get("dead", []), dtype=np.int64)
+        if len(dead):
+            self.alive[np.isin(self.ids, dead)] = False
+        self.emb_seq, self.log_seq = int(state["emb_seq"]), int(state["log_seq"])
+
+    def save(self) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        tmp_index, tmp_ids = self.folder / (INDEX_FILE + ".tmp"), self.folder / "ids.tmp.npy"
+        faiss.write_index(self.index, str(tmp_index))
+        np.save(tmp_ids, self.ids)
+        state = {
+            "version": VECTORS_VERSION,
+            "dim": self.dim,
+            "model": self.model,
+            "emb_seq": self.emb_seq,
+            "log_seq": self.log_seq,
+            "kind": self.kind,
+            "dead": self.ids[~self.alive].tolist(),
+        }
+        tmp_state = self.folder / (STATE_FILE + ".tmp")
+        tmp_state.write_text(json.dumps(state), encoding="utf-8")
+        tmp_index.replace(self.folder / INDEX_FILE)
+        tmp_ids.replace(self.folder / IDS_FILE)
+        tmp_state.replace(self.folder / STATE_FILE)
+
+    @property
+    def kind(self) -> str:
+        return "hnsw" if isinstance(self.index, faiss.IndexHNSWFlat) else "flat"
+
+    @property
+    def size(self) -> int:
+        return int(self.alive.sum())
+
+    # keeping up with the store
+
+    def lag(self, db: sqlite3.Connection) -> int:
+        return int(db.execute("SELECT COUNT(*) FROM embeddings WHERE seq > ?", (self.emb_seq,)).fetchone()[0])
+
+    def sync(self, db: sqlite3.Connection, progress: Callable[[int, int], None] | None = None) -> int:
+        """Add new vectors and tombstone removed chunks; rebuild when that pays. Returns vectors added."""
+        top_log = int(db.execute("SELECT COALESCE(MAX(seq), 0) FROM chunk_log").fetchone()[0])
+        top_emb = int(db.execute("SELECT COALESCE(MAX(seq), 0) FROM embeddings").fetchone()[0])
+        if top_emb < self.emb_seq or top_log < self.log_seq:
+            return self.rebuild(db, progress)
+        dead = [
+            r[0]
+            for r in db.execute(
+                "SELECT chunk_id FROM chunk_log WHERE op = 'del' AND seq > ? AND seq <= ?", (self.log_seq, top_log)
+            )
+        ]
+        changed = self._tombstone(dead)
+        added = self._add_from(db, top_emb, progress)
+        self.log_seq = top_log
+        if self._needs_rebuild():
+            return self.rebuild(db, progress)
+        if changed or added:
+            self.save()
+        return added
+
+    def rebuild(self, db: sqlite3.Connection, progress: Callable[[int, int], None] | None = None) -> int:
+        """Build the index again from every stored vector (exact or HNSW by size)."""
+        count = int(db.execute("SELECT COUNT(*) FROM embeddings").fetchone()[0])
+        self.index = _new_index(self.dim, count)
+        self.ids = np.zeros(0, dtype=np.int64)
+        self.alive = np.zeros(0, dtype=bool)
+        self.emb_seq = 0
+        self.log_seq = int(db.execute("SELECT COALESCE(MAX(seq), 0) FROM chunk_log").fetchone()[0])
+        top_emb = int(db.execute("SELECT COALESCE(MAX(seq), 0) FROM embeddings").fetchone()[0])
+        added = self._add_from(db, top_emb, progress)
+        self.save()
+        return added
+
+    def _needs_rebuild(self) -> bool:
+        n = len(self.ids)
+        too_dead = n > 1000 and (n - self.size) > REBUILD_DEAD_FRACTION * n
+        return too_dead or (self.kind == "flat" and self.size > HNSW_THRESHOLD)
+
+    def _tombstone(self, chunk_ids: list[int]) -> bool:
+        if not chunk_ids or not len(self.ids):
+            return False
+        hit = np.isin(self.ids, np.asarray(chunk_ids, dtype=np.int64)) & self.alive
+        self.alive[hit] = False
+        return bool(hit.any())
+
+    def _add_from(self, db: sqlite3.Connection, top: int, progress: Callable[[int, int], None] | None) -> int:
+        total = top - self.emb_seq
+        added = 0
+        while self.emb_seq < top:
+            rows = db.execute(
+                "SELECT seq, chunk_id, vector FROM embeddings WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?",
+                (self.emb_seq, top, SYNC_BATCH),
+            ).fetchall()
+            if not rows:
+                break
+            ids = np.fromiter((r[1] for r in rows), dtype=np.int64, count=len(rows))
+            vectors = np.frombuffer(b"".join(r[2] for r in rows), dtype=np.float32).reshape(len(rows), self.dim)
+            self._tombstone(ids.tolist())  # a chunk embedded again replaces its old row
+            self.index.add(np.ascontiguousarray(vectors))
+            self.ids = np.concatenate([self.ids, ids])
+            self.alive = np.concatenate([self.alive, np.ones(len(ids), dtype=bool)])
+            self.emb_seq = int(rows[-1][0])
+            added += len(rows)
+            if progress:
+                progress(total - (top - self.emb_seq), total)
+        self._reindex_lookup()
+        return added
+
+    def _reindex_lookup(self) -> None:
+        self._order = np.argsort(self.ids, kind="stable")
+        self._sorted = self.ids[self._order]
+        self._bitmap = np.packbits(self.alive, bitorder="little")
+
+    # searching
+
+    def search(self, query: np.ndarray, k: int, allowed: np.ndarray | None = None) -> list[VectorHit]:
+        """The k nearest alive chunks, restricted to `allowed` chunk ids when given."""
+        if not len(self.ids) or k <= 0:
+            return []
+        q = np.ascontiguousarray(query.reshape(1, -1), dtype=np.float32)
+        if allowed is None:
+            rows = None
+        else:
+            rows = self._rows_of(allowed)
+            if not len(rows):
+                return []
+        selector = self._selector(rows)
+        if rows is not None and (self.kind == "flat" or len(rows) <= EXACT_MAX_SURVIVORS):
+            flat = self.index if self.kind == "flat" else faiss.downcast_index(self.index.storage)
+            scores, found = flat.search(q, k, params=faiss.SearchParameters(sel=selector))
+        elif self.kind == "hnsw":
+            params = faiss.SearchParametersHNSW(sel=selector, efSearch=max(HNSW_EF_SEARCH, 2 * k))
+            scores, found = self.index.search(q, k, params=params)
+        else:
+            scores, found = self.index.search(q, k, params=faiss.SearchParameters(sel=selector))
+        return [VectorHit(int(self.ids[i]), float(s)) for s, i in zip(scores[0], found[0]) if i >= 0]
+
+    def _rows_of(self, chunk_ids: np.ndarray) -> np.ndarray:
+        """The alive rows holding these chunk ids (ids without a vector are left out)."""
+        pos = np.searchsorted(self._sorted, chunk_ids)
+        ok = pos < len(self._sorted)
+        pos, wanted = pos[ok], chunk_ids[ok]
+        rows = self._order[pos[self._sorted[pos] == wanted]]
+        return np.asarray(rows[self.alive[rows]], dtype=np.int64)
+
+    def _selector(self, rows: np.ndarray | None) -> Any:
+        if rows is not None:
+            return faiss.IDSelectorBatch(rows.astype(np.int64))
+        if self.alive.all():
+            return None
+        return faiss.IDSelectorBitmap(len(self.alive), faiss.swig_ptr(self._bitmap))
+
+
+def _new_index(dim: int, count: int) -> Any:
+    if count <= HNSW_THRESHOLD:
+        return faiss.IndexFlatIP(dim)
+    index = faiss.IndexHNSWFlat(dim, HNSW_M, faiss.METRIC_INNER_PRODUCT)
+    index.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
+    return index

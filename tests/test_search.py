@@ -1,0 +1,243 @@
+"""Hybrid search over a small archive, with the deterministic hash embedder (no model needed)."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import index.vectors
+from archive import Chunker, InvalidInputError, WordTokenizer, ingest
+from index import Archive, Filters, HashEmbedder
+from index.query import stem
+
+TOPICS = ["budget", "election", "football", "weather", "markets", "schools", "hospital", "housing", "transit", "music"]
+OUTLETS = ["Daily One", "Two Times", "Third Post", "Fourth Wire"]
+
+
+def write_jsonl(path: Path, records: list[dict[str, object]]) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(json.dumps(r) for r in records), encoding="utf-8")
+    return path
+
+
+def distractors(n: int, seed: int = 1) -> list[dict[str, object]]:
+    rng = random.Random(seed)
+    out = []
+    for i in range(n):
+        topic = rng.choice(TOPICS)
+        words = " ".join(rng.choice(TOPICS) for _ in range(8))
+        year, month, day = rng.randint(2010, 2020), rng.randint(1, 12), rng.randint(1, 28)
+        out.append(
+            {
+                "id": f"d{i}",
+                "title": f"News about {topic} {i}",
+                "source": rng.choice(OUTLETS),
+                "date": f"{year}-{month:02}-{day:02}",
+                "text": f"The {topic} story number {i}. Officials discussed {words}. More {topic} later.",
+            }
+        )
+    return out
+
+
+RELEVANT = [
+    {
+        "id": "q1",
+        "title": "Volcano erupts",
+        "source": "Daily One",
+        "date": "2015-03-02",
+        "text": "A volcano erupted near the village, sending ash over farms. Volcano ash closed the airport.",
+    },
+    {
+        "id": "q2",
+        "title": "Ash cloud grounds flights",
+        "source": "Two Times",
+        "date": "2015-03-05",
+        "text": "The volcano ash cloud grounded flights across the region for a second day.",
+    },
+    {
+        "id": "q3",
+        "title": "Farmers count volcano losses",
+        "source": "Third Post",
+        "date": "2015-03-09",
+        "text": "Farmers near the volcano counted losses after ash buried their fields.",
+    },
+]
+
+
+def open_fake(home: Path, **kwargs: object) -> Archive:
+    """An archive with the hash embedder and a word tokenizer: no model is loaded."""
+    return Archive(home, embedder=HashEmbedder(dim=128), chunker=Chunker(WordTokenizer(254)), **kwargs)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def archive(home: Path):  # type: ignore[no-untyped-def]
+    with open_fake(home) as a:
+        yield a
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    return write_jsonl(tmp_path / "in" / "news.jsonl", distractors(1000) + RELEVANT)
+
+
+@pytest.mark.parametrize("hnsw_threshold", [100_000, 200])
+def test_a_date_filter_never_drops_a_semantic_match(home: Path, corpus: Path, monkeypatch, hnsw_threshold: int) -> None:
+    monkeypatch.setattr(index.vectors, "HNSW_THRESHOLD", hnsw_threshold)
+    with open_fake(home) as archive:
+        archive.ingest([str(corpus)])
+        assert archive.vectors is not None
+        assert archive.vectors.kind == ("hnsw" if hnsw_threshold < 1000 else "flat")
+        filters = Filters(date_from="2015-03-01", date_to="2015-03-31")
+        response = archive.search("volcano ash", filters, mode="semantic", limit=10)
+        ids = {r.external_id for r in response.results}
+        assert {"q1", "q2", "q3"} <= ids
+        assert all(r.date and "2015-03-01" <= r.date <= "2015-03-31" for r in response.results)
+        in_range = sum(1 for d in distractors(1000) if "2015-03-01" <= str(d["date"]) <= "2015-03-31") + 3
+        assert response.filtered_articles == in_range
+
+
+def test_outlet_filter_applies_inside_both_legs(archive: Archive, corpus: Path) -> None:
+    archive.ingest([str(corpus)])
+    for mode in ("lexical", "semantic", "hybrid"):
+        response = archive.search("volcano ash", Filters(outlets=("two times",)), mode=mode, limit=20)
+        assert response.results and {r.outlet for r in response.results} == {"Two Times"}
+        assert response.results[0].external_id == "q2"
+
+
+def test_hybrid_keeps_ranks_and_scores_of_both_legs(archive: Archive, corpus: Path) -> None:
+    archive.ingest([str(corpus)])
+    top = archive.search("volcano ash airport", limit=3).results[0]
+    assert top.external_id == "q1"
+    assert top.lexical_rank == 1 and top.semantic_rank is not None
+    assert top.lexical_score and top.semantic_score
+    assert top.text[top.passage.start : top.passage.end] == top.passage.text
+
+
+def test_quoted_phrase_and_rare_name_are_not_buried(archive: Archive, tmp_path: Path) -> None:
+    records = distractors(300) + [
+        {
+            "id": "rare",
+            "title": "A short note",
+            "source": "Daily One",
+            "date": "2019-01-01",
+            "text": "Spokesman Kianush Jahanpur commented briefly on the budget election football weather.",
+        },
+    ]
+    archive.ingest([str(write_jsonl(tmp_path / "in" / "n.jsonl", records))])
+    assert archive.search("Kianush Jahanpur", limit=5).results[0].external_id == "rare"
+    phrase = archive.search('"commented briefly" budget election', limit=5).results
+    assert phrase[0].external_id == "rare"
+
+
+def test_negated_words_exclude_articles_in_every_leg(archive: Archive, corpus: Path) -> None:
+    archive.ingest([str(corpus)])
+    ids = {r.external_id for r in archive.search("volcano ash -airport", limit=20).results}
+    assert "q1" not in ids and {"q2", "q3"} <= ids
+
+
+def test_exact_duplicates_show_once_and_a_copys_outlet_finds_them(archive: Archive, tmp_path: Path) -> None:
+    wire = "Storm floods the coastal town. Residents fled to higher ground as the river rose."
+    records = [
+        {"id": "orig", "title": "Storm floods town", "source": "Wire Service", "date": "2020-05-01", "text": wire},
+        {"id": "copy", "title": "Town flooded", "source": "Local Paper", "date": "2020-05-02", "text": wire},
+    ] + distractors(50)
+    archive.ingest([str(write_jsonl(tmp_path / "in" / "n.jsonl", records))])
+    results = archive.search("storm floods coastal town", limit=10).results
+    top = results[0]
+    assert top.external_id == "orig" and top.also_in == ("Local Paper",)
+    assert sum(r.external_id in ("orig", "copy") for r in results) == 1
+    local = archive.search("storm floods", Filters(outlets=("Local Paper",)), limit=5).results
+    assert [r.external_id for r in local] == ["copy"]
+
+
+def test_undated_articles_follow_the_policy(archive: Archive, tmp_path: Path) -> None:
+    records = [
+        {"id": "dated", "text": "Harbour crane collapse.", "date": "2021-06-01"},
+        {"id": "undated", "text": "Harbour crane collapse again."},
+    ]
+    archive.ingest([str(write_jsonl(tmp_path / "in" / "n.jsonl", records))])
+
+    def ids(**kw: object) -> set[str | None]:
+        return {r.external_id for r in archive.search("harbour crane", Filters(**kw), limit=5).results}  # type: ignore[arg-type]
+
+    assert ids() == {"dated", "undated"}
+    assert ids(date_from="2021-01-01") == {"dated"}
+    assert ids(date_from="2021-01-01", undated="include") == {"dated", "undated"}
+    assert ids(undated="only") == {"undated"}
+    assert ids(undated="exclude") == {"dated"}
+
+
+def test_bad_filters_are_clear_errors() -> None:
+    with pytest.raises(InvalidInputError, match="YYYY-MM-DD"):
+        Filters(date_from="yesterday")
+    with pytest.raises(InvalidInputError, match="empty"):
+        Filters(date_from="2020-01-02", date_to="2020-01-01")
+
+
+def test_derived_indexes_catch_up_on_open(home: Path, corpus: Path) -> None:
+    with open_fake(home) as archive:
+        archive.ingest([str(corpus)])
+    # a writer that stored chunks but died before updating the lexical index
+    extra = write_jsonl(corpus.parent / "late.jsonl", [{"id": "late", "text": "Meteor seen over the lake."}])
+    with open_fake(home, catch_up=False) as archive:
+        ingest(archive.store, [str(extra)], archive.chunker())
+        assert archive.lexical.lag(archive.store.db) > 0
+    with open_fake(home) as archive:
+        assert archive.lexical.lag(archive.store.db) == 0
+        response = archive.search("meteor lake", limit=3)
+        assert response.results[0].external_id == "late"
+        assert response.results[0].semantic_rank is None  # not embedded yet: found by words
+        assert response.vector_coverage < 1.0
+
+
+def test_search_during_phase_two_says_how_much_is_embedded(archive: Archive, corpus: Path) -> None:
+    archive.ingest([str(corpus)], embed=False)
+    response = archive.search("volcano ash", limit=3)
+    assert response.vector_coverage == 0.0 and response.results[0].external_id == "q1"
+    archive.embed()
+    assert archive.search("volcano ash", limit=3).vector_coverage == 1.0
+
+
+def test_removed_documents_leave_both_indexes(archive: Archive, corpus: Path) -> None:
+    from archive import remove_documents
+
+    archive.ingest([str(corpus)])
+    q1 = archive.store.find("q1")
+    remove_documents(archive.store, [q1.id], archive.chunker())
+    archive.catch_up()
+    for mode in ("lexical", "semantic"):
+        assert "q1" not in {r.external_id for r in archive.search("volcano ash airport", mode=mode, limit=20).results}
+
+
+def test_another_model_is_a_clear_error_naming_reindex(home: Path, corpus: Path) -> None:
+    with open_fake(home) as archive:
+        archive.ingest([str(corpus)])
+    with pytest.raises(InvalidInputError, match="archive reindex --embeddings"):
+        Archive(home, model="some-other-model", chunker=Chunker(WordTokenizer(254)))
+
+
+@pytest.fixture(scope="module")
+def small_archive(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    root = tmp_path_factory.mktemp("small")
+    with open_fake(root / "home") as archive:
+        archive.ingest([str(write_jsonl(root / "in" / "n.jsonl", distractors(60) + RELEVANT))])
+        yield archive
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    st.text(alphabet=st.characters(codec="utf-8"), max_size=60)
+    | st.sampled_from(['"volcano ash', "title:(", "a OR", "AND", "-", "outlet:", '"', "((", "ash*", "x:y"])
+)
+def test_any_query_string_searches_without_error(small_archive: Archive, query: str) -> None:
+    response = small_archive.search(query, limit=5)
+    for result in response.results:
+        for h in result.highlights:
+            assert 0 <= h.start < h.end <= len(result.text)
+            if h.kind == "lexical":
+                assert stem(result.text[h.start : h.end]) in small_archive.searcher.parse(query).stems

@@ -1,0 +1,156 @@
+"""`archive search`, `archive embed` and `archive reindex` (registered on the `archive` group)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+
+from archive import InvalidInputError
+from ui import search_output
+from ui.cli import CONTEXT, cli, friendly, iso_date, open_archive
+from ui.progress import StepBar
+
+
+def _filters(
+    date_from: str | None, date_to: str | None, outlets: tuple[str, ...] | list[str], undated: str | None
+) -> Any:
+    from index import Filters
+
+    return Filters(iso_date(date_from, "--from"), iso_date(date_to, "--to"), tuple(outlets), undated)
+
+
+@cli.command("search", context_settings=CONTEXT)
+@click.argument("query", required=False, default="")
+@click.option("--from", "date_from", metavar="DATE", help="Published on or after DATE (YYYY-MM-DD).")
+@click.option("--to", "date_to", metavar="DATE", help="Published on or before DATE (YYYY-MM-DD).")
+@click.option("--outlet", "outlets", multiple=True, metavar="NAME", help="Only this outlet (repeatable).")
+@click.option(
+    "--undated",
+    type=click.Choice(["include", "exclude", "only"]),
+    help="Undated articles (default: included, but left out when a date range is given).",
+)
+@click.option("--mode", type=click.Choice(["hybrid", "lexical", "semantic"]), default="hybrid", show_default=True)
+@click.option("--limit", type=click.IntRange(1, 1000), default=10, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (the fields are in the README).")
+@click.option(
+    "--batch",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    metavar="FILE",
+    help="One query per line (text, or JSON with query, id and filters); one JSON object per line out.",
+)
+@click.pass_context
+@friendly
+def search_cmd(
+    ctx: click.Context,
+    query: str,
+    date_from: str | None,
+    date_to: str | None,
+    outlets: tuple[str, ...],
+    undated: str | None,
+    mode: str,
+    limit: int,
+    as_json: bool,
+    batch: Path | None,
+) -> None:
+    """Search by words and meaning, ranked together, with the passage that answers highlighted.
+
+    Syntax: "a phrase", AND, OR, -word, title:word, outlet:name. Broken syntax falls back to
+    plain words with a notice.
+
+    \b
+    Example:
+      archive search "How many people died in the Kerman blasts?"
+      archive search quake --from 2023-01-01 --to 2023-12-31 --outlet Reuters --json
+    """
+    if not query.strip() and batch is None:
+        raise click.UsageError("give a QUERY (in quotes), or --batch FILE")
+    filters = _filters(date_from, date_to, outlets, undated)
+    with open_archive(ctx) as archive:
+        if batch is not None:
+            _run_batch(archive, batch, filters, mode, limit)
+            return
+        response = archive.search(query, filters, mode, limit)
+    if as_json:
+        click.echo(json.dumps(search_output.response_json(response), ensure_ascii=False))
+    else:
+        click.echo(search_output.response_text(response))
+
+
+def _run_batch(archive: Any, batch: Path, filters: Any, mode: str, limit: int) -> None:
+    for number, line in enumerate(batch.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        spec = _batch_line(line, number)
+        query_filters = filters
+        if any(k in spec for k in ("from", "to", "outlet", "undated")):
+            outlets = spec.get("outlet") or []
+            query_filters = _filters(
+                spec.get("from"),
+                spec.get("to"),
+                [outlets] if isinstance(outlets, str) else outlets,
+                spec.get("undated"),
+            )
+        response = archive.search(
+            str(spec["query"]), query_filters, spec.get("mode", mode), int(spec.get("limit", limit))
+        )
+        query_id = str(spec["id"]) if "id" in spec else str(number)
+        click.echo(json.dumps(search_output.response_json(response, query_id), ensure_ascii=False))
+
+
+def _batch_line(line: str, number: int) -> dict[str, Any]:
+    text = line.strip()
+    if text.startswith("{"):
+        try:
+            spec = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise InvalidInputError(f"--batch line {number}: malformed JSON ({exc.msg})") from None
+        if not isinstance(spec, dict) or "query" not in spec:
+            raise InvalidInputError(f'--batch line {number}: a JSON line needs a "query" field')
+        return spec
+    return {"query": text}
+
+
+@cli.command("embed", context_settings=CONTEXT)
+@click.pass_context
+@friendly
+def embed_cmd(ctx: click.Context) -> None:
+    """Embed the chunks that have no vector yet (phase 2; resumable after a kill).
+
+    \b
+    Example:
+      archive ingest big-folder/ --no-embed
+      archive embed
+    """
+    steps = StepBar()
+    with open_archive(ctx) as archive:
+        try:
+            done = archive.embed(step=steps)
+        finally:
+            steps.close()
+        covered = archive.coverage()
+    click.echo(f"embedded {done:,} chunks; {covered.embedded:,} of {covered.chunks:,} chunks have vectors")
+
+
+@cli.command("reindex", context_settings=CONTEXT)
+@click.option("--embeddings", is_flag=True, help="Also embed every chunk again (e.g. with another --model).")
+@click.pass_context
+@friendly
+def reindex_cmd(ctx: click.Context, embeddings: bool) -> None:
+    """Rebuild the lexical and vector indexes from the store (no files are read again).
+
+    \b
+    Example:
+      archive reindex
+      archive --model ~/models/other-model reindex --embeddings
+    """
+    steps = StepBar()
+    with open_archive(ctx, catch_up=False, check_model=not embeddings) as archive:
+        try:
+            archive.reindex(embeddings=embeddings, step=steps)
+        finally:
+            steps.close()
+        health = archive.health()
+    click.echo(f"reindexed {health.chunks:,} chunks; {health.embedded_chunks:,} have vectors ({health.model})")

@@ -1,0 +1,108 @@
+"""Search results for people (terminal colours) and machines (the documented JSON)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from index import SearchResponse, SearchResult
+
+PASSAGE_CHARS = 480
+_STYLE = {"lexical": {"fg": "yellow", "bold": True}, "semantic": {"fg": "cyan", "underline": True}}
+
+
+def response_json(response: SearchResponse, query_id: str | None = None) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "query": response.query,
+        "mode": response.mode,
+        "filtered_articles": response.filtered_articles,
+        "vector_coverage": round(response.vector_coverage, 4),
+        "matched": response.matched,
+        "notice": response.notice,
+        "results": [result_json(r) for r in response.results],
+    }
+    if query_id is not None:
+        out = {"id": query_id, **out}
+    return out
+
+
+def result_json(r: SearchResult) -> dict[str, Any]:
+    return {
+        "id": r.id,
+        "external_id": r.external_id,
+        "title": r.title,
+        "outlet": r.outlet,
+        "date": r.date,
+        "url": r.url,
+        "path": r.path,
+        "score": r.score,
+        "lexical_rank": r.lexical_rank,
+        "semantic_rank": r.semantic_rank,
+        "lexical_score": r.lexical_score,
+        "semantic_score": r.semantic_score,
+        "passage": {"start": r.passage.start, "end": r.passage.end, "text": r.passage.text},
+        "highlights": [{"start": h.start, "end": h.end, "kind": h.kind} for h in r.highlights],
+        "also_in": list(r.also_in),
+        "duplicates": list(r.duplicates),
+    }
+
+
+def response_text(response: SearchResponse) -> str:
+    head = [
+        f"{len(response.results)} of {response.matched:,} matching articles "
+        f"({response.filtered_articles:,} passed the filters; {response.vector_coverage:.0%} of chunks have vectors)"
+    ]
+    if response.notice:
+        head.append(click.style(f"note: {response.notice}", fg="magenta"))
+    blocks = [_result_text(i, r) for i, r in enumerate(response.results, start=1)]
+    return "\n\n".join(["\n".join(head), *blocks]) if blocks else "\n".join(head + ["No articles matched."])
+
+
+def _result_text(number: int, r: SearchResult) -> str:
+    why = ", ".join(
+        p
+        for p in (
+            f"words #{r.lexical_rank}" if r.lexical_rank else "",
+            f"meaning #{r.semantic_rank}" if r.semantic_rank else "",
+        )
+        if p
+    )
+    lines = [
+        f"{number}. " + click.style(r.title or "(no title)", bold=True),
+        f"   {r.outlet or 'unknown outlet'} · {r.date or 'undated'} · id {r.id} · {why}",
+    ]
+    if r.also_in:
+        lines.append(f"   also in: {', '.join(r.also_in)}")
+    lines.append("   " + highlighted_passage(r))
+    return "\n".join(lines)
+
+
+def highlighted_passage(r: SearchResult) -> str:
+    """The passage around its first semantic (else lexical) highlight, with highlights styled."""
+    start, end = r.passage.start, r.passage.end
+    inside = [h for h in r.highlights if start <= h.start and h.end <= end]
+    focus = next((h for h in inside if h.kind == "semantic"), inside[0] if inside else None)
+    if end - start > PASSAGE_CHARS:
+        centre = focus.start if focus else start
+        start = max(start, min(centre - PASSAGE_CHARS // 4, end - PASSAGE_CHARS))
+        end = min(end, start + PASSAGE_CHARS)
+    parts = [
+        _styled(r.text[a:b], {h.kind for h in inside if h.start <= a and b <= h.end})
+        for a, b in _segments(start, end, inside)
+    ]
+    lead = "…" if start > r.passage.start else ""
+    tail = "…" if end < r.passage.end else ""
+    return lead + "".join(parts).replace("\n", " ") + tail
+
+
+def _segments(start: int, end: int, highlights: list[Any]) -> list[tuple[int, int]]:
+    cuts = sorted({start, end, *(max(start, min(end, p)) for h in highlights for p in (h.start, h.end))})
+    return [(a, b) for a, b in zip(cuts, cuts[1:]) if b > a]
+
+
+def _styled(text: str, kinds: set[str]) -> str:
+    style: dict[str, Any] = {}
+    for kind in sorted(kinds, reverse=True):  # lexical colour wins inside a semantic sentence
+        style.update(_STYLE[kind])
+    return click.style(text, **style) if style else text
