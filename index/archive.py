@@ -72,7 +72,7 @@ class Archive:
         self.lexical = LexicalIndex(self.home)
         self.vectors = self._open_vectors()
         if catch_up:
-            self.catch_up()
+            self.catch_up(wait=False)
         self.searcher = Searcher(
             self.store, self.lexical, self.vectors, self._query_vector, lambda: self.coverage().fraction, settings
         )
@@ -134,14 +134,29 @@ class Archive:
 
     # keeping the derived indexes up to date
 
-    def catch_up(self, progress: StepProgress | None = None) -> None:
-        """Bring the lexical and vector indexes up to the store (skipped while another process writes)."""
+    def catch_up(self, progress: StepProgress | None = None, wait: bool = True) -> None:
+        """Bring the lexical and vector indexes up to the store.
+
+        With `wait` False (a reader opening the archive), a lexical index another process is writing is
+        only reloaded, and the vector index catches up in memory: the writer keeps the files.
+        """
         try:
-            self.lexical.sync(self.store.db, _step(progress, "lexical index"))
+            self.lexical.sync(self.store.db, _step(progress, "lexical index"), wait_s=60.0 if wait else 0.0)
         except StoreError:
+            if wait:
+                raise
             self.lexical.reload()
         if self.vectors is not None:
-            self.vectors.sync(self.store.db, _step(progress, "vector index"))
+            self.vectors.sync(self.store.db, _step(progress, "vector index"), save=wait)
+
+    def refresh(self) -> None:
+        """Cheaply pick up what a writer in another process has committed (called before each search)."""
+        self.lexical.reload()
+        if self.vectors is None and read_manifest(self.home).get("embedding"):
+            self.vectors = self._open_vectors()
+            self.searcher.vectors = self.vectors
+        if self.vectors is not None and self.vectors.lag(self.store.db):
+            self.vectors.sync(self.store.db, save=False)
 
     def coverage(self) -> Coverage:
         return coverage(self.store.db)
@@ -217,7 +232,9 @@ class Archive:
         semantic_highlights: bool = True,
     ) -> SearchResponse:
         """Search; with `semantic_highlights`, mark the sentence(s) of each passage nearest the query."""
-        response = self.searcher.search(query, filters, mode, limit, offset)
+        self.refresh()
+        with self.store.snapshot():
+            response = self.searcher.search(query, filters, mode, limit, offset)
         if not semantic_highlights or mode == "lexical" or not response.results or self.vectors is None:
             return response
         parsed = self.searcher.parse(query)

@@ -19,7 +19,7 @@ import numpy as np
 from archive.errors import InvalidInputError
 from index.model_files import DEFAULT_MODEL_NAME, default_model_dir, verify_default_model
 
-DEFAULT_BATCH = 64
+DEFAULT_BATCH = 32
 BF16_MIN_COSINE = 0.999
 _PROBE = [
     "Explosions near the cemetery in Kerman killed dozens during a memorial ceremony.",

@@ -28,6 +28,8 @@ _NEGATED = re.compile(r'(?<![\w-])-("[^"]*"|\S+)')
 _OPERATORS = re.compile(r"\b(AND|OR|NOT)\b")
 _WORD = re.compile(r"[^\W_]+")
 _PHRASE = re.compile(r'"([^"]+)"')
+# What marks a query as using the syntax: quotes, AND/OR/NOT, a leading - or +, or a field prefix.
+_SYNTAX = re.compile(r'"|\b(AND|OR|NOT)\b|(?:^|\s)[-+]\S|\b(?i:title|outlet|text):')
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,8 @@ class Filters:
 
 @dataclass(frozen=True)
 class ParsedQuery:
+    """`lexical` ranks article entries (field `all`); `passage` finds chunks (field `text`)."""
+
     text: str
     lexical: tantivy.Query | None
     semantic_text: str
@@ -75,6 +79,7 @@ class ParsedQuery:
     phrases: tuple[str, ...]
     notice: str | None = None
     negated: tantivy.Query | None = None  # what results must not contain (applied to both legs)
+    passage: tantivy.Query | None = None
 
     @property
     def exact(self) -> bool:
@@ -99,7 +104,11 @@ def stem(word: str) -> str:
     return stems[0] if stems else word.lower()
 
 
-def parse_query(index: tantivy.Index, text: str, title_boost: float = 1.0) -> ParsedQuery:
+ARTICLE_FIELDS = ["all"]
+PASSAGE_FIELDS = ["text"]
+
+
+def parse_query(index: tantivy.Index, chunk_index: tantivy.Index, text: str) -> ParsedQuery:
     """Parse user input leniently: it never raises for any string."""
     text = text.strip()
     plain = _plain_words(text)
@@ -109,15 +118,33 @@ def parse_query(index: tantivy.Index, text: str, title_boost: float = 1.0) -> Pa
     phrases = tuple(p.strip() for p in _PHRASE.findall(positive) if p.strip())
     if not plain and not _OUTLET_CLAUSE.search(text):
         return ParsedQuery(text, None, "", frozenset(), ())
-    boosts = {"title": title_boost} if title_boost != 1.0 else {}
+    if not _SYNTAX.search(text):  # a plain question: its words, without phrase or operator readings
+        plain_text = " ".join(w.lower() for w in _WORD.findall(text))
+        article = index.parse_query(plain_text, ARTICLE_FIELDS)
+        passage = chunk_index.parse_query(plain_text, PASSAGE_FIELDS)
+        return ParsedQuery(text, article, plain, stems, (), None, None, passage)
+    syntax = _field_case(text)
     try:
-        query = index.parse_query(_field_case(text), ["text", "title"], field_boosts=boosts)
-        return ParsedQuery(text, query, plain, stems, phrases, None, _negated(index, text))
+        article = index.parse_query(syntax, ARTICLE_FIELDS)
+        passage = _passage_query(chunk_index, syntax)
+        return ParsedQuery(text, article, plain, stems, phrases, None, _negated(index, text), passage)
     except ValueError as exc:
         notice = f"the query's syntax was not understood ({_short(exc)}); searched for its words instead"
     plain_text = " ".join(w.lower() for w in _WORD.findall(text))
-    fallback = index.parse_query(plain_text, ["text", "title"], field_boosts=boosts) if plain_text else None
-    return ParsedQuery(text, fallback, plain, stems, (), notice)
+    if not plain_text:
+        return ParsedQuery(text, None, plain, stems, (), notice)
+    article = index.parse_query(plain_text, ARTICLE_FIELDS)
+    passage = chunk_index.parse_query(plain_text, PASSAGE_FIELDS)
+    return ParsedQuery(text, article, plain, stems, (), notice, None, passage)
+
+
+def _passage_query(chunk_index: tantivy.Index, syntax: str) -> tantivy.Query | None:
+    """The query over chunk text: field prefixes the chunk index lacks (title:, outlet:) are dropped."""
+    words = _OUTLET_CLAUSE.sub(" ", _FIELD.sub(" ", syntax)).strip()
+    if not words:
+        return None
+    query, _ = chunk_index.parse_query_lenient(words, PASSAGE_FIELDS)
+    return query
 
 
 def _negated(index: tantivy.Index, text: str) -> tantivy.Query | None:
@@ -126,7 +153,7 @@ def _negated(index: tantivy.Index, text: str) -> tantivy.Query | None:
     if not parts:
         return None
     try:
-        return index.parse_query(" OR ".join(_field_case(p) for p in parts), ["text", "title"])
+        return index.parse_query(" OR ".join(_field_case(p) for p in parts), ARTICLE_FIELDS)
     except ValueError:
         return None
 

@@ -25,18 +25,23 @@ from index.vectors import VectorIndex
 MODES = ("hybrid", "lexical", "semantic")
 FUSIONS = ("rrf", "weighted")
 MIN_CANDIDATES = 100
+TUNED_RRF_K = 2.0  # SciFact train: k=1 0.7347, 2 0.7335, 3 0.7325, 10 0.7279, 60 ~0.72 (benchmarks/RESULTS.md)
+PASSAGE_CANDIDATES = 20
 NEGATION_LIMIT = 100_000
 
 
 @dataclass(frozen=True)
 class SearchSettings:
-    """How the legs are weighed. Defaults tuned on SciFact train (benchmarks/RESULTS.md)."""
+    """How the legs are weighed. Defaults tuned on SciFact train (benchmarks/RESULTS.md).
+
+    `fusion` "rrf": reciprocal ranks with `rrf_k` and the weights as multipliers; "weighted": a convex
+    combination of the normalised scores, the lexical leg's share being lexical/(lexical + semantic).
+    """
 
     fusion: str = "rrf"
-    rrf_k: float = DEFAULT_RRF_K
+    rrf_k: float = TUNED_RRF_K
     lexical_weight: float = 1.0
     semantic_weight: float = 1.0
-    title_boost: float = 1.0
     candidates_per_result: int = 10
 
 
@@ -113,7 +118,7 @@ class Searcher:
         self.settings = settings or SearchSettings()
 
     def parse(self, query: str) -> ParsedQuery:
-        return parse_query(self.lexical.index, query, self.settings.title_boost)
+        return parse_query(self.lexical.index, self.lexical.chunk_index, query)
 
     def search(
         self, query: str, filters: Filters | None = None, mode: str = "hybrid", limit: int = 10, offset: int = 0
@@ -130,7 +135,10 @@ class Searcher:
             excluded = {h.doc_id for h in self.lexical.search(parsed.negated, NEGATION_LIMIT)}
             order = [d for d in order if d not in excluded]
         page = order[offset : offset + limit]
-        results = tuple(self._result(db, doc_id, fused[doc_id], lexical, semantic, parsed, filters) for doc_id in page)
+        passages = self._passage_leg(parsed, page)
+        results = tuple(
+            self._result(db, doc_id, fused[doc_id], lexical, semantic, passages, parsed, filters) for doc_id in page
+        )
         return SearchResponse(parsed.text, mode, allowed.articles, self.coverage(), results, len(order), parsed.notice)
 
     def _lexical(self, parsed: ParsedQuery, filters: Filters, allowed: filtering.Allowed, want: int) -> _Leg:
@@ -148,6 +156,17 @@ class Searcher:
                 leg.add(hit.doc_id, hit.chunk_id, hit.score)
         return leg
 
+    def _passage_leg(self, parsed: ParsedQuery, doc_ids: list[int]) -> _Leg:
+        """The chunks of these articles that match the query's words, best first."""
+        leg = _Leg()
+        if parsed.passage is None or not doc_ids:
+            return leg
+        within = tantivy.Query.term_set_query(self.lexical.chunk_schema, "doc_id", doc_ids)
+        query = tantivy.Query.boolean_query([(tantivy.Occur.Must, parsed.passage), (tantivy.Occur.Must, within)])
+        for hit in self.lexical.search_chunks(query, PASSAGE_CANDIDATES * len(doc_ids)):
+            leg.add(hit.doc_id, hit.chunk_id, hit.score)
+        return leg
+
     def _semantic(self, parsed: ParsedQuery, allowed: filtering.Allowed, want: int) -> _Leg:
         leg = _Leg()
         if self.vectors is None or self.embed_query is None or not parsed.semantic_text or not self.vectors.size:
@@ -163,11 +182,9 @@ class Searcher:
         s = self.settings
         weights = {"lexical": s.lexical_weight, "semantic": s.semantic_weight}
         if s.fusion == "weighted":
-            scores = {
-                "lexical": {d: v[1] for d, v in lexical.best.items()},
-                "semantic": {d: v[1] for d, v in semantic.best.items()},
-            }
-            fused = weighted(scores, weights)
+            share = s.lexical_weight / ((s.lexical_weight + s.semantic_weight) or 1.0)
+            lexical_scores = {d: v[1] for d, v in lexical.best.items()}
+            fused = weighted(lexical_scores, {d: v[1] for d, v in semantic.best.items()}, share)
         else:
             fused = rrf({"lexical": lexical.order, "semantic": semantic.order}, s.rrf_k, weights)
         order = ranked(fused)
@@ -182,6 +199,7 @@ class Searcher:
         score: float,
         lexical: _Leg,
         semantic: _Leg,
+        passages: _Leg,
         parsed: ParsedQuery,
         filters: Filters,
     ) -> SearchResult:
@@ -191,8 +209,7 @@ class Searcher:
             "SELECT id, outlet FROM documents WHERE (id = ? OR duplicate_of = ?) AND id != ? ORDER BY id",
             (original, original, shown.id),
         ).fetchall()
-        chunk_id = _passage_chunk(original, lexical, semantic)
-        start, end = db.execute("SELECT start, end FROM chunks WHERE id = ?", (chunk_id,)).fetchone()
+        start, end = _passage_span(db, original, passages, semantic)
         lex, sem = lexical.best.get(original), semantic.best.get(original)
         return SearchResult(
             id=shown.id,
@@ -215,18 +232,20 @@ class Searcher:
         )
 
 
-def _passage_chunk(doc_id: int, lexical: _Leg, semantic: _Leg) -> int:
-    """The article's chunk ranked best across both legs (reciprocal ranks summed)."""
-    candidates = {v[0] for v in (lexical.best.get(doc_id), semantic.best.get(doc_id)) if v is not None}
+def _passage_span(db: sqlite3.Connection, doc_id: int, passages: _Leg, semantic: _Leg) -> tuple[int, int]:
+    """The article's chunk ranked best by words and by meaning together (else its first chunk)."""
+    candidates = {v[0] for v in (passages.best.get(doc_id), semantic.best.get(doc_id)) if v is not None}
 
     def value(chunk_id: int) -> float:
-        return sum(
-            1.0 / (DEFAULT_RRF_K + leg.chunk_rank[chunk_id])
-            for leg in (lexical, semantic)
-            if chunk_id in leg.chunk_rank
-        )
+        return sum(1.0 / (DEFAULT_RRF_K + leg.chunk_rank[chunk_id]) for leg in (passages, semantic)
+                   if chunk_id in leg.chunk_rank)
 
-    return max(sorted(candidates), key=value)
+    if candidates:
+        chunk_id = max(sorted(candidates), key=value)
+        row = db.execute("SELECT start, end FROM chunks WHERE id = ?", (chunk_id,)).fetchone()
+    else:
+        row = db.execute("SELECT start, end FROM chunks WHERE doc_id = ? ORDER BY ordinal LIMIT 1", (doc_id,)).fetchone()
+    return (int(row[0]), int(row[1])) if row else (0, 0)
 
 
 def _doc_of(db: sqlite3.Connection, chunk_ids: Sequence[int]) -> dict[int, int]:

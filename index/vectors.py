@@ -107,12 +107,16 @@ class VectorIndex:
     def lag(self, db: sqlite3.Connection) -> int:
         return int(db.execute("SELECT COUNT(*) FROM embeddings WHERE seq > ?", (self.emb_seq,)).fetchone()[0])
 
-    def sync(self, db: sqlite3.Connection, progress: Callable[[int, int], None] | None = None) -> int:
-        """Add new vectors and tombstone removed chunks; rebuild when that pays. Returns vectors added."""
+    def sync(self, db: sqlite3.Connection, progress: Callable[[int, int], None] | None = None,
+             save: bool = True) -> int:
+        """Add new vectors and tombstone removed chunks; rebuild when that pays. Returns vectors added.
+
+        A reader passes `save=False`: it catches up in memory and leaves the files to the writer.
+        """
         top_log = int(db.execute("SELECT COALESCE(MAX(seq), 0) FROM chunk_log").fetchone()[0])
         top_emb = int(db.execute("SELECT COALESCE(MAX(seq), 0) FROM embeddings").fetchone()[0])
         if top_emb < self.emb_seq or top_log < self.log_seq:
-            return self.rebuild(db, progress)
+            return self.rebuild(db, progress, save)
         dead = [
             r[0]
             for r in db.execute(
@@ -123,12 +127,13 @@ class VectorIndex:
         added = self._add_from(db, top_emb, progress)
         self.log_seq = top_log
         if self._needs_rebuild():
-            return self.rebuild(db, progress)
-        if changed or added:
+            return self.rebuild(db, progress, save)
+        if save and (changed or added):
             self.save()
         return added
 
-    def rebuild(self, db: sqlite3.Connection, progress: Callable[[int, int], None] | None = None) -> int:
+    def rebuild(self, db: sqlite3.Connection, progress: Callable[[int, int], None] | None = None,
+                save: bool = True) -> int:
         """Build the index again from every stored vector (exact or HNSW by size)."""
         count = int(db.execute("SELECT COUNT(*) FROM embeddings").fetchone()[0])
         self.index = _new_index(self.dim, count)
@@ -138,7 +143,8 @@ class VectorIndex:
         self.log_seq = int(db.execute("SELECT COALESCE(MAX(seq), 0) FROM chunk_log").fetchone()[0])
         top_emb = int(db.execute("SELECT COALESCE(MAX(seq), 0) FROM embeddings").fetchone()[0])
         added = self._add_from(db, top_emb, progress)
-        self.save()
+        if save:
+            self.save()
         return added
 
     def _needs_rebuild(self) -> bool:

@@ -29,7 +29,7 @@ def make_corpus(root: Path) -> None:
 
 def ingest_cmd(home: Path, root: Path) -> list[str]:
     code = "from ui.cli import main; main()"
-    return [sys.executable, "-c", code, "--home", str(home), "ingest", str(root), "--json"]
+    return [sys.executable, "-c", code, "--home", str(home), "ingest", str(root), "--json", "--no-embed"]
 
 
 def stored(home: Path) -> int:

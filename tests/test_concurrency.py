@@ -1,0 +1,35 @@
+"""The app (a reader) and `archive ingest` (a writer) at the same time: no errors, no torn reads."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from archive import Chunker, WordTokenizer
+from index import Archive, HashEmbedder
+from tests.conftest import ROOT
+from tests.test_crash import make_corpus
+
+
+def test_searching_while_another_process_ingests(tmp_path: Path) -> None:
+    root, home = tmp_path / "corpus", tmp_path / "home"
+    make_corpus(root)
+    cmd = [sys.executable, "-c", "from ui.cli import main; main()", "--home", str(home), "ingest", str(root), "--no-embed"]
+    writer = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+    while not (home / "archive.sqlite3").exists():
+        time.sleep(0.05)
+    searches = 0
+    seen_growth = set()
+    with Archive(home, embedder=HashEmbedder(), chunker=Chunker(WordTokenizer(254))) as reader:
+        while writer.poll() is None or searches < 5:
+            response = reader.search("article reports event body text", limit=5)
+            for r in response.results:
+                assert r.text[r.passage.start : r.passage.end] == r.passage.text
+                assert reader.get(r.id).text == r.text
+            seen_growth.add(response.filtered_articles)
+            searches += 1
+    out, err = writer.communicate()
+    assert writer.returncode == 0, err
+    assert searches >= 5 and len(seen_growth) >= 2  # the reader saw the archive grow
