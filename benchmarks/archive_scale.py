@@ -45,9 +45,18 @@ def build(home: Path) -> None:
         phase1 = time.perf_counter() - start
         archive.embed(step=step)
         health = archive.health()
-    print(json.dumps({"build": "article-bias-prediction", "documents": report.added + report.duplicates,
-                      "chunks": health.chunks, "phase1_s": round(phase1, 1),
-                      "total_s": round(time.perf_counter() - start, 1), "vector_index": health.vector_index}))
+    print(
+        json.dumps(
+            {
+                "build": "article-bias-prediction",
+                "documents": report.added + report.duplicates,
+                "chunks": health.chunks,
+                "phase1_s": round(phase1, 1),
+                "total_s": round(time.perf_counter() - start, 1),
+                "vector_index": health.vector_index,
+            }
+        )
+    )
 
 
 def sample_queries(n: int) -> list[str]:
@@ -64,15 +73,27 @@ def evaluate(home: Path, n: int) -> None:
     with Archive(home) as archive:
         archive.search("warm up the model and caches", limit=10)
         year = Filters(date_from="2016-01-01", date_to="2016-12-31")
-        for name, filters, highlights in [("hybrid", None, False), ("hybrid_one_year", year, False),
-                                          ("hybrid_with_semantic_highlights", None, True)]:
+        for name, filters, highlights in [
+            ("hybrid", None, False),
+            ("hybrid_one_year", year, False),
+            ("hybrid_with_semantic_highlights", None, True),
+        ]:
             times = []
             for q in queries:
                 start = time.perf_counter()
                 archive.search(q, filters, limit=10, semantic_highlights=highlights)
                 times.append(time.perf_counter() - start)
-            print(json.dumps({"case": name, "queries": len(times), "p50_ms": round(percentile(times, 50) * 1000, 1),
-                              "p95_ms": round(percentile(times, 95) * 1000, 1)}), flush=True)
+            print(
+                json.dumps(
+                    {
+                        "case": name,
+                        "queries": len(times),
+                        "p50_ms": round(percentile(times, 50) * 1000, 1),
+                        "p95_ms": round(percentile(times, 95) * 1000, 1),
+                    }
+                ),
+                flush=True,
+            )
     print(json.dumps({"peak_rss_mb_search_process": round(peak_rss_mb())}))
 
 
@@ -102,8 +123,18 @@ def hnsw(home: Path) -> None:
         _, approx = index.search(queries, 10)
         hnsw_ms = (time.perf_counter() - t) / len(queries) * 1000
         recall = np.mean([len(set(a) & set(e)) / 10 for a, e in zip(approx, exact)])
-        print(json.dumps({"vectors": size, "flat_ms_per_query": round(flat_ms, 2), "hnsw_ms_per_query": round(hnsw_ms, 2),
-                          "hnsw_recall@10": round(float(recall), 4), "hnsw_build_s": round(build_s, 1)}), flush=True)
+        print(
+            json.dumps(
+                {
+                    "vectors": size,
+                    "flat_ms_per_query": round(flat_ms, 2),
+                    "hnsw_ms_per_query": round(hnsw_ms, 2),
+                    "hnsw_recall@10": round(float(recall), 4),
+                    "hnsw_build_s": round(build_s, 1),
+                }
+            ),
+            flush=True,
+        )
 
 
 def main() -> None:
@@ -112,8 +143,11 @@ def main() -> None:
     parser.add_argument("--home", type=Path, default=DEFAULT_HOME)
     parser.add_argument("--queries", type=int, default=200)
     args = parser.parse_args()
-    {"build": lambda: build(args.home), "eval": lambda: evaluate(args.home, args.queries),
-     "hnsw": lambda: hnsw(args.home)}[args.command]()
+    {
+        "build": lambda: build(args.home),
+        "eval": lambda: evaluate(args.home, args.queries),
+        "hnsw": lambda: hnsw(args.home),
+    }[args.command]()
 
 
 if __name__ == "__main__":

@@ -44,11 +44,23 @@ def build(home: Path) -> None:
         archive.embed()
         total = time.perf_counter() - start
         health = archive.health()
-    print(json.dumps({"build": "scifact", "documents": report.added, "chunks": health.chunks,
-                      "phase1_s": round(phase1, 1), "total_s": round(total, 1), "peak_rss_mb": round(peak_rss_mb())}))
+    print(
+        json.dumps(
+            {
+                "build": "scifact",
+                "documents": report.added,
+                "chunks": health.chunks,
+                "phase1_s": round(phase1, 1),
+                "total_s": round(total, 1),
+                "peak_rss_mb": round(peak_rss_mb()),
+            }
+        )
+    )
 
 
-def evaluate(archive: Archive, split: str, modes: tuple[str, ...] = ("lexical", "semantic", "hybrid")) -> dict[str, object]:
+def evaluate(
+    archive: Archive, split: str, modes: tuple[str, ...] = ("lexical", "semantic", "hybrid")
+) -> dict[str, object]:
     out: dict[str, object] = {"split": split}
     for mode in modes:
         ndcg, recall, latency, notices = [], [], [], 0
@@ -60,14 +72,17 @@ def evaluate(archive: Archive, split: str, modes: tuple[str, ...] = ("lexical", 
             ranked = [r.external_id or "" for r in response.results]
             ndcg.append(ndcg_at(ranked, relevant))
             recall.append(recall_at(ranked, relevant))
-        out[mode] = {"ndcg@10": round(sum(ndcg) / len(ndcg), 4), "recall@100": round(sum(recall) / len(recall), 4),
-                     "p50_ms": round(percentile(latency, 50) * 1000, 1), "notices": notices}
+        out[mode] = {
+            "ndcg@10": round(sum(ndcg) / len(ndcg), 4),
+            "recall@100": round(sum(recall) / len(recall), 4),
+            "p50_ms": round(percentile(latency, 50) * 1000, 1),
+            "notices": notices,
+        }
     return out
 
 
 def settings_from(args: argparse.Namespace) -> SearchSettings:
-    return SearchSettings(fusion=args.fusion, rrf_k=args.rrf_k, lexical_weight=args.lexical_weight,
-                          semantic_weight=args.semantic_weight)
+    return SearchSettings(fusion=args.fusion, rrf_k=args.rrf_k, lexical_share=args.lexical_share)
 
 
 def _legs(archive: Archive, split: str) -> list[tuple[dict[str, int], dict[str, float], dict[str, float]]]:
@@ -82,8 +97,13 @@ def _legs(archive: Archive, split: str) -> list[tuple[dict[str, int], dict[str, 
         parsed = archive.searcher.parse(text)
         lexical = archive.searcher._lexical(parsed, Filters(), allowed, 300)
         semantic = archive.searcher._semantic(parsed, allowed, 300)
-        out.append((relevant, {ext[d]: v[1] for d, v in lexical.best.items()},
-                    {ext[d]: v[1] for d, v in semantic.best.items()}))
+        out.append(
+            (
+                relevant,
+                {ext[d]: v[1] for d, v in lexical.best.items()},
+                {ext[d]: v[1] for d, v in semantic.best.items()},
+            )
+        )
     return out
 
 
@@ -97,15 +117,14 @@ def tune(home: Path) -> None:
     with Archive(home) as archive:
         legs = _legs(archive, "train")
     points: list[tuple[float, dict[str, object]]] = []
-    grid: list[dict[str, object]] = [{"fusion": "rrf", "rrf_k": k, "lexical_weight": w}
-                                     for k in (1, 2, 3, 5, 10, 20, 60) for w in (0.8, 1.0, 1.25, 1.5)]
+    grid: list[dict[str, object]] = [{"fusion": "rrf", "rrf_k": k} for k in (1, 2, 3, 5, 10, 20, 60)]
     grid += [{"fusion": "weighted", "lexical_share": w} for w in (0.1, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5)]
     for point in grid:
         ndcg = []
         for relevant, lex, sem in legs:
             if point["fusion"] == "rrf":
                 rankings = {"lexical": ranked(lex), "semantic": ranked(sem)}
-                fused = rrf(rankings, float(point["rrf_k"]), {"lexical": float(point["lexical_weight"])})  # type: ignore[arg-type]
+                fused = rrf(rankings, float(point["rrf_k"]))  # type: ignore[arg-type]
             else:
                 fused = weighted(lex, sem, float(point["lexical_share"]))  # type: ignore[arg-type]
             ndcg.append(ndcg_at(ranked(fused), relevant))
@@ -125,8 +144,7 @@ def main() -> None:
     defaults = SearchSettings()
     parser.add_argument("--fusion", default=defaults.fusion)
     parser.add_argument("--rrf-k", type=float, default=defaults.rrf_k)
-    parser.add_argument("--lexical-weight", type=float, default=defaults.lexical_weight)
-    parser.add_argument("--semantic-weight", type=float, default=defaults.semantic_weight)
+    parser.add_argument("--lexical-share", type=float, default=defaults.lexical_share)
     args = parser.parse_args()
     if args.command == "build":
         build(args.home)

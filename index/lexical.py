@@ -105,8 +105,9 @@ class LexicalIndex:
         """How many chunk-log entries the index has not applied yet."""
         return int(db.execute("SELECT COUNT(*) FROM chunk_log WHERE seq > ?", (self.seq,)).fetchone()[0])
 
-    def sync(self, db: sqlite3.Connection, progress: Callable[[int, int], None] | None = None,
-             wait_s: float = WRITER_WAIT_S) -> int:
+    def sync(
+        self, db: sqlite3.Connection, progress: Callable[[int, int], None] | None = None, wait_s: float = WRITER_WAIT_S
+    ) -> int:
         """Apply the chunk log since the last sync; returns how many entries were applied.
 
         Waits up to `wait_s` for another process's writer to finish, then raises StoreError.
@@ -167,8 +168,14 @@ class LexicalIndex:
         self.seq = 0
         self._write_state()
 
-    def _apply(self, writers: tuple[Any, Any], db: sqlite3.Connection, chunk_ids: set[int], doc_ids: set[int],
-               delete_first: bool) -> None:
+    def _apply(
+        self,
+        writers: tuple[Any, Any],
+        db: sqlite3.Connection,
+        chunk_ids: set[int],
+        doc_ids: set[int],
+        delete_first: bool,
+    ) -> None:
         articles, chunks = writers
         if delete_first:
             for chunk_id in chunk_ids:
@@ -208,8 +215,10 @@ def _hits(index: tantivy.Index, query: tantivy.Query, limit: int, with_chunks: b
     addresses = [address for _, address in hits]
     doc_ids = searcher.fast_field_values("doc_id", addresses)
     chunk_ids = searcher.fast_field_values("chunk_id", addresses) if with_chunks else [-1] * len(hits)
-    return [LexicalHit(int(d or 0), int(c if c is not None else -1), float(s))
-            for (s, _), d, c in zip(hits, doc_ids, chunk_ids)]
+    return [
+        LexicalHit(int(d or 0), int(c if c is not None else -1), float(s))
+        for (s, _), d, c in zip(hits, doc_ids, chunk_ids)
+    ]
 
 
 def _chunk_entries(db: sqlite3.Connection, chunk_ids: Sequence[int]) -> Iterable[tantivy.Document]:
@@ -234,8 +243,7 @@ def _article_entries(db: sqlite3.Connection, doc_ids: Sequence[int]) -> Iterable
     for part in range(0, len(doc_ids), 900):
         ids = doc_ids[part : part + 900]
         rows = db.execute(
-            f"SELECT id, title, text FROM documents WHERE id IN ({','.join('?' * len(ids))})"
-            " AND duplicate_of IS NULL",
+            f"SELECT id, title, text FROM documents WHERE id IN ({','.join('?' * len(ids))}) AND duplicate_of IS NULL",
             ids,
         ).fetchall()
         facets = _doc_facets(db, {r[0] for r in rows})

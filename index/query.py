@@ -125,9 +125,10 @@ def parse_query(index: tantivy.Index, chunk_index: tantivy.Index, text: str) -> 
         return ParsedQuery(text, article, plain, stems, (), None, None, passage)
     syntax = _field_case(text)
     try:
-        article = index.parse_query(syntax, ARTICLE_FIELDS)
-        passage = _passage_query(chunk_index, syntax)
-        return ParsedQuery(text, article, plain, stems, phrases, None, _negated(index, text), passage)
+        parsed = index.parse_query(syntax, ARTICLE_FIELDS)
+        return ParsedQuery(
+            text, parsed, plain, stems, phrases, None, _negated(index, text), _passage_query(chunk_index, syntax)
+        )
     except ValueError as exc:
         notice = f"the query's syntax was not understood ({_short(exc)}); searched for its words instead"
     plain_text = " ".join(w.lower() for w in _WORD.findall(text))

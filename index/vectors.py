@@ -107,8 +107,9 @@ class VectorIndex:
     def lag(self, db: sqlite3.Connection) -> int:
         return int(db.execute("SELECT COUNT(*) FROM embeddings WHERE seq > ?", (self.emb_seq,)).fetchone()[0])
 
-    def sync(self, db: sqlite3.Connection, progress: Callable[[int, int], None] | None = None,
-             save: bool = True) -> int:
+    def sync(
+        self, db: sqlite3.Connection, progress: Callable[[int, int], None] | None = None, save: bool = True
+    ) -> int:
         """Add new vectors and tombstone removed chunks; rebuild when that pays. Returns vectors added.
 
         A reader passes `save=False`: it catches up in memory and leaves the files to the writer.
@@ -132,8 +133,9 @@ class VectorIndex:
             self.save()
         return added
 
-    def rebuild(self, db: sqlite3.Connection, progress: Callable[[int, int], None] | None = None,
-                save: bool = True) -> int:
+    def rebuild(
+        self, db: sqlite3.Connection, progress: Callable[[int, int], None] | None = None, save: bool = True
+    ) -> int:
         """Build the index again from every stored vector (exact or HNSW by size)."""
         count = int(db.execute("SELECT COUNT(*) FROM embeddings").fetchone()[0])
         self.index = _new_index(self.dim, count)

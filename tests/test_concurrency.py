@@ -16,7 +16,16 @@ from tests.test_crash import make_corpus
 def test_searching_while_another_process_ingests(tmp_path: Path) -> None:
     root, home = tmp_path / "corpus", tmp_path / "home"
     make_corpus(root)
-    cmd = [sys.executable, "-c", "from ui.cli import main; main()", "--home", str(home), "ingest", str(root), "--no-embed"]
+    cmd = [
+        sys.executable,
+        "-c",
+        "from ui.cli import main; main()",
+        "--home",
+        str(home),
+        "ingest",
+        str(root),
+        "--no-embed",
+    ]
     writer = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
     while not (home / "archive.sqlite3").exists():
         time.sleep(0.05)

@@ -241,3 +241,15 @@ def test_any_query_string_searches_without_error(small_archive: Archive, query: 
             assert 0 <= h.start < h.end <= len(result.text)
             if h.kind == "lexical":
                 assert stem(result.text[h.start : h.end]) in small_archive.searcher.parse(query).stems
+
+
+def test_reindex_rebuilds_from_the_store_without_re_embedding(archive: Archive, corpus: Path) -> None:
+    archive.ingest([str(corpus)])
+    before = archive.search("volcano ash", limit=5)
+    embedded = archive.coverage().embedded
+    seq = archive.store.db.execute("SELECT MAX(seq) FROM embeddings").fetchone()[0]
+    archive.reindex()
+    assert archive.coverage().embedded == embedded
+    assert archive.store.db.execute("SELECT MAX(seq) FROM embeddings").fetchone()[0] == seq  # nothing re-embedded
+    after = archive.search("volcano ash", limit=5)
+    assert [r.id for r in after.results] == [r.id for r in before.results]

@@ -105,10 +105,10 @@ def cli(ctx: click.Context, home: Path | None, model: str | None) -> None:
     ctx.obj["model"] = model
 
 
-def open_archive(ctx: click.Context, catch_up: bool = True, check_model: bool = True):  # type: ignore[no-untyped-def]
+def open_archive(ctx: click.Context, catch_up: bool = True, check_model: bool = True, **kwargs: Any):  # type: ignore[no-untyped-def]
     from index import Archive
 
-    return Archive(home_of(ctx), model=ctx.obj.get("model"), catch_up=catch_up, check_model=check_model)
+    return Archive(home_of(ctx), model=ctx.obj.get("model"), catch_up=catch_up, check_model=check_model, **kwargs)
 
 
 @cli.command("ingest", context_settings=CONTEXT)

@@ -34,6 +34,27 @@ def _filters(
 )
 @click.option("--mode", type=click.Choice(["hybrid", "lexical", "semantic"]), default="hybrid", show_default=True)
 @click.option("--limit", type=click.IntRange(1, 1000), default=10, show_default=True)
+@click.option(
+    "--fusion",
+    type=click.Choice(["weighted", "rrf"]),
+    default="weighted",
+    show_default=True,
+    help="How the word and meaning rankings are combined.",
+)
+@click.option(
+    "--lexical-share",
+    type=click.FloatRange(0, 1),
+    default=0.3,
+    show_default=True,
+    help="Weighted fusion: the share of the word (BM25) score.",
+)
+@click.option(
+    "--rrf-k",
+    type=click.FloatRange(min=0, min_open=True),
+    default=2.0,
+    show_default=True,
+    help="RRF fusion: the k in 1/(k + rank).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (the fields are in the README).")
 @click.option(
     "--batch",
@@ -52,6 +73,9 @@ def search_cmd(
     undated: str | None,
     mode: str,
     limit: int,
+    fusion: str,
+    lexical_share: float,
+    rrf_k: float,
     as_json: bool,
     batch: Path | None,
 ) -> None:
@@ -67,8 +91,10 @@ def search_cmd(
     """
     if not query.strip() and batch is None:
         raise click.UsageError("give a QUERY (in quotes), or --batch FILE")
+    from index import SearchSettings
+
     filters = _filters(date_from, date_to, outlets, undated)
-    with open_archive(ctx) as archive:
+    with open_archive(ctx, settings=SearchSettings(fusion, lexical_share, rrf_k)) as archive:
         if batch is not None:
             _run_batch(archive, batch, filters, mode, limit)
             return
