@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -42,7 +43,7 @@ def write_manifest(home: Path, **values: Any) -> dict[str, Any]:
     merged = read_manifest(home) | {"schema_version": SCHEMA_VERSION} | values
     manifest = {k: v for k, v in merged.items() if v is not None}
     path = Path(home) / MANIFEST_FILE
-    tmp = path.with_suffix(".json.tmp")
+    tmp = path.with_suffix(f".json.{os.getpid()}.tmp")
     tmp.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     tmp.replace(path)
     return manifest

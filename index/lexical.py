@@ -15,10 +15,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import shutil
 import sqlite3
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -67,6 +69,23 @@ def _chunk_schema() -> tantivy.Schema:
     return b.build()
 
 
+@contextmanager
+def _creation_lock(home: Path) -> Iterator[None]:
+    """One process at a time creates or migrates the index folders (another may be opening them)."""
+    home.mkdir(parents=True, exist_ok=True)
+    with open(home / ".lexical.lock", "a+b") as handle:
+        try:
+            import fcntl
+        except ImportError:  # Windows: no advisory locks; the race is only at first creation
+            yield
+            return
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def _open(folder: Path, schema: tantivy.Schema) -> tantivy.Index:
     folder.mkdir(parents=True, exist_ok=True)
     index = tantivy.Index(schema, path=str(folder), reuse=True)
@@ -80,15 +99,18 @@ class LexicalIndex:
 
     def __init__(self, home: Path) -> None:
         self.folder = Path(home) / LEXICAL_DIR
-        state = self._read_state()
-        if state.get("version") != LEXICAL_VERSION and self.folder.exists():
-            shutil.rmtree(self.folder)
-            state = {}
         self.schema = _article_schema()
-        self.index = _open(self.folder / "articles", self.schema)
         self.chunk_schema = _chunk_schema()
-        self.chunk_index = _open(self.folder / "chunks", self.chunk_schema)
-        self.seq = int(state.get("seq", 0))
+        with _creation_lock(Path(home)):
+            state = self._read_state()
+            if state and state.get("version") != LEXICAL_VERSION:  # an older layout: built again from the store
+                shutil.rmtree(self.folder)
+                state = {}
+            self.index = _open(self.folder / "articles", self.schema)
+            self.chunk_index = _open(self.folder / "chunks", self.chunk_schema)
+            self.seq = int(state.get("seq", 0))
+            if not state:
+                self._write_state()
 
     def _read_state(self) -> dict[str, Any]:
         try:
@@ -97,7 +119,8 @@ class LexicalIndex:
             return {}
 
     def _write_state(self) -> None:
-        tmp = self.folder / (STATE_FILE + ".tmp")
+        self.folder.mkdir(parents=True, exist_ok=True)
+        tmp = self.folder / (STATE_FILE + f".{os.getpid()}.tmp")
         tmp.write_text(json.dumps({"version": LEXICAL_VERSION, "seq": self.seq}), encoding="utf-8")
         tmp.replace(self.folder / STATE_FILE)
 

@@ -9,6 +9,7 @@ so a filter never silently drops a match.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -76,7 +77,8 @@ class VectorIndex:
 
     def save(self) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
-        tmp_index, tmp_ids = self.folder / (INDEX_FILE + ".tmp"), self.folder / "ids.tmp.npy"
+        pid = os.getpid()
+        tmp_index, tmp_ids = self.folder / f"{INDEX_FILE}.{pid}.tmp", self.folder / f"ids.{pid}.tmp.npy"
         faiss.write_index(self.index, str(tmp_index))
         np.save(tmp_ids, self.ids)
         state = {
@@ -88,7 +90,7 @@ class VectorIndex:
             "kind": self.kind,
             "dead": self.ids[~self.alive].tolist(),
         }
-        tmp_state = self.folder / (STATE_FILE + ".tmp")
+        tmp_state = self.folder / f"{STATE_FILE}.{pid}.tmp"
         tmp_state.write_text(json.dumps(state), encoding="utf-8")
         tmp_index.replace(self.folder / INDEX_FILE)
         tmp_ids.replace(self.folder / IDS_FILE)
