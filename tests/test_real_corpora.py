@@ -16,7 +16,8 @@ pytestmark = pytest.mark.slow
 
 
 def ingest_json(home: Path, path: Path) -> dict[str, object]:
-    result = CliRunner().invoke(cli, ["--home", str(home), "ingest", str(path), "--json"], catch_exceptions=False)
+    args = ["--home", str(home), "ingest", str(path), "--json", "--no-embed"]
+    result = CliRunner().invoke(cli, args, catch_exceptions=False)
     assert result.exit_code == 0, result.output
     return dict(json.loads(result.output))
 
