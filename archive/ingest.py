@@ -256,24 +256,24 @@ def _safely(items: Iterator[Item], path: str) -> Iterator[Item | str]:
         yield f"could not be read ({type(exc).__name__}: {exc})"
 
 
-def _summary(report: IngestReport) -> dict[str, object]:
+def _counts(report: IngestReport) -> dict[str, object]:
     return {
         "added": report.added,
         "unchanged": report.unchanged,
         "replaced": report.replaced,
         "duplicates": report.duplicates,
-        "failed": len(report.failed),
-        "warnings": len(report.warnings),
     }
+
+
+def _summary(report: IngestReport) -> dict[str, object]:
+    """What the ingest_runs table keeps of a run."""
+    return {**_counts(report), "failed": len(report.failed), "warnings": len(report.warnings)}
 
 
 def report_json(report: IngestReport) -> str:
     """The `--json` form of an ingest report."""
     out = {
-        "added": report.added,
-        "unchanged": report.unchanged,
-        "replaced": report.replaced,
-        "duplicates": report.duplicates,
+        **_counts(report),
         "failed": [{"path": f.path, "reason": f.reason} for f in report.failed],
         "warnings": [{"path": w.path, "reason": w.reason} for w in report.warnings],
         "skipped_files": report.skipped_files,

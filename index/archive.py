@@ -233,11 +233,11 @@ class Archive:
     ) -> SearchResponse:
         """Search; with `semantic_highlights`, mark the sentence(s) of each passage nearest the query."""
         self.refresh()
+        parsed = self.searcher.parse(query)
         with self.store.snapshot():
-            response = self.searcher.search(query, filters, mode, limit, offset)
+            response = self.searcher.search(parsed, filters, mode, limit, offset)
         if not semantic_highlights or mode == "lexical" or not response.results or self.vectors is None:
             return response
-        parsed = self.searcher.parse(query)
         if not parsed.semantic_text:
             return response
         vector = self._query_vector(parsed.semantic_text)

@@ -131,10 +131,15 @@ class Searcher:
         return parse_query(self.lexical.index, self.lexical.chunk_index, query)
 
     def search(
-        self, query: str, filters: Filters | None = None, mode: str = "hybrid", limit: int = 10, offset: int = 0
+        self,
+        query: str | ParsedQuery,
+        filters: Filters | None = None,
+        mode: str = "hybrid",
+        limit: int = 10,
+        offset: int = 0,
     ) -> SearchResponse:
         filters = filters or Filters()
-        parsed = self.parse(query)
+        parsed = self.parse(query) if isinstance(query, str) else query
         db = self.store.db
         allowed = filtering.resolve(db, filters)
         want = max(MIN_CANDIDATES, (offset + limit) * self.settings.candidates_per_result)
