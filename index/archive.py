@@ -24,10 +24,11 @@ from archive.maintenance import read_manifest, write_manifest
 from archive.store import Store
 from index.embed import Coverage, coverage, drop_embeddings, embed_pending
 from index.embedder import Embedder, SentenceTransformerEmbedder
-from index.highlight import semantic_spans
+from index.highlight import Highlight, lexical_spans, semantic_spans
 from index.lexical import LexicalIndex
 from index.model_files import DEFAULT_MODEL_NAME, default_model_dir
 from index.query import Filters
+from index.related import DEFAULT_WINDOW_DAYS, RelatedResult, related
 from index.search import Searcher, SearchResponse, SearchSettings
 from index.tokenizer import ModelTokenizer
 from index.vectors import VectorIndex
@@ -230,12 +231,13 @@ class Archive:
         limit: int = 10,
         offset: int = 0,
         semantic_highlights: bool = True,
+        settings: SearchSettings | None = None,
     ) -> SearchResponse:
         """Search; with `semantic_highlights`, mark the sentence(s) of each passage nearest the query."""
         self.refresh()
         parsed = self.searcher.parse(query)
         with self.store.snapshot():
-            response = self.searcher.search(parsed, filters, mode, limit, offset)
+            response = self.searcher.search(parsed, filters, mode, limit, offset, settings)
         if not semantic_highlights or mode == "lexical" or not response.results or self.vectors is None:
             return response
         if not parsed.semantic_text:
@@ -246,6 +248,47 @@ class Archive:
         )
         results = tuple(replace(r, highlights=r.highlights + tuple(s)) for r, s in zip(response.results, spans))
         return replace(response, results=results)
+
+    def months(self, doc_ids: Sequence[int] | None = None) -> list[tuple[str, int]]:
+        """Articles per month (YYYY-MM), oldest first, of these ids (None: the whole archive); undated left out."""
+        db = self.store.db
+        if doc_ids is None:
+            sql = "SELECT substr(published, 1, 7), count(*) FROM documents WHERE published IS NOT NULL GROUP BY 1"
+            return sorted((m, int(c)) for m, c in db.execute(sql))
+        counts: dict[str, int] = {}
+        ids = list(doc_ids)
+        for part in range(0, len(ids), 900):
+            chunk = ids[part : part + 900]
+            rows = db.execute(
+                "SELECT substr(published, 1, 7), count(*) FROM documents WHERE published IS NOT NULL"
+                f" AND id IN ({','.join('?' * len(chunk))}) GROUP BY 1",
+                chunk,
+            )
+            for month, count in rows:
+                counts[month] = counts.get(month, 0) + count
+        return sorted(counts.items())
+
+    def highlights(self, doc_id: int, query: str) -> tuple[Highlight, ...]:
+        """The query's words everywhere in the article, and the sentence(s) of it nearest the query's meaning."""
+        parsed = self.searcher.parse(query)
+        text = self.get(doc_id).text
+        spans = lexical_spans(text, parsed.stems)
+        if self.vectors is not None and parsed.semantic_text and text:
+            vector = self._query_vector(parsed.semantic_text)
+            spans += semantic_spans(self.embedder, vector, [(text, 0, len(text))])[0]
+        return tuple(sorted(spans, key=lambda h: (h.start, h.end)))
+
+    def related(
+        self,
+        doc_id: int,
+        window_days: int | None = DEFAULT_WINDOW_DAYS,
+        outlets: Sequence[str] = (),
+        limit: int = 20,
+    ) -> list[RelatedResult]:
+        """Other articles nearest this one by meaning, dated within `window_days` of it (None: any time)."""
+        self.refresh()
+        with self.store.snapshot() as db:
+            return related(db, self.vectors, doc_id, window_days, tuple(outlets), limit)
 
 
 def _step(progress: StepProgress | None, name: str) -> Callable[[int, int], None] | None:

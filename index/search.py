@@ -92,6 +92,7 @@ class SearchResponse:
     results: tuple[SearchResult, ...]
     matched: int
     notice: str | None = None
+    matched_ids: tuple[int, ...] = field(default=(), repr=False, compare=False)  # every match, best first
 
 
 @dataclass
@@ -137,15 +138,18 @@ class Searcher:
         mode: str = "hybrid",
         limit: int = 10,
         offset: int = 0,
+        settings: SearchSettings | None = None,
     ) -> SearchResponse:
+        """One page of results; `settings` overrides the searcher's fusion settings for this search."""
         filters = filters or Filters()
+        settings = settings or self.settings
         parsed = self.parse(query) if isinstance(query, str) else query
         db = self.store.db
         allowed = filtering.resolve(db, filters)
-        want = max(MIN_CANDIDATES, (offset + limit) * self.settings.candidates_per_result)
+        want = max(MIN_CANDIDATES, (offset + limit) * settings.candidates_per_result)
         lexical = self._lexical(parsed, filters, allowed, want) if mode != "semantic" else _Leg()
         semantic = self._semantic(parsed, allowed, want) if mode != "lexical" else _Leg()
-        order, fused = self._fuse(lexical, semantic, parsed)
+        order, fused = self._fuse(lexical, semantic, parsed, settings)
         if parsed.negated is not None:
             excluded = {h.doc_id for h in self.lexical.search(parsed.negated, NEGATION_LIMIT)}
             order = [d for d in order if d not in excluded]
@@ -154,7 +158,9 @@ class Searcher:
         results = tuple(
             self._result(db, doc_id, fused[doc_id], lexical, semantic, passages, parsed, filters) for doc_id in page
         )
-        return SearchResponse(parsed.text, mode, allowed.articles, self.coverage(), results, len(order), parsed.notice)
+        return SearchResponse(
+            parsed.text, mode, allowed.articles, self.coverage(), results, len(order), parsed.notice, tuple(order)
+        )
 
     def _lexical(self, parsed: ParsedQuery, filters: Filters, allowed: filtering.Allowed, want: int) -> _Leg:
         leg = _Leg()
@@ -187,14 +193,15 @@ class Searcher:
         if self.vectors is None or self.embed_query is None or not parsed.semantic_text or not self.vectors.size:
             return leg
         hits = self.vectors.search(self.embed_query(parsed.semantic_text), want, allowed.chunks)
-        docs = _doc_of(self.store.db, [h.chunk_id for h in hits])
+        docs = doc_of(self.store.db, [h.chunk_id for h in hits])
         for hit in hits:
             if hit.chunk_id in docs:
                 leg.add(docs[hit.chunk_id], hit.chunk_id, hit.score)
         return leg
 
-    def _fuse(self, lexical: _Leg, semantic: _Leg, parsed: ParsedQuery) -> tuple[list[int], dict[int, float]]:
-        s = self.settings
+    def _fuse(
+        self, lexical: _Leg, semantic: _Leg, parsed: ParsedQuery, s: SearchSettings
+    ) -> tuple[list[int], dict[int, float]]:
         if s.fusion == "weighted":
             lexical_scores = {d: v[1] for d, v in lexical.best.items()}
             fused = weighted(lexical_scores, {d: v[1] for d, v in semantic.best.items()}, s.lexical_share)
@@ -266,7 +273,7 @@ def _passage_span(db: sqlite3.Connection, doc_id: int, passages: _Leg, semantic:
     return (int(row[0]), int(row[1])) if row else (0, 0)
 
 
-def _doc_of(db: sqlite3.Connection, chunk_ids: Sequence[int]) -> dict[int, int]:
+def doc_of(db: sqlite3.Connection, chunk_ids: Sequence[int]) -> dict[int, int]:
     out: dict[int, int] = {}
     for part in range(0, len(chunk_ids), 900):
         ids = list(chunk_ids[part : part + 900])

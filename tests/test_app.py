@@ -1,0 +1,232 @@
+"""The Streamlit app through `streamlit.testing.v1.AppTest`: every page, each filter, escaping, upload."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from archive import Chunker, WordTokenizer
+from index import Archive, HashEmbedder
+from tests.builders import html_page
+
+ARTICLES = [
+    (
+        "quake-1",
+        "Earthquake kills hundreds in Turkey",
+        "2023-02-06",
+        "The Daily",
+        "A powerful earthquake struck southern Turkey, killing hundreds. Rescuers dug through rubble.",
+    ),
+    (
+        "quake-2",
+        "Rescuers race to find survivors",
+        "2023-02-07",
+        "Wire Service",
+        "Rescue teams searched collapsed buildings after the earthquake. The death toll kept rising.",
+    ),
+    (
+        "blast-1",
+        "Twin blasts in Kerman",
+        "2024-01-03",
+        "The Daily",
+        "Two explosions near a memorial in Kerman killed 84 people, officials said.",
+    ),
+    (
+        "budget-1",
+        "Parliament passes the budget",
+        "2022-06-30",
+        "Evening Post",
+        "Lawmakers approved the spending plan after a long night of debate.",
+    ),
+    (
+        "undated-1",
+        "An earthquake drill at school",
+        None,
+        "Evening Post",
+        "Pupils practised what to do in an earthquake.",
+    ),
+    (
+        "evil-1",
+        "Markup <b>inside</b> a title",
+        "2023-03-01",
+        "Evening Post",
+        "This earthquake story has <script>alert('x')</script> and <img src=x onerror=alert(1)> in its text.",
+    ),
+]
+
+
+def _open(home: str, **kwargs: object) -> Archive:
+    kwargs.setdefault("embedder", HashEmbedder(dim=128))
+    return Archive(Path(home), chunker=Chunker(WordTokenizer(254)), **kwargs)  # type: ignore[arg-type]
+
+
+def _script(home: str) -> None:
+    from tests.test_app import _open
+    from ui.app.main import main
+
+    main(lambda **kw: _open(home, **kw), key=home)
+
+
+def _app(home: Path, **query: str | list[str]) -> AppTest:
+    at = AppTest.from_function(_script, args=(str(home),), default_timeout=60)
+    at.query_params.update(query)
+    return at.run()
+
+
+@pytest.fixture(scope="module")
+def filled(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("app")
+    records = root / "records.jsonl"
+    records.write_text(
+        "\n".join(json.dumps({"id": i, "title": t, "date": d, "source": o, "text": x}) for i, t, d, o, x in ARTICLES),
+        encoding="utf-8",
+    )
+    home = root / "home"
+    with _open(str(home)) as archive:
+        archive.ingest([str(records)])
+    return home
+
+
+def _ids(home: Path) -> dict[str, int]:
+    with _open(str(home)) as archive:
+        rows = archive.store.db.execute("SELECT external_id, id FROM documents").fetchall()
+    return {e: i for e, i in rows}
+
+
+def _results(at: AppTest) -> list[str]:
+    return [h.value for h in at.html if 'class="sa-title"' in h.value]
+
+
+def test_empty_archive_leads_to_ingest(tmp_path: Path) -> None:
+    at = _app(tmp_path / "empty")
+    assert not at.exception
+    assert at.title[0].value == "Your archive is empty"
+    next(b for b in at.button if b.label == "Add articles").click().run()
+    assert _param(at, "view") == "ingest"
+    assert at.title[0].value == "Add articles"
+
+
+def test_search_from_the_form_puts_the_query_in_the_url(filled: Path) -> None:
+    at = _app(filled)
+    assert not at.exception
+    at.text_input[0].input("earthquake rubble")
+    at.form_submit_button[0].click().run()
+    assert _param(at, "q") == "earthquake rubble"
+    results = _results(at)
+    assert results and "Earthquake kills hundreds" in results[0]
+    assert re.search(r'<mark class="[^"]*hl-words', results[0])
+    assert any("matching articles" in m.value for m in at.markdown)
+
+
+def _param(at: AppTest, key: str) -> str | list[str] | None:
+    value = at.query_params.get(key)
+    if isinstance(value, list) and len(value) == 1:
+        return value[0]
+    return value
+
+
+@pytest.mark.parametrize(
+    ("query", "expect", "absent"),
+    [
+        ({"from": "2023-02-07", "to": "2023-12-31"}, ["Rescuers race"], ["Earthquake kills hundreds", "drill"]),
+        ({"outlet": ["The Daily"]}, ["Earthquake kills hundreds"], ["Rescuers race", "drill"]),
+        ({"undated": "only"}, ["drill"], ["Earthquake kills hundreds"]),
+        ({"mode": "lexical"}, ["Earthquake kills hundreds"], []),
+        ({"mode": "semantic", "share": "0.8"}, ["Earthquake kills hundreds"], []),
+    ],
+)
+def test_each_filter_and_mode(
+    filled: Path, query: dict[str, str | list[str]], expect: list[str], absent: list[str]
+) -> None:
+    at = _app(filled, q="earthquake", **query)
+    assert not at.exception
+    assert not at.warning, [w.value for w in at.warning]
+    text = "\n".join(_results(at))
+    for title in expect:
+        assert title in text
+    for title in absent:
+        assert title not in text
+
+
+def test_filters_from_the_widgets(filled: Path) -> None:
+    import datetime as dt
+
+    at = _app(filled, q="earthquake")
+    at.multiselect[0].select("Wire Service")
+    at.date_input[0].set_value(dt.date(2023, 1, 1))
+    at.form_submit_button[0].click().run()
+    assert _param(at, "outlet") == "Wire Service"
+    assert _param(at, "from") == "2023-01-01"
+    text = "\n".join(_results(at))
+    assert "Rescuers race" in text and "Earthquake kills hundreds" not in text
+
+
+def test_quick_range_a_given_year(filled: Path) -> None:
+    at = _app(filled, q="earthquake")
+    at.selectbox[0].select("2023")
+    at.form_submit_button[0].click().run()
+    assert (_param(at, "from"), _param(at, "to")) == ("2023-01-01", "2023-12-31")
+
+
+def test_broken_url_parameters_are_warnings_not_errors(filled: Path) -> None:
+    at = _app(filled, q='"unbalanced (quote', mode="fast", share="lots", page="-3", to="yesterday")
+    assert not at.exception
+    assert len(at.warning) == 4
+    assert not at.error
+
+
+def test_article_page_highlights_and_related(filled: Path) -> None:
+    ids = _ids(filled)
+    at = _app(filled, view="article", id=str(ids["quake-1"]), q="earthquake")
+    assert not at.exception
+    body = next(h.value for h in at.html if "sa-article" in h.value)
+    assert 'id="first-hit"' in body
+    assert re.search(r'<mark class="[^"]*hl-words', body) and re.search(r'<mark class="[^"]*hl-meaning', body)
+    assert any("Related coverage" in s.value for s in at.subheader)
+    related = [b for b in at.button if "Rescuers race" in b.label]
+    assert related
+    related[0].click().run()
+    assert _param(at, "id") == str(ids["quake-2"])
+
+
+def test_article_text_is_escaped(filled: Path) -> None:
+    ids = _ids(filled)
+    at = _app(filled, view="article", id=str(ids["evil-1"]), q="earthquake")
+    page = "\n".join(h.value for h in at.html)
+    assert "<script>alert" not in page and "<img src=x" not in page and "<b>inside</b>" not in page
+    assert "&lt;script&gt;alert" in page and "&lt;b&gt;inside&lt;/b&gt;" in page
+    search = _app(filled, q="earthquake story")
+    assert "<script>alert" not in "\n".join(_results(search))
+
+
+def test_unknown_article_is_a_message(filled: Path) -> None:
+    at = _app(filled, view="article", id="999999")
+    assert not at.exception
+    assert "no document" in at.error[0].value
+
+
+def test_upload_ingests_and_becomes_searchable(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    at = _app(home, view="ingest")
+    page = html_page("Volcano erupts near Reykjavik", "Lava flowed toward the town of Grindavik overnight.")
+    at.file_uploader[0].upload("volcano.html", page.encode(), "text/html")
+    at.file_uploader[0].upload("broken.pdf", b"not a pdf at all", "application/pdf")
+    next(b for b in at.button if b.label == "Ingest").click().run()
+    assert not at.exception
+    assert "1 added" in at.warning[0].value and "1 failed" in at.warning[0].value
+    assert at.dataframe, "the failures are listed"
+    at = _app(home, q="volcano lava")
+    assert "Volcano erupts" in "\n".join(_results(at))
+
+
+def test_archive_page(filled: Path) -> None:
+    at = _app(filled, view="archive")
+    assert not at.exception
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Documents"] == str(len(ARTICLES))
+    assert metrics["Undated"] == "1"
+    assert metrics["Chunks without vectors"] == "0"

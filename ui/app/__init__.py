@@ -1,0 +1,1 @@
+"""The Streamlit app: a thin layer over `index.Archive` (run it with `archive ui`)."""

@@ -1,0 +1,70 @@
+"""The app's entry: page routing from the URL, and the one place that turns errors into messages.
+
+Views (the `view` query parameter): search (default), article (with `id`), ingest, archive.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import traceback
+from pathlib import Path
+
+import streamlit as st
+
+from archive import ArchiveError
+from ui.app import render
+from ui.app.resources import HOME_ENV, MODEL_ENV, Opener, Shared, default_opener, shared
+
+VIEWS = {"search": "Search", "ingest": "Ingest", "archive": "Archive"}
+
+
+def main(opener: Opener | None = None, key: str | None = None) -> None:
+    """Draw the app. `opener` opens the archive (tests inject one with a fake model); `key` names it."""
+    st.set_page_config(page_title="semantic-archive", page_icon="🗞️", layout="wide")
+    st.html(render.STYLE)
+    try:
+        resources = shared(key or _env_key(), opener or default_opener())
+        _route(resources)
+    except ArchiveError as exc:
+        st.error(str(exc))
+    except Exception as exc:  # noqa: BLE001 - the user gets a message and the log, never a traceback
+        log = Path(tempfile.gettempdir()) / "semantic-archive-error.log"
+        log.write_text(traceback.format_exc(), encoding="utf-8")
+        st.error(f"Unexpected error ({type(exc).__name__}: {exc}). Details are in {log}; please report it.")
+
+
+def _env_key() -> str:
+    return f"{os.environ.get(HOME_ENV, '')}|{os.environ.get(MODEL_ENV, '')}"
+
+
+def _route(resources: Shared) -> None:
+    from ui.app.views import article, ingest, overview, search
+
+    view = st.query_params.get("view", "search")
+    with st.sidebar:
+        st.markdown("### 🗞️ semantic-archive")
+        names = list(VIEWS)
+        current = view if view in VIEWS else None
+        index = names.index(current) if current else None
+        chosen = st.radio("Page", names, index=index, format_func=VIEWS.get, key=f"nav-{view}")
+        st.caption(f"Archive: `{resources.archive.home}`")
+    if chosen is not None and chosen != current:
+        go(chosen)
+    if view == "article":
+        article.page(resources)
+    elif view == "ingest":
+        ingest.page(resources)
+    elif view == "archive":
+        overview.page(resources)
+    else:
+        search.page(resources)
+
+
+def go(view: str, **params: str | list[str]) -> None:
+    """Show another view: replace the URL's parameters and run the script again."""
+    st.query_params.clear()
+    if view != "search":
+        st.query_params["view"] = view
+    st.query_params.update(params)
+    st.rerun()

@@ -1,0 +1,107 @@
+"""A search as URL query parameters and back, so a search can be shared as a link.
+
+Parameters: q (query), mode (hybrid|lexical|semantic), share (the words' share of the fused score),
+from / to (YYYY-MM-DD), outlet (repeated), undated (include|exclude|only), page (1-based).
+Anything malformed falls back to its default with a problem the page shows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+MODES = {"hybrid": "Hybrid", "lexical": "Words", "semantic": "Meaning"}
+UNDATED = ("include", "exclude", "only")
+DEFAULT_SHARE = 0.3
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    query: str = ""
+    mode: str = "hybrid"
+    share: float = DEFAULT_SHARE
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    outlets: tuple[str, ...] = ()
+    undated: str | None = None
+    page: int = 1
+
+
+@dataclass(frozen=True)
+class Parsed:
+    request: SearchRequest
+    problems: tuple[str, ...] = field(default=())
+
+
+def from_params(get_all: Callable[[str], list[str]]) -> Parsed:
+    """Read a request from query parameters (`get_all(key)` returns every value of a key)."""
+    problems: list[str] = []
+
+    def one(key: str) -> str | None:
+        values = get_all(key)
+        return values[-1] if values else None
+
+    mode = one("mode") or "hybrid"
+    if mode not in MODES:
+        problems.append(f"unknown mode {mode!r}; using hybrid")
+        mode = "hybrid"
+    share = _number(one("share"), DEFAULT_SHARE, 0.0, 1.0, "share", problems)
+    page = int(_number(one("page"), 1, 1, 10_000, "page", problems))
+    undated = one("undated")
+    if undated is not None and undated not in UNDATED:
+        problems.append(f"undated must be one of {', '.join(UNDATED)}; ignoring {undated!r}")
+        undated = None
+    date_from = _date(one("from"), "from", problems)
+    date_to = _date(one("to"), "to", problems)
+    if date_from and date_to and date_from > date_to:
+        problems.append(f"the date range is empty ({date_from} is after {date_to}); dates ignored")
+        date_from = date_to = None
+    outlets = tuple(dict.fromkeys(o for o in get_all("outlet") if o))
+    request = SearchRequest(one("q") or "", mode, share, date_from, date_to, outlets, undated, page)
+    return Parsed(request, tuple(problems))
+
+
+def to_params(request: SearchRequest) -> dict[str, str | list[str]]:
+    """The query parameters for a request (defaults left out, so links stay short)."""
+    out: dict[str, str | list[str]] = {}
+    if request.query:
+        out["q"] = request.query
+    if request.mode != "hybrid":
+        out["mode"] = request.mode
+    if request.share != DEFAULT_SHARE:
+        out["share"] = f"{request.share:g}"
+    if request.date_from:
+        out["from"] = request.date_from.isoformat()
+    if request.date_to:
+        out["to"] = request.date_to.isoformat()
+    if request.outlets:
+        out["outlet"] = list(request.outlets)
+    if request.undated:
+        out["undated"] = request.undated
+    if request.page != 1:
+        out["page"] = str(request.page)
+    return out
+
+
+def _number(value: str | None, default: float, low: float, high: float, name: str, problems: list[str]) -> float:
+    if value is None:
+        return default
+    try:
+        number = float(value)
+    except ValueError:
+        number = float("nan")
+    if not low <= number <= high:  # also false for nan
+        problems.append(f"{name} must be a number from {low:g} to {high:g}; ignoring {value!r}")
+        return default
+    return number
+
+
+def _date(value: str | None, name: str, problems: list[str]) -> dt.date | None:
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        problems.append(f"{name}={value!r} is not a date (YYYY-MM-DD); ignored")
+        return None

@@ -1,0 +1,55 @@
+"""The archive the app reads, opened once per process (`st.cache_resource`), and a lock around it.
+
+The reader is shared by every browser session; one lock keeps its SQLite connection and indexes to
+one caller at a time. An ingest opens its own writer with the reader's model (no second load).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import streamlit as st
+
+from index import Archive
+
+HOME_ENV = "ARCHIVE_HOME"
+MODEL_ENV = "ARCHIVE_MODEL"
+Opener = Callable[..., Archive]
+
+
+@dataclass
+class Shared:
+    archive: Archive
+    opener: Opener
+    lock: threading.RLock = field(default_factory=threading.RLock)
+
+    def writer(self) -> Archive:
+        """A second Archive on the same home for ingesting, sharing the reader's loaded model."""
+        with self.lock:
+            embedder = self.archive.embedder
+        return self.opener(embedder=embedder)
+
+
+def default_opener() -> Opener:
+    home = os.environ.get(HOME_ENV) or None
+    model = os.environ.get(MODEL_ENV) or None
+
+    def open_archive(**kwargs: Any) -> Archive:
+        if model and "embedder" not in kwargs:
+            kwargs["model"] = model
+        return Archive.open(home, **kwargs)
+
+    return open_archive
+
+
+@st.cache_resource(show_spinner="Opening the archive…")
+def shared(key: str, _opener: Opener) -> Shared:
+    """One reader per archive home (`key`) and process; the model is loaded (and warmed) here, once."""
+    archive = _opener()
+    if archive.vectors is not None:
+        archive.embedder.embed_query("warm up")
+    return Shared(archive, _opener)

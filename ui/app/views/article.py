@@ -1,0 +1,98 @@
+"""Article: the full text with both kinds of highlight (the first in view), its copies, related coverage."""
+
+from __future__ import annotations
+
+import html
+from collections import defaultdict
+from urllib.parse import urlparse
+
+import streamlit as st
+
+from archive import ArchiveError
+from archive.models import Document
+from index.related import DEFAULT_WINDOW_DAYS, RelatedResult
+from ui.app import render
+from ui.app.main import go
+from ui.app.resources import Shared
+from ui.app.views import timeline
+
+SCROLL_TO_FIRST = (
+    "<script>const hit = window.parent.document.getElementById('"
+    + render.FIRST_HIT
+    + "') || document.getElementById('"
+    + render.FIRST_HIT
+    + "'); if (hit) { hit.scrollIntoView({block: 'center'}); }</script>"
+)
+WINDOWS = {7: "7 days", DEFAULT_WINDOW_DAYS: f"{DEFAULT_WINDOW_DAYS} days", 30: "30 days", 90: "90 days", 0: "any time"}
+
+
+def page(res: Shared) -> None:
+    doc_id = st.query_params.get("id", "")
+    query = st.query_params.get("q", "")
+    if st.button("← Back to search"):
+        go("search", **st.session_state.get("last_search", {"q": query} if query else {}))
+    try:
+        with res.lock:
+            doc = res.archive.get(doc_id)
+            highlights = res.archive.highlights(doc.id, query) if query else ()
+            copies = _copies(res, doc)
+    except ArchiveError as exc:
+        st.error(str(exc))
+        return
+    st.html(header_html(doc, copies))
+    if query:
+        st.html(render.LEGEND)
+    st.html(render.article_html(doc.text, highlights))
+    if highlights:
+        st.html(SCROLL_TO_FIRST, unsafe_allow_javascript=True)
+    _related(res, doc)
+
+
+def _copies(res: Shared, doc: Document) -> list[tuple[int, str | None]]:
+    original = doc.duplicate_of or doc.id
+    rows = res.archive.store.db.execute(
+        "SELECT id, outlet FROM documents WHERE (id = ? OR duplicate_of = ?) AND id != ? ORDER BY id",
+        (original, original, doc.id),
+    ).fetchall()
+    return [(int(i), o) for i, o in rows]
+
+
+def header_html(doc: Document, copies: list[tuple[int, str | None]]) -> str:
+    """Title, outlet, date, link or path, and copies; every value escaped, only http(s) links clickable."""
+    meta = " · ".join(html.escape(x) for x in (doc.outlet or "unknown outlet", doc.date or "undated"))
+    if doc.url and urlparse(doc.url).scheme in ("http", "https"):
+        source = f'<a href="{html.escape(doc.url, quote=True)}" target="_blank">{html.escape(doc.url)}</a>'
+    else:
+        source = html.escape(doc.url or doc.path)
+    out = f"<h2>{html.escape(doc.title or '(untitled)')}</h2><div>{meta}</div><div>{source}</div>"
+    if doc.date_warning:
+        out += f"<div><i>{html.escape(doc.date_warning)}</i></div>"
+    if copies:
+        names = ", ".join(html.escape(f"{o or 'unknown outlet'} (#{i})") for i, o in copies)
+        out += f"<div>Exact copies: {names}</div>"
+    return out
+
+
+def _related(res: Shared, doc: Document) -> None:
+    st.subheader("Related coverage")
+    left, _ = st.columns([1, 3])
+    keys = list(WINDOWS)
+    window = left.selectbox(
+        "Within", keys, index=keys.index(DEFAULT_WINDOW_DAYS), format_func=WINDOWS.get, key=f"window-{doc.id}"
+    )
+    with res.lock:
+        results = res.archive.related(doc.id, window_days=window or None)
+    if not results:
+        st.caption("No related coverage found (meaning search needs embedded articles: `archive embed`).")
+        return
+    timeline.related_chart(results)
+    by_outlet: dict[str, list[RelatedResult]] = defaultdict(list)
+    for r in results:
+        by_outlet[r.outlet or "unknown outlet"].append(r)
+    for outlet, items in sorted(by_outlet.items(), key=lambda kv: -max(r.score for r in kv[1])):
+        st.html(f"<b>{html.escape(outlet)}</b>")
+        for r in sorted(items, key=lambda r: r.date or ""):
+            days = "" if r.days_from_seed is None else f" ({r.days_from_seed:+d} days)"
+            label = f"{r.date or 'undated'}{days} · {r.title or '(untitled)'}"
+            if st.button(render.plain(label), key=f"related-{doc.id}-{r.id}"):
+                go("article", id=str(r.id))

@@ -1,0 +1,223 @@
+"""Search: the query and its filters (kept in the URL), then the results with highlighted passages."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import math
+from dataclasses import replace
+
+import streamlit as st
+
+from archive.models import Stats
+from index import Filters
+from index.search import SearchResponse, SearchResult, SearchSettings
+from ui.app import export, params, render
+from ui.app.main import go
+from ui.app.resources import Shared
+from ui.app.views import timeline
+
+PAGE_SIZE = 10
+PICKERS = "Dates from the pickers"
+LAST_30 = "Last 30 days of the archive"
+LAST_365 = "Last 365 days of the archive"
+UNDATED_LABELS = {
+    None: "Undated: kept, unless a date range is set",
+    "include": "Undated: always kept",
+    "exclude": "Undated: left out",
+    "only": "Undated only",
+}
+EXAMPLE = "How many people died in the Kerman blasts?"
+
+
+def page(res: Shared) -> None:
+    with res.lock:
+        stats = res.archive.store.stats()
+        outlets = res.archive.store.outlets()
+    if stats.documents == 0:
+        empty_archive()
+        return
+    parsed = params.from_params(st.query_params.get_all)
+    for problem in parsed.problems:
+        st.warning(problem)
+    request = parsed.request
+    chosen = _form(request, stats, outlets)
+    if chosen is not None and chosen != request:
+        go("search", **params.to_params(chosen))
+    if not request.query.strip():
+        st.info(f"Ask a question in your own words or type some names, e.g. “{EXAMPLE}”")
+        return
+    _results(res, request)
+
+
+def empty_archive() -> None:
+    st.title("Your archive is empty")
+    st.write("Add articles (HTML, text, PDF, JSON/CSV records or web archives) to start searching.")
+    if st.button("Add articles", type="primary"):
+        go("ingest")
+
+
+def _signature(request: params.SearchRequest) -> str:
+    return str(abs(hash(tuple(sorted((k, str(v)) for k, v in params.to_params(request).items())))))
+
+
+def _form(request: params.SearchRequest, stats: Stats, outlets: list[str]) -> params.SearchRequest | None:
+    sig = _signature(request)
+    low, high = _bounds(stats, request)
+    with st.form(f"search-{sig}", border=False):
+        query = st.text_input("Search", value=request.query, placeholder=EXAMPLE, key=f"q-{sig}")
+        left, right = st.columns(2)
+        modes = list(params.MODES)
+        mode = left.radio(
+            "Match by", modes, index=modes.index(request.mode), format_func=params.MODES.get, horizontal=True
+        )
+        share = right.slider(
+            "Hybrid balance: share of words (the rest is meaning)", 0.0, 1.0, float(request.share), 0.05
+        )
+        quick_options = [PICKERS, LAST_30, LAST_365] + [str(y) for y in _years(stats)]
+        quick = left.selectbox("Quick date range", quick_options)
+        start_col, end_col = right.columns(2)
+        date_from = start_col.date_input("From", value=request.date_from, min_value=low, max_value=high)
+        date_to = end_col.date_input("To", value=request.date_to, min_value=low, max_value=high)
+        options = sorted(set(outlets) | set(request.outlets), key=str.lower)
+        chosen_outlets = left.multiselect("Outlets", options, default=list(request.outlets), placeholder="All outlets")
+        undated_keys = list(UNDATED_LABELS)
+        undated = right.selectbox(
+            "Undated articles", undated_keys, index=undated_keys.index(request.undated), format_func=UNDATED_LABELS.get
+        )
+        submitted = st.form_submit_button("Search", type="primary")
+    if not submitted:
+        return None
+    date_from, date_to = _quick_range(quick, stats, _as_date(date_from), _as_date(date_to))
+    if date_from and date_to and date_from > date_to:
+        date_from, date_to = date_to, date_from
+    return params.SearchRequest(
+        query.strip(), str(mode), float(share), date_from, date_to, tuple(chosen_outlets), undated, 1
+    )
+
+
+def _as_date(value: object) -> dt.date | None:
+    return value if isinstance(value, dt.date) else None
+
+
+def _bounds(stats: Stats, request: params.SearchRequest) -> tuple[dt.date, dt.date]:
+    dates = [dt.date.fromisoformat(d) for d in (stats.date_min, stats.date_max) if d]
+    dates += [d for d in (request.date_from, request.date_to) if d]
+    if not dates:
+        today = dt.date.today()
+        return today.replace(year=today.year - 30), today
+    return min(dates), max(dates)
+
+
+def _years(stats: Stats) -> list[int]:
+    if not stats.date_min or not stats.date_max:
+        return []
+    return list(range(int(stats.date_max[:4]), int(stats.date_min[:4]) - 1, -1))
+
+
+def _quick_range(
+    quick: str, stats: Stats, date_from: dt.date | None, date_to: dt.date | None
+) -> tuple[dt.date | None, dt.date | None]:
+    if quick == PICKERS or not stats.date_max:
+        return date_from, date_to
+    last = dt.date.fromisoformat(stats.date_max)
+    if quick == LAST_30:
+        return last - dt.timedelta(days=29), last
+    if quick == LAST_365:
+        return last - dt.timedelta(days=364), last
+    year = int(quick)
+    return dt.date(year, 1, 1), dt.date(year, 12, 31)
+
+
+def _results(res: Shared, request: params.SearchRequest) -> None:
+    filters = Filters(
+        request.date_from.isoformat() if request.date_from else None,
+        request.date_to.isoformat() if request.date_to else None,
+        request.outlets,
+        request.undated,
+    )
+    offset = (request.page - 1) * PAGE_SIZE
+    settings = SearchSettings(lexical_share=request.share)
+    with res.lock:
+        response = res.archive.search(request.query, filters, request.mode, PAGE_SIZE, offset, settings=settings)
+        months = res.archive.months(response.matched_ids)
+    if response.notice:
+        st.info(response.notice)
+    _summary(response, offset)
+    span = timeline.matches_chart(months, key=f"timeline-{_signature(request)}")
+    if span is not None:
+        go("search", **params.to_params(replace(request, date_from=span[0], date_to=span[1], page=1)))
+    for rank, result in enumerate(response.results, start=offset + 1):
+        _result(result, rank, request)
+    _pager(response, request)
+    _exports(response, offset)
+
+
+def _summary(response: SearchResponse, offset: int) -> None:
+    shown = f"{offset + 1}–{offset + len(response.results)}" if response.results else "none"
+    st.markdown(
+        f"**{response.matched:,}** matching articles (showing {shown}) · the filters left "
+        f"**{response.filtered_articles:,}** articles"
+    )
+    if response.mode != "lexical" and response.vector_coverage < 1.0:
+        st.caption(
+            f"Meaning search covers {response.vector_coverage:.0%} of the archive's passages so far; "
+            "embedding is under way (`archive embed`)."
+        )
+
+
+def _result(result: SearchResult, rank: int, request: params.SearchRequest) -> None:
+    with st.container(border=True):
+        st.html(result_html(result, rank))
+        if st.button("Open article", key=f"open-{result.id}-{rank}"):
+            st.session_state["last_search"] = params.to_params(request)
+            go("article", id=str(result.id), q=request.query)
+
+
+def result_html(result: SearchResult, rank: int) -> str:
+    """Title, outlet, date, copies, the highlighted passage and why it matched; all text escaped."""
+    meta = " · ".join(html.escape(x) for x in (result.outlet or "unknown outlet", result.date or "undated"))
+    if result.also_in:
+        meta += " · also in: " + html.escape(", ".join(result.also_in))
+    passage = render.passage_html(result.text, result.passage.start, result.passage.end, result.highlights)
+    return (
+        f'<div class="sa-title"><b>{rank}. {html.escape(result.title or "(untitled)")}</b></div>'
+        f'<div class="sa-meta">{meta}</div>{passage}<div class="sa-why">{html.escape(why(result))}</div>'
+    )
+
+
+def why(result: SearchResult) -> str:
+    legs = []
+    if result.lexical_rank is not None:
+        legs.append(f"words #{result.lexical_rank}")
+    if result.semantic_rank is not None:
+        legs.append(f"meaning #{result.semantic_rank}")
+    return "Matched by " + (" and ".join(legs) if legs else "neither leg (kept by a filter)")
+
+
+def _pager(response: SearchResponse, request: params.SearchRequest) -> None:
+    pages = max(1, math.ceil(response.matched / PAGE_SIZE))
+    if pages == 1:
+        return
+    back, label, forward = st.columns([1, 2, 1])
+    if back.button("← Previous", disabled=request.page <= 1):
+        go("search", **params.to_params(replace(request, page=request.page - 1)))
+    label.markdown(f"Page {request.page} of {pages}")
+    if forward.button("Next →", disabled=request.page >= pages):
+        go("search", **params.to_params(replace(request, page=request.page + 1)))
+
+
+def _exports(response: SearchResponse, offset: int) -> None:
+    if not response.results:
+        return
+    csv_col, json_col, _ = st.columns([1, 1, 3])
+    csv_col.download_button(
+        "Export page (CSV)", export.to_csv(response, offset + 1), "search-results.csv", "text/csv", on_click="ignore"
+    )
+    json_col.download_button(
+        "Export page (JSON)",
+        export.to_json(response, offset + 1),
+        "search-results.json",
+        "application/json",
+        on_click="ignore",
+    )

@@ -1,0 +1,81 @@
+"""Charts over time: matching articles per month (drag to narrow the dates), related coverage by outlet."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from index.related import RelatedResult
+
+SPAN = "span"
+
+
+def matches_chart(months: Sequence[tuple[str, int]], key: str) -> tuple[dt.date, dt.date] | None:
+    """Bars of matches per month; returns the months the user dragged across, if any."""
+    if len(months) < 2:
+        return None
+    frame = pd.DataFrame({"month": pd.to_datetime([m + "-01" for m, _ in months]), "articles": [c for _, c in months]})
+    brush = alt.selection_interval(encodings=["x"], name=SPAN)
+    chart = (
+        alt.Chart(frame, height=140)
+        .mark_bar()
+        .encode(
+            x=alt.X("month:T", title=None),
+            y=alt.Y("articles:Q", title="matches"),
+            tooltip=[alt.Tooltip("month:T", format="%B %Y"), "articles:Q"],
+        )
+        .add_params(brush)
+    )
+    st.caption("Matches over time: drag across the bars to narrow the date range.")
+    event = st.altair_chart(chart, on_select="rerun", key=key, width="stretch")
+    return selected_span(event)
+
+
+def selected_span(event: Any) -> tuple[dt.date, dt.date] | None:
+    """The whole months an interval selection covers: its values are epoch milliseconds or ISO strings."""
+    try:
+        values = next(iter(event["selection"][SPAN].values()))
+        start, end = (_to_date(v) for v in values[:2])
+    except (KeyError, TypeError, StopIteration, ValueError, AttributeError):
+        return None
+    start, end = min(start, end), max(start, end)
+    last_day = calendar.monthrange(end.year, end.month)[1]
+    return start.replace(day=1), end.replace(day=last_day)
+
+
+def _to_date(value: Any) -> dt.date:
+    if isinstance(value, int | float):
+        return dt.datetime.fromtimestamp(value / 1000, tz=dt.timezone.utc).date()
+    return dt.date.fromisoformat(str(value)[:10])
+
+
+def related_chart(results: Sequence[RelatedResult]) -> None:
+    """Each related article as a dot: its date across, its outlet down."""
+    dated = [r for r in results if r.date]
+    if not dated:
+        return
+    frame = pd.DataFrame(
+        {
+            "date": pd.to_datetime([r.date for r in dated]),
+            "outlet": [r.outlet or "unknown" for r in dated],
+            "title": [r.title or "(untitled)" for r in dated],
+            "score": [r.score for r in dated],
+        }
+    )
+    chart = (
+        alt.Chart(frame, height=max(120, 22 * frame["outlet"].nunique()))
+        .mark_circle(size=90)
+        .encode(
+            x=alt.X("date:T", title=None),
+            y=alt.Y("outlet:N", title=None, sort="-x"),
+            color=alt.Color("score:Q", legend=None, scale=alt.Scale(scheme="blues")),
+            tooltip=["title:N", "outlet:N", alt.Tooltip("date:T", format="%Y-%m-%d"), "score:Q"],
+        )
+    )
+    st.altair_chart(chart, width="stretch")

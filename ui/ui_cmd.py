@@ -1,0 +1,78 @@
+"""`archive ui`: start the Streamlit app on this machine (registered on the `archive` group)."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+
+from archive import InvalidInputError
+from ui.cli import CONTEXT, HOME_ENV, cli, friendly, home_of
+
+APP = Path(__file__).parent / "app" / "streamlit_app.py"
+MODEL_ENV = "ARCHIVE_MODEL"
+
+
+@cli.command("ui", context_settings=CONTEXT)
+@click.option("--port", type=click.IntRange(1, 65535), default=8501, show_default=True)
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on. Anything but 127.0.0.1/localhost lets other machines read your archive.",
+)
+@click.option("--no-browser", is_flag=True, help="Do not open a browser window.")
+@click.pass_context
+@friendly
+def ui_cmd(ctx: click.Context, port: int, host: str, no_browser: bool) -> None:
+    """Open the archive in your browser: search, read, related coverage, ingest, health."""
+    if importlib.util.find_spec("streamlit") is None:
+        raise InvalidInputError("the app needs Streamlit: pip install 'semantic-archive[app]'")
+    _check_port(host, port)
+    env = dict(os.environ)
+    env[HOME_ENV] = str(home_of(ctx))
+    if ctx.obj.get("model"):
+        env[MODEL_ENV] = str(ctx.obj["model"])
+    command = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(APP),
+        "--server.address",
+        host,
+        "--server.port",
+        str(port),
+        "--server.headless",
+        "true" if no_browser else "false",
+        "--server.fileWatcherType",
+        "none",
+        "--browser.gatherUsageStats",
+        "false",
+        "--global.developmentMode",
+        "false",
+        "--client.toolbarMode",
+        "minimal",
+    ]
+    click.echo(f"semantic-archive on http://{host}:{port}  (Ctrl-C stops it)", err=True)
+    try:
+        code = subprocess.call(command, env=env)
+    except KeyboardInterrupt:
+        code = 0
+    if code not in (0, -2, 130):
+        raise click.ClickException(f"the app stopped with exit code {code}")
+
+
+def _check_port(host: str, port: int) -> None:
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM) as probe:
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise InvalidInputError(
+                f"cannot listen on {host}:{port} ({exc.strerror}); choose another port with --port"
+            ) from None
