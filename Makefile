@@ -22,11 +22,10 @@ $(VENV)/.test-installed: pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $@
 
-# Until the app lands: the archive's figures and how to add to it.
+# The app on http://127.0.0.1:8501 (ARCHIVE_HOME picks the archive; PORT another port).
+PORT ?= 8501
 run: $(VENV)/.run-installed
-	@$(BIN)/archive stats
-	@echo
-	@echo "Add articles with:  $(BIN)/archive ingest FOLDER_OR_FILES   (see $(BIN)/archive ingest -h)"
+	$(BIN)/archive ui --port $(PORT)
 
 test: $(VENV)/.test-installed lint typecheck pytest
 

@@ -230,3 +230,70 @@ def test_archive_page(filled: Path) -> None:
     assert metrics["Documents"] == str(len(ARTICLES))
     assert metrics["Undated"] == "1"
     assert metrics["Chunks without vectors"] == "0"
+
+
+# the pure parts: URL parameters, highlighted HTML, chart selections, `archive ui`
+
+
+def test_url_parameters_round_trip() -> None:
+    import datetime as dt
+
+    from ui.app import params
+
+    request = params.SearchRequest(
+        "kerman blasts", "semantic", 0.5, dt.date(2024, 1, 1), dt.date(2024, 1, 31), ("A & B", "C"), "exclude", 3
+    )
+    encoded = params.to_params(request)
+    parsed = params.from_params(lambda k: v if isinstance(v := encoded.get(k, []), list) else [v])
+    assert parsed.request == request and not parsed.problems
+    assert params.to_params(params.SearchRequest("q")) == {"q": "q"}
+
+
+def test_highlighted_html_escapes_and_nests_marks() -> None:
+    from index.highlight import Highlight
+    from ui.app import render
+
+    text = "<b>Quake</b> kills 84 & more. Second sentence here."
+    spans = [Highlight(3, 8, "lexical"), Highlight(0, 28, "semantic")]
+    out = render.passage_html(text, 0, 28, spans)
+    assert "<b>" not in out and "&lt;b&gt;" in out and "&amp;" in out
+    assert '<mark class="hl-meaning hl-words">Quake</mark>' in out
+    assert out.endswith(" …</div>")
+    article = render.article_html("One.\n\nTwo <i>x</i>.", [Highlight(0, 3, "lexical")])
+    assert article.count("<p>") == 2 and 'id="first-hit"' in article and "<i>" not in article
+    assert render.plain("[click](javascript:x)") == r"\[click\]\(javascript\:x\)"
+
+
+def test_chart_selection_becomes_whole_months() -> None:
+    import datetime as dt
+
+    from ui.app.views.timeline import selected_span
+
+    start = dt.datetime(2023, 2, 10, tzinfo=dt.timezone.utc).timestamp() * 1000
+    end = dt.datetime(2023, 4, 2, tzinfo=dt.timezone.utc).timestamp() * 1000
+    assert selected_span({"selection": {"span": {"month": [end, start]}}}) == (
+        dt.date(2023, 2, 1),
+        dt.date(2023, 4, 30),
+    )
+    assert selected_span({"selection": {"span": {"month": ["2020-02-03", "2020-02-20"]}}}) == (
+        dt.date(2020, 2, 1),
+        dt.date(2020, 2, 29),
+    )
+    assert selected_span({"selection": {"span": {}}}) is None
+    assert selected_span({"selection": {}}) is None
+
+
+def test_archive_ui_refuses_a_busy_port(tmp_path: Path) -> None:
+    import socket
+
+    from click.testing import CliRunner
+
+    from ui.cli import cli
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = CliRunner().invoke(cli, ["--home", str(tmp_path), "ui", "--port", str(port), "--no-browser"])
+    assert result.exit_code == 1
+    assert "cannot listen on 127.0.0.1" in result.output and "--port" in result.output

@@ -43,7 +43,7 @@ def _route(resources: Shared) -> None:
 
     view = st.query_params.get("view", "search")
     with st.sidebar:
-        st.markdown("### 🗞️ semantic-archive")
+        st.markdown("### semantic-archive")
         names = list(VIEWS)
         current = view if view in VIEWS else None
         index = names.index(current) if current else None

@@ -1,0 +1,189 @@
+"""The app in a real headless Chromium (Debian's), driven by Playwright, against `archive ui` on a free port.
+
+Ingest a small corpus from a folder, search, narrow by a year and an outlet, open an article (its first
+highlight in view), follow related coverage; screenshots go to $ARCHIVE_SCREENSHOTS or the test's tmp dir.
+With CI set, a missing browser is a failure, not a skip.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.builders import html_page
+
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+PAGES = [
+    (
+        "quake-daily.html",
+        "Earthquake kills hundreds in Turkey",
+        "2023-02-06",
+        "The Daily",
+        "A powerful earthquake struck southern Turkey on Monday, killing hundreds of people. Rescuers dug "
+        "through the rubble of collapsed apartment blocks as aftershocks shook the region.",
+    ),
+    (
+        "quake-wire.html",
+        "Rescuers search rubble after Turkey earthquake",
+        "2023-02-07",
+        "Wire Service",
+        "Rescue teams searched collapsed buildings in southern Turkey after the earthquake. The death toll "
+        "rose into the thousands as aftershocks rattled survivors.",
+    ),
+    (
+        "kerman.html",
+        "Twin blasts kill dozens in Kerman",
+        "2024-01-03",
+        "The Daily",
+        "Two explosions near a memorial ceremony in Kerman killed 84 people, officials said. The blasts "
+        "struck a crowd marking the anniversary of a general's death.",
+    ),
+    (
+        "budget.html",
+        "Parliament passes the budget",
+        "2022-06-30",
+        "Evening Post",
+        "Lawmakers approved the spending plan after a long night of debate over taxes and schools.",
+    ),
+]
+pytestmark = pytest.mark.slow
+
+
+def _have_browser() -> bool:
+    try:
+        import playwright  # noqa: F401
+    except ImportError:
+        return False
+    return Path(CHROMIUM).exists()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    if not _have_browser():
+        if os.environ.get("CI"):
+            pytest.fail("CI: the browser test needs Debian's chromium and the playwright package")
+        pytest.skip("needs Debian's chromium (/usr/bin/chromium) and the playwright package")
+    root = tmp_path_factory.mktemp("browser")
+    port = _free_port()
+    archive = shutil.which("archive", path=str(Path(sys.executable).parent)) or "archive"
+    log = (root / "server.log").open("w")
+    process = subprocess.Popen(
+        [archive, "--home", str(root / "home"), "ui", "--port", str(port), "--no-browser"],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_ready(url, process)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+        log.close()
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _wait_ready(url: str, process: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"archive ui exited with {process.returncode}")
+        try:
+            with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as reply:
+                if reply.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.5)
+    raise AssertionError("archive ui did not answer within 120 s")
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    for name, title, date, outlet, body in PAGES:
+        page = html_page(title, body, date).replace("The Daily", outlet)
+        (folder / name).write_text(page, encoding="utf-8")
+    return folder
+
+
+@pytest.fixture
+def shots(tmp_path: Path) -> Path:
+    folder = Path(os.environ.get("ARCHIVE_SCREENSHOTS") or tmp_path / "screenshots")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def test_ingest_search_filter_read_related(server: str, corpus: Path, shots: Path) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.set_default_timeout(90_000)
+
+        page.goto(server + "/?view=ingest")
+        page.get_by_label("…or a folder or file on this computer").fill(str(corpus))
+        page.get_by_role("button", name="Ingest").click()
+        expect(page.get_by_text("4 added")).to_be_visible(timeout=180_000)
+        page.screenshot(path=str(shots / "1-ingest.png"), full_page=True)
+
+        page.goto(server + "/")
+        box = page.get_by_role("textbox", name="Search")
+        box.fill("how many died in the turkey quake")
+        box.press("Enter")
+        expect(page.locator(".sa-title").first).to_be_visible()
+        expect(page.locator("mark.hl-words").first).to_be_visible()
+        assert "q=how" in page.url
+        page.screenshot(path=str(shots / "2-search.png"), full_page=True)
+
+        _choose(page, "Quick date range", "2023")
+        _choose(page, "Outlets", "Wire Service")
+        page.get_by_role("button", name="Search", exact=True).click()
+        expect(page.locator(".sa-title")).to_have_count(1)
+        expect(page.locator(".sa-title").first).to_contain_text("Rescuers search rubble")
+        assert "from=2023-01-01" in page.url and "outlet=Wire+Service" in page.url
+        page.screenshot(path=str(shots / "3-filtered.png"), full_page=True)
+
+        page.get_by_role("button", name="Open article").first.click()
+        first = page.locator("#first-hit")
+        expect(first).to_be_in_viewport()
+        expect(page.get_by_text("Related coverage")).to_be_visible()
+        page.screenshot(path=str(shots / "4-article.png"), full_page=True)
+
+        related = page.get_by_role("button", name="Earthquake kills hundreds in Turkey")
+        related.first.click()
+        expect(page.locator("h2", has_text="Earthquake kills hundreds in Turkey")).to_be_visible()
+        page.screenshot(path=str(shots / "5-related.png"), full_page=True)
+        browser.close()
+
+
+def _choose(page: object, label: str, option: str) -> None:
+    """Pick an option in a Streamlit selectbox or multiselect (a combobox with a listbox)."""
+    page.get_by_label(label).click()  # type: ignore[attr-defined]
+    page.get_by_role("option", name=option, exact=True).click()  # type: ignore[attr-defined]
+    page.keyboard.press("Escape")  # type: ignore[attr-defined]
