@@ -8,6 +8,7 @@ semantic leg gets the allowed chunk ids; both are checked again here exactly.
 from __future__ import annotations
 
 import sqlite3
+from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
@@ -56,8 +57,37 @@ def resolve(db: sqlite3.Connection, filters: Filters) -> Allowed:
         return Allowed(int(db.execute("SELECT COUNT(*) FROM documents").fetchone()[0]), None, None)
     rows = db.execute(f"SELECT COALESCE(duplicate_of, id) FROM documents {where}", args).fetchall()
     originals = frozenset(r[0] for r in rows)
-    chunks = _chunks_of(db, originals)
-    return Allowed(len(rows), originals, chunks)
+    chunks = db.execute(
+        f"SELECT id FROM chunks WHERE doc_id IN (SELECT COALESCE(duplicate_of, id) FROM documents {where}) ORDER BY id",
+        args,
+    ).fetchall()
+    return Allowed(len(rows), originals, np.fromiter((r[0] for r in chunks), dtype=np.int64, count=len(chunks)))
+
+
+class AllowedCache:
+    """The last few filters' resolutions, valid while the store is unchanged.
+
+    SQLite's `data_version` moves when another connection commits and `total_changes` when this one
+    writes, so a cached answer is never stale; reading costs no query. A one-year filter over the
+    37,554-article archive takes 20-50 ms to resolve, more than the rest of a search.
+    """
+
+    def __init__(self, size: int = 16) -> None:
+        self.size = size
+        self._entries: OrderedDict[tuple[Filters, int, int], Allowed] = OrderedDict()
+
+    def resolve(self, db: sqlite3.Connection, filters: Filters) -> Allowed:
+        if not filters.active:
+            return resolve(db, filters)
+        key = (filters, int(db.execute("PRAGMA data_version").fetchone()[0]), db.total_changes)
+        if key in self._entries:
+            self._entries.move_to_end(key)
+            return self._entries[key]
+        allowed = resolve(db, filters)
+        self._entries[key] = allowed
+        while len(self._entries) > self.size:
+            self._entries.popitem(last=False)
+        return allowed
 
 
 def matching_documents(db: sqlite3.Connection, filters: Filters, original: int) -> list[int]:
@@ -69,17 +99,6 @@ def matching_documents(db: sqlite3.Connection, filters: Filters, original: int) 
         [*args, original, original],
     )
     return [r[0] for r in rows]
-
-
-def _chunks_of(db: sqlite3.Connection, originals: frozenset[int]) -> np.ndarray:
-    if not originals:
-        return np.zeros(0, dtype=np.int64)
-    db.execute("CREATE TEMP TABLE IF NOT EXISTS allowed_docs (id INTEGER PRIMARY KEY)")
-    db.execute("DELETE FROM allowed_docs")
-    db.executemany("INSERT INTO allowed_docs (id) VALUES (?)", ((i,) for i in originals))
-    rows = db.execute("SELECT c.id FROM chunks c JOIN allowed_docs a ON a.id = c.doc_id ORDER BY c.id").fetchall()
-    db.execute("DELETE FROM allowed_docs")
-    return np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
 
 
 def tantivy_filter(schema: tantivy.Schema, filters: Filters) -> list[tantivy.Query]:

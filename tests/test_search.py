@@ -253,3 +253,15 @@ def test_reindex_rebuilds_from_the_store_without_re_embedding(archive: Archive, 
     assert archive.store.db.execute("SELECT MAX(seq) FROM embeddings").fetchone()[0] == seq  # nothing re-embedded
     after = archive.search("volcano ash", limit=5)
     assert [r.id for r in after.results] == [r.id for r in before.results]
+
+
+def test_a_cached_filter_sees_new_articles_from_this_and_other_connections(home: Path, tmp_path: Path) -> None:
+    filters = Filters(date_from="2015-03-01", date_to="2015-03-31")
+    with open_fake(home) as reader, open_fake(home) as writer:
+        writer.ingest([str(write_jsonl(tmp_path / "a" / "a.jsonl", RELEVANT[:1]))])
+        assert {r.external_id for r in reader.search("volcano", filters, mode="semantic").results} == {"q1"}
+        writer.ingest([str(write_jsonl(tmp_path / "b" / "b.jsonl", RELEVANT[1:2]))])  # another connection
+        assert {r.external_id for r in reader.search("volcano", filters, mode="semantic").results} == {"q1", "q2"}
+        reader.ingest([str(write_jsonl(tmp_path / "c" / "c.jsonl", RELEVANT[2:]))])  # this connection
+        found = reader.search("volcano", filters, mode="semantic")
+        assert {r.external_id for r in found.results} == {"q1", "q2", "q3"} and found.filtered_articles == 3
