@@ -30,7 +30,13 @@ MODEL_ENV = "ARCHIVE_MODEL"
 @click.pass_context
 @friendly
 def ui_cmd(ctx: click.Context, port: int, host: str, no_browser: bool) -> None:
-    """Open the archive in your browser: search, read, related coverage, ingest, health."""
+    """Open the archive in your browser: search, read, related coverage, ingest, health.
+
+    \b
+    Example:
+      archive ui
+      archive --home ~/news-archive ui --port 8600 --no-browser
+    """
     if importlib.util.find_spec("streamlit") is None:
         raise InvalidInputError("the app needs Streamlit: pip install 'semantic-archive[app]'")
     _check_port(host, port)
