@@ -22,13 +22,13 @@ from archive import ingest as ingest_files
 from archive.home import default_home
 from archive.maintenance import read_manifest, write_manifest
 from archive.store import Store
-from index.embed import Coverage, coverage, drop_embeddings, embed_pending
+from index.embed import EMBEDDING_TEXT, Coverage, coverage, drop_embeddings, drop_first_chunks, embed_pending
 from index.embedder import Embedder, SentenceTransformerEmbedder
 from index.highlight import Highlight, lexical_spans, semantic_spans
 from index.lexical import LexicalIndex
 from index.model_files import DEFAULT_MODEL_NAME, default_model_dir
 from index.query import Filters
-from index.related import DEFAULT_WINDOW_DAYS, RelatedResult, related
+from index.related import RelatedFinder, RelatedResult, RelatedSettings, Seed, stored_seed
 from index.search import Searcher, SearchResponse, SearchSettings
 from index.tokenizer import ModelTokenizer
 from index.vectors import VectorIndex
@@ -197,9 +197,13 @@ class Archive:
         """Phase 2: embed every chunk without a vector, then update the vector index."""
         embedder = self.embedder
         if self.vectors is None:
-            write_manifest(self.home, embedding={"model": embedder.name, "dim": embedder.dim, "normalized": True})
+            write_manifest(self.home, embedding=_embedding_manifest(embedder))
             self.vectors = VectorIndex(self.home, embedder.dim, embedder.name)
             self.searcher.vectors = self.vectors
+        elif (read_manifest(self.home).get("embedding") or {}).get("text") != EMBEDDING_TEXT:
+            with self.store.transaction() as db:
+                drop_first_chunks(db)
+            write_manifest(self.home, embedding=_embedding_manifest(embedder))
         done = embed_pending(self.store, embedder, _step(step, "embedding"))
         self.vectors.sync(self.store.db, _step(step, "vector index"))
         return done
@@ -280,15 +284,34 @@ class Archive:
 
     def related(
         self,
-        doc_id: int,
-        window_days: int | None = DEFAULT_WINDOW_DAYS,
+        doc_id: int | str | None = None,
+        text: str | None = None,
+        settings: RelatedSettings | None = None,
         outlets: Sequence[str] = (),
         limit: int = 20,
+        date: str | None = None,
     ) -> list[RelatedResult]:
-        """Other articles nearest this one by meaning, dated within `window_days` of it (None: any time)."""
+        """Other articles on the same event as a stored article (`doc_id`) or as `text` (dated `date`, if given)."""
+        settings = settings or RelatedSettings()
         self.refresh()
         with self.store.snapshot() as db:
-            return related(db, self.vectors, doc_id, window_days, tuple(outlets), limit)
+            if doc_id is not None:
+                seed = stored_seed(db, self.get(doc_id).id, settings.seed_chunks)
+            elif text is not None and text.strip():
+                seed = self._text_seed(text, date, settings.seed_chunks)
+            else:
+                raise InvalidInputError("give an article id, or some text to find related coverage for")
+            finder = RelatedFinder(db, self.lexical, self.vectors, self.searcher.allowed)
+            return finder.find(seed, settings, tuple(outlets), limit)
+
+    def _text_seed(self, text: str, date: str | None, seed_chunks: int) -> Seed:
+        spans = self.chunker().chunk(text)[:seed_chunks] if self.vectors is not None else []
+        vectors = self.embedder.embed([text[c.start : c.end] for c in spans]) if spans else np.zeros((0, 1))
+        return Seed(text, np.asarray(vectors, dtype=np.float32), date)
+
+
+def _embedding_manifest(embedder: Embedder) -> dict[str, object]:
+    return {"model": embedder.name, "dim": embedder.dim, "normalized": True, "text": EMBEDDING_TEXT}
 
 
 def _step(progress: StepProgress | None, name: str) -> Callable[[int, int], None] | None:

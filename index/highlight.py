@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -16,7 +17,6 @@ from archive.sentences import sentence_spans
 from index.embedder import Embedder
 from index.query import stem
 
-_WORD = re.compile(r"[^\W_]+")
 SECOND_SENTENCE_MARGIN = 0.03
 
 
@@ -33,9 +33,17 @@ def lexical_spans(text: str, stems: frozenset[str], start: int = 0, end: int | N
         return []
     return [
         Highlight(m.start(), m.end(), "lexical")
-        for m in _WORD.finditer(text, start, len(text) if end is None else end)
+        for m in _candidates(stems).finditer(text, start, len(text) if end is None else end)
         if stem(m.group()) in stems
     ]
+
+
+@lru_cache(maxsize=256)
+def _candidates(stems: frozenset[str]) -> re.Pattern[str]:
+    """Whole words that begin like a stem: the stemmer changes only a stem's last letter (y -> i), so a word
+    whose stem matches starts with the stem less its last letter (at most 3 letters are asked for)."""
+    prefixes = sorted({s[: max(1, min(3, len(s) - 1))] for s in stems})
+    return re.compile(r"(?<![^\W_])(?:" + "|".join(map(re.escape, prefixes)) + r")[^\W_]*", re.IGNORECASE)
 
 
 def semantic_spans(

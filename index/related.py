@@ -1,30 +1,51 @@
-"""Related coverage, first cut: the articles whose chunks lie nearest the seed's, near its date.
+"""Related coverage: from one article (or pasted text), the other articles that report the same event.
 
-seed article -> its stored chunk vectors -> faiss neighbours of each, restricted to the chunks of
-articles dated within the window (all time for an undated seed) -> per article, the mean over the
-seed's chunks of the best similarity -> ranked, the seed and its exact duplicates left out.
-
-This is the dense leg only; the lexical more-like-this leg, near-duplicate groups and tuning on
-BASIL/AllSides are issue 4's work.
+seed -> its chunk vectors and its text -> two candidate legs inside the date window (all time for an
+undated seed) and the outlet filter: the faiss neighbours of each seed chunk, and a more-like-this
+query over the seed's distinctive terms (tantivy, BM25 over title and text) -> for every candidate,
+a dense score computed exactly (each seed chunk's best match among the candidate's chunks, averaged)
+and its BM25 share of the best -> a weighted sum, tuned on AllSides train/val (benchmarks/RESULTS.md)
+-> the seed and its exact duplicates left out; each result with the passage nearest the seed.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import sqlite3
-from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
+import tantivy
 
 from index import filtering
+from index.lexical import LexicalIndex
 from index.query import Filters
 from index.search import doc_of
 from index.vectors import VectorIndex
 
 DEFAULT_WINDOW_DAYS = 14
-SEED_CHUNKS = 8
-NEIGHBOURS_PER_CHUNK = 200
+
+
+@dataclass(frozen=True)
+class RelatedSettings:
+    """How candidates are gathered and scored (defaults tuned on AllSides train/val only)."""
+
+    window_days: int | None = DEFAULT_WINDOW_DAYS  # None: any time
+    lexical_share: float = 0.2
+    seed_chunks: int = 8
+    candidates: int = 100
+    mlt_terms: int = 40
+
+
+@dataclass(frozen=True)
+class Seed:
+    """What related coverage starts from: a stored article, or text with its own vectors."""
+
+    text: str
+    vectors: np.ndarray  # (chunks, dim), normalised
+    date: str | None = None
+    doc_id: int | None = None
+    excluded: frozenset[int] = field(default=frozenset())
 
 
 @dataclass(frozen=True)
@@ -35,79 +56,168 @@ class RelatedResult:
     date: str | None
     days_from_seed: int | None
     score: float
+    dense_score: float
+    lexical_score: float
     passage_start: int
     passage_end: int
+    duplicates: tuple[int, ...] = ()
+    also_in: tuple[str, ...] = ()
 
 
-def related(
-    db: sqlite3.Connection,
-    vectors: VectorIndex | None,
-    seed_id: int,
-    window_days: int | None = DEFAULT_WINDOW_DAYS,
-    outlets: tuple[str, ...] = (),
-    limit: int = 20,
-) -> list[RelatedResult]:
-    """Articles near the seed by meaning, dated within `window_days` of it (None: any time)."""
-    if vectors is None or not vectors.size:
-        return []
-    seed_date, seed_vectors = _seed(db, seed_id)
-    if not len(seed_vectors):
-        return []
-    allowed = filtering.resolve(db, _window(seed_date, window_days, outlets))
-    excluded = _group_of(db, seed_id)
-    best: dict[int, dict[int, tuple[float, int]]] = defaultdict(dict)  # doc -> seed chunk -> (score, chunk)
-    for i, vector in enumerate(seed_vectors):
-        hits = vectors.search(vector, NEIGHBOURS_PER_CHUNK, allowed.chunks)
-        docs = doc_of(db, [h.chunk_id for h in hits])
-        for hit in hits:
-            doc = docs.get(hit.chunk_id)
-            if doc is None or doc in excluded:
-                continue
-            if i not in best[doc] or hit.score > best[doc][i][0]:
-                best[doc][i] = (hit.score, hit.chunk_id)
-    scored = sorted(
-        ((sum(s for s, _ in per.values()) / len(seed_vectors), doc, per) for doc, per in best.items()),
-        key=lambda t: (-t[0], t[1]),
-    )
-    return [_result(db, doc, score, per, seed_date) for score, doc, per in scored[:limit]]
-
-
-def _seed(db: sqlite3.Connection, seed_id: int) -> tuple[str | None, np.ndarray]:
-    row = db.execute("SELECT published, duplicate_of FROM documents WHERE id = ?", (seed_id,)).fetchone()
-    original = row[1] if row and row[1] is not None else seed_id
+def stored_seed(db: sqlite3.Connection, doc_id: int, seed_chunks: int) -> Seed:
+    """The seed for a stored article: its original's first chunk vectors, its text and date."""
+    row = db.execute("SELECT published, duplicate_of, text, title FROM documents WHERE id = ?", (doc_id,)).fetchone()
+    published, duplicate_of, text, title = row
+    original = duplicate_of if duplicate_of is not None else doc_id
     rows = db.execute(
         "SELECT e.vector FROM chunks c JOIN embeddings e ON e.chunk_id = c.id WHERE c.doc_id = ?"
         " ORDER BY c.ordinal LIMIT ?",
-        (original, SEED_CHUNKS),
+        (original, seed_chunks),
     ).fetchall()
     vectors = np.array([np.frombuffer(r[0], dtype=np.float32) for r in rows], dtype=np.float32)
-    return (row[0] if row else None), vectors
+    group = db.execute("SELECT id FROM documents WHERE id = ? OR duplicate_of = ?", (original, original)).fetchall()
+    full = f"{title}\n\n{text}" if title else text
+    return Seed(full, vectors, published, doc_id, frozenset({doc_id, original, *(g[0] for g in group)}))
 
 
-def _window(seed_date: str | None, window_days: int | None, outlets: tuple[str, ...]) -> Filters:
+class RelatedFinder:
+    """Finds related coverage in one archive's store, lexical index and vector index."""
+
+    def __init__(
+        self,
+        db: sqlite3.Connection,
+        lexical: LexicalIndex,
+        vectors: VectorIndex | None,
+        allowed: filtering.AllowedCache,
+    ) -> None:
+        self.db, self.lexical, self.vectors, self.allowed = db, lexical, vectors, allowed
+
+    def find(
+        self, seed: Seed, settings: RelatedSettings, outlets: tuple[str, ...] = (), limit: int = 20
+    ) -> list[RelatedResult]:
+        filters = window(seed.date, settings.window_days, outlets)
+        allowed = self.allowed.resolve(self.db, filters)
+        dense_hits = self._dense_candidates(seed, settings, allowed)
+        lexical = self._lexical_candidates(seed, settings, filters, allowed)
+        candidates = sorted((set(dense_hits) | set(lexical)) - seed.excluded)
+        if not candidates:
+            return []
+        dense, passages = self._dense_scores(seed, candidates)
+        best_bm25 = max((lexical.get(d, 0.0) for d in candidates), default=0.0) or 1.0  # the seed's own is no guide
+        w = settings.lexical_share
+        scored = {doc: (1 - w) * dense.get(doc, 0.0) + w * lexical.get(doc, 0.0) / best_bm25 for doc in candidates}
+        order = sorted(scored, key=lambda d: (-scored[d], d))[:limit]
+        return [
+            self._result(doc, scored[doc], dense.get(doc, 0.0), lexical.get(doc, 0.0) / best_bm25, passages, seed)
+            for doc in order
+        ]
+
+    def _dense_candidates(self, seed: Seed, settings: RelatedSettings, allowed: filtering.Allowed) -> dict[int, float]:
+        found: dict[int, float] = {}
+        if self.vectors is None or not self.vectors.size or not len(seed.vectors):
+            return found
+        for vector in seed.vectors[: settings.seed_chunks]:
+            hits = self.vectors.search(vector, settings.candidates, allowed.chunks)
+            docs = doc_of(self.db, [h.chunk_id for h in hits])
+            for hit in hits:
+                doc = docs.get(hit.chunk_id)
+                if doc is not None:
+                    found[doc] = max(found.get(doc, -1.0), hit.score)
+        return found
+
+    def _lexical_candidates(
+        self, seed: Seed, settings: RelatedSettings, filters: Filters, allowed: filtering.Allowed
+    ) -> dict[int, float]:
+        if not seed.text.strip():
+            return {}
+        schema = self.lexical.schema
+        query = tantivy.Query.more_like_this_document_fields_query(
+            schema,
+            {"all": [seed.text]},
+            min_doc_frequency=1,
+            min_term_frequency=1,
+            max_query_terms=settings.mlt_terms,
+            min_word_length=2,
+        )
+        clauses = filtering.tantivy_filter(schema, filters)
+        if clauses:
+            query = tantivy.Query.boolean_query(
+                [(tantivy.Occur.Must, query)] + [(tantivy.Occur.Must, c) for c in clauses]
+            )
+        hits = self.lexical.search(query, settings.candidates + len(seed.excluded))
+        return {h.doc_id: h.score for h in hits if allowed.originals is None or h.doc_id in allowed.originals}
+
+    def _dense_scores(self, seed: Seed, candidates: list[int]) -> tuple[dict[int, float], dict[int, tuple[int, int]]]:
+        """Each seed chunk's best cosine among a candidate's chunks, averaged; and the candidate's best chunk."""
+        if not len(seed.vectors):
+            return {}, {}
+        chunk_doc: list[int] = []
+        spans: list[tuple[int, int]] = []
+        blobs: list[bytes] = []
+        for part in range(0, len(candidates), 900):
+            ids = candidates[part : part + 900]
+            rows = self.db.execute(
+                "SELECT c.doc_id, c.start, c.end, e.vector FROM chunks c JOIN embeddings e ON e.chunk_id = c.id"
+                f" WHERE c.doc_id IN ({','.join('?' * len(ids))}) ORDER BY c.doc_id, c.ordinal",
+                ids,
+            ).fetchall()
+            for doc, start, end, blob in rows:
+                chunk_doc.append(doc)
+                spans.append((start, end))
+                blobs.append(blob)
+        if not blobs:
+            return {}, {}
+        matrix = np.frombuffer(b"".join(blobs), dtype=np.float32).reshape(len(blobs), -1)
+        sims = seed.vectors @ matrix.T  # (seed chunks, candidate chunks)
+        owners = np.asarray(chunk_doc)
+        dense: dict[int, float] = {}
+        passages: dict[int, tuple[int, int]] = {}
+        for doc in np.unique(owners):
+            cols = np.flatnonzero(owners == doc)
+            block = sims[:, cols]
+            dense[int(doc)] = float(block.max(axis=1).mean())
+            passages[int(doc)] = spans[int(cols[int(block.max(axis=0).argmax())])]
+        return dense, passages
+
+    def _result(
+        self,
+        doc: int,
+        score: float,
+        dense: float,
+        lexical: float,
+        passages: dict[int, tuple[int, int]],
+        seed: Seed,
+    ) -> RelatedResult:
+        title, outlet, date = self.db.execute(
+            "SELECT title, outlet, published FROM documents WHERE id = ?", (doc,)
+        ).fetchone()
+        copies = self.db.execute(
+            "SELECT id, outlet FROM documents WHERE duplicate_of = ? ORDER BY id", (doc,)
+        ).fetchall()
+        start, end = passages.get(doc, (0, 0))
+        days = None
+        if date and seed.date:
+            days = (dt.date.fromisoformat(date) - dt.date.fromisoformat(seed.date)).days
+        return RelatedResult(
+            id=doc,
+            title=title,
+            outlet=outlet,
+            date=date,
+            days_from_seed=days,
+            score=round(score, 4),
+            dense_score=round(dense, 4),
+            lexical_score=round(lexical, 4),
+            passage_start=int(start),
+            passage_end=int(end),
+            duplicates=tuple(int(i) for i, _ in copies),
+            also_in=tuple(sorted({o for _, o in copies if o and o != outlet})),
+        )
+
+
+def window(seed_date: str | None, window_days: int | None, outlets: tuple[str, ...]) -> Filters:
+    """The filter around a seed's date: +- window_days (all time when either is None)."""
     if seed_date is None or window_days is None:
         return Filters(outlets=outlets)
     day = dt.date.fromisoformat(seed_date)
     span = dt.timedelta(days=window_days)
     return Filters((day - span).isoformat(), (day + span).isoformat(), outlets)
-
-
-def _group_of(db: sqlite3.Connection, doc_id: int) -> set[int]:
-    row = db.execute("SELECT duplicate_of FROM documents WHERE id = ?", (doc_id,)).fetchone()
-    original = row[0] if row and row[0] is not None else doc_id
-    ids = db.execute("SELECT id FROM documents WHERE id = ? OR duplicate_of = ?", (original, original)).fetchall()
-    return {doc_id, original, *(r[0] for r in ids)}
-
-
-def _result(
-    db: sqlite3.Connection, doc_id: int, score: float, per: dict[int, tuple[float, int]], seed_date: str | None
-) -> RelatedResult:
-    title, outlet, date = db.execute(
-        "SELECT title, outlet, published FROM documents WHERE id = ?", (doc_id,)
-    ).fetchone()
-    _, chunk_id = max(per.values())
-    start, end = db.execute("SELECT start, end FROM chunks WHERE id = ?", (chunk_id,)).fetchone()
-    days = None
-    if date and seed_date:
-        days = (dt.date.fromisoformat(date) - dt.date.fromisoformat(seed_date)).days
-    return RelatedResult(doc_id, title, outlet, date, days, round(score, 4), int(start), int(end))

@@ -127,7 +127,7 @@ class Searcher:
         self.store, self.lexical, self.vectors = store, lexical, vectors
         self.embed_query, self.coverage = embed_query, coverage
         self.settings = settings or SearchSettings()
-        self._allowed = filtering.AllowedCache()
+        self.allowed = filtering.AllowedCache()
 
     def parse(self, query: str) -> ParsedQuery:
         return parse_query(self.lexical.index, self.lexical.chunk_index, query)
@@ -146,7 +146,7 @@ class Searcher:
         settings = settings or self.settings
         parsed = self.parse(query) if isinstance(query, str) else query
         db = self.store.db
-        allowed = self._allowed.resolve(db, filters)
+        allowed = self.allowed.resolve(db, filters)
         want = max(MIN_CANDIDATES, (offset + limit) * settings.candidates_per_result)
         lexical = self._lexical(parsed, filters, allowed, want) if mode != "semantic" else _Leg()
         semantic = self._semantic(parsed, allowed, want) if mode != "lexical" else _Leg()

@@ -10,7 +10,7 @@ import streamlit as st
 
 from archive import ArchiveError
 from archive.models import Document
-from index.related import DEFAULT_WINDOW_DAYS, RelatedResult
+from index.related import DEFAULT_WINDOW_DAYS, RelatedResult, RelatedSettings
 from ui.app import render
 from ui.app.main import go
 from ui.app.resources import Shared
@@ -81,9 +81,9 @@ def _related(res: Shared, doc: Document) -> None:
         "Within", keys, index=keys.index(DEFAULT_WINDOW_DAYS), format_func=WINDOWS.get, key=f"window-{doc.id}"
     )
     with res.lock:
-        results = res.archive.related(doc.id, window_days=window or None)
+        results = res.archive.related(doc.id, settings=RelatedSettings(window_days=window or None))
     if not results:
-        st.caption("No related coverage found (meaning search needs embedded articles: `archive embed`).")
+        st.caption("No related coverage found in this window.")
         return
     timeline.related_chart(results)
     by_outlet: dict[str, list[RelatedResult]] = defaultdict(list)
