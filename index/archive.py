@@ -242,11 +242,13 @@ class Archive:
         parsed = self.searcher.parse(query)
         with self.store.snapshot():
             response = self.searcher.search(parsed, filters, mode, limit, offset, settings)
-        if not semantic_highlights or mode == "lexical" or not response.results or self.vectors is None:
+        return self.with_semantic_highlights(response) if semantic_highlights else response
+
+    def with_semantic_highlights(self, response: SearchResponse) -> SearchResponse:
+        """The response with each passage's sentence(s) nearest the query's meaning marked (a model call)."""
+        if response.mode == "lexical" or not response.results or self.vectors is None or not response.semantic_query:
             return response
-        if not parsed.semantic_text:
-            return response
-        vector = self._query_vector(parsed.semantic_text)
+        vector = self._query_vector(response.semantic_query)
         spans = semantic_spans(
             self.embedder, vector, [(r.text, r.passage.start, r.passage.end) for r in response.results]
         )

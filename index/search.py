@@ -93,6 +93,7 @@ class SearchResponse:
     matched: int
     notice: str | None = None
     matched_ids: tuple[int, ...] = field(default=(), repr=False, compare=False)  # every match, best first
+    semantic_query: str = field(default="", repr=False, compare=False)  # what the meaning leg embedded
 
 
 @dataclass
@@ -160,7 +161,15 @@ class Searcher:
             self._result(db, doc_id, fused[doc_id], lexical, semantic, passages, parsed, filters) for doc_id in page
         )
         return SearchResponse(
-            parsed.text, mode, allowed.articles, self.coverage(), results, len(order), parsed.notice, tuple(order)
+            parsed.text,
+            mode,
+            allowed.articles,
+            self.coverage(),
+            results,
+            len(order),
+            parsed.notice,
+            tuple(order),
+            parsed.semantic_text or "",
         )
 
     def _lexical(self, parsed: ParsedQuery, filters: Filters, allowed: filtering.Allowed, want: int) -> _Leg:

@@ -297,3 +297,17 @@ def test_archive_ui_refuses_a_busy_port(tmp_path: Path) -> None:
         result = CliRunner().invoke(cli, ["--home", str(tmp_path), "ui", "--port", str(port), "--no-browser"])
     assert result.exit_code == 1
     assert "cannot listen on 127.0.0.1" in result.output and "--port" in result.output
+
+
+def test_a_quick_range_shows_in_the_pickers_and_a_second_search_keeps_it(filled: Path) -> None:
+    import datetime as dt
+
+    at = _app(filled, q="earthquake")
+    at.selectbox[0].select("2023")
+    at.form_submit_button[0].click().run()
+    assert at.selectbox[0].value == "Dates from the pickers"
+    assert at.date_input[0].value == dt.date(2023, 1, 1) and at.date_input[1].value == dt.date(2023, 12, 31)
+    at.text_input[0].input("rescue")
+    at.form_submit_button[0].click().run()
+    assert (_param(at, "q"), _param(at, "from"), _param(at, "to")) == ("rescue", "2023-01-01", "2023-12-31")
+    assert "Rescuers race" in "\n".join(_results(at))

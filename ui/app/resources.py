@@ -14,6 +14,7 @@ from typing import Any
 
 import streamlit as st
 
+from archive.models import Stats
 from index import Archive
 
 HOME_ENV = "ARCHIVE_HOME"
@@ -26,6 +27,16 @@ class Shared:
     archive: Archive
     opener: Opener
     lock: threading.RLock = field(default_factory=threading.RLock)
+    _stats: tuple[tuple[int, int], Stats, list[str]] | None = None
+
+    def overview(self) -> tuple[Stats, list[str]]:
+        """The archive's stats and outlets, counted again only after the store has changed."""
+        with self.lock:
+            db = self.archive.store.db
+            version = (int(db.execute("PRAGMA data_version").fetchone()[0]), db.total_changes)
+            if self._stats is None or self._stats[0] != version:
+                self._stats = (version, self.archive.store.stats(), self.archive.store.outlets())
+            return self._stats[1], self._stats[2]
 
     def writer(self) -> Archive:
         """A second Archive on the same home for ingesting, sharing the reader's loaded model."""

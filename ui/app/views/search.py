@@ -6,6 +6,7 @@ import datetime as dt
 import html
 import math
 from dataclasses import replace
+from typing import Any
 
 import streamlit as st
 
@@ -31,9 +32,7 @@ EXAMPLE = "How many people died in the Kerman blasts?"
 
 
 def page(res: Shared) -> None:
-    with res.lock:
-        stats = res.archive.store.stats()
-        outlets = res.archive.store.outlets()
+    stats, outlets = res.overview()
     if stats.documents == 0:
         empty_archive()
         return
@@ -43,7 +42,8 @@ def page(res: Shared) -> None:
     request = parsed.request
     chosen = _form(request, stats, outlets)
     if chosen is not None and chosen != request:
-        go("search", **params.to_params(chosen))
+        request = chosen  # searched in this run; the URL follows without another run
+        st.query_params.from_dict(params.to_params(chosen))
     if not request.query.strip():
         st.info(f"Ask a question in your own words or type some names, e.g. “{EXAMPLE}”")
         return
@@ -61,29 +61,46 @@ def _signature(request: params.SearchRequest) -> str:
     return str(abs(hash(tuple(sorted((k, str(v)) for k, v in params.to_params(request).items())))))
 
 
+SYNCED = "search-synced"  # the URL parameters the form's widgets were last set from
+
+
+def _sync_widgets(request: params.SearchRequest) -> None:
+    """Set the form from the URL when the URL changed under it (a shared link, paging, back, the chart)."""
+    wanted = params.to_params(request)
+    if st.session_state.get(SYNCED) == wanted:
+        return
+    st.session_state.update(
+        {
+            "f-query": request.query,
+            "f-mode": request.mode,
+            "f-share": float(request.share),
+            "f-quick": PICKERS,
+            "f-from": request.date_from,
+            "f-to": request.date_to,
+            "f-outlets": list(request.outlets),
+            "f-undated": request.undated,
+            SYNCED: wanted,
+        }
+    )
+
+
 def _form(request: params.SearchRequest, stats: Stats, outlets: list[str]) -> params.SearchRequest | None:
-    sig = _signature(request)
+    _sync_widgets(request)
     low, high = _bounds(stats, request)
-    with st.form(f"search-{sig}", border=False):
-        query = st.text_input("Search", value=request.query, placeholder=EXAMPLE, key=f"q-{sig}")
+    with st.form("search", border=False):
+        query = st.text_input("Search", placeholder=EXAMPLE, key="f-query")
         left, right = st.columns(2)
-        modes = list(params.MODES)
-        mode = left.radio(
-            "Match by", modes, index=modes.index(request.mode), format_func=params.MODES.get, horizontal=True
-        )
-        share = right.slider(
-            "Hybrid balance: share of words (the rest is meaning)", 0.0, 1.0, float(request.share), 0.05
-        )
+        mode = left.radio("Match by", list(params.MODES), format_func=params.MODES.get, horizontal=True, key="f-mode")
+        share = right.slider("Hybrid balance: share of words (the rest is meaning)", 0.0, 1.0, step=0.05, key="f-share")
         quick_options = [PICKERS, LAST_30, LAST_365] + [str(y) for y in _years(stats)]
-        quick = left.selectbox("Quick date range", quick_options)
+        quick = left.selectbox("Quick date range", quick_options, key="f-quick")
         start_col, end_col = right.columns(2)
-        date_from = start_col.date_input("From", value=request.date_from, min_value=low, max_value=high)
-        date_to = end_col.date_input("To", value=request.date_to, min_value=low, max_value=high)
+        date_from = start_col.date_input("From", min_value=low, max_value=high, key="f-from")
+        date_to = end_col.date_input("To", min_value=low, max_value=high, key="f-to")
         options = sorted(set(outlets) | set(request.outlets), key=str.lower)
-        chosen_outlets = left.multiselect("Outlets", options, default=list(request.outlets), placeholder="All outlets")
-        undated_keys = list(UNDATED_LABELS)
+        chosen_outlets = left.multiselect("Outlets", options, placeholder="All outlets", key="f-outlets")
         undated = right.selectbox(
-            "Undated articles", undated_keys, index=undated_keys.index(request.undated), format_func=UNDATED_LABELS.get
+            "Undated articles", list(UNDATED_LABELS), format_func=UNDATED_LABELS.get, key="f-undated"
         )
         submitted = st.form_submit_button("Search", type="primary")
     if not submitted:
@@ -91,9 +108,15 @@ def _form(request: params.SearchRequest, stats: Stats, outlets: list[str]) -> pa
     date_from, date_to = _quick_range(quick, stats, _as_date(date_from), _as_date(date_to))
     if date_from and date_to and date_from > date_to:
         date_from, date_to = date_to, date_from
-    return params.SearchRequest(
-        query.strip(), str(mode), float(share), date_from, date_to, tuple(chosen_outlets), undated, 1
+    chosen = params.SearchRequest(
+        str(query).strip(), str(mode), float(share), date_from, date_to, tuple(chosen_outlets), undated, 1
     )
+    if quick != PICKERS:  # run again so that the pickers show the range and the quick choice resets
+        st.session_state.pop(SYNCED, None)
+        st.query_params.from_dict(params.to_params(chosen))
+        st.rerun()
+    st.session_state[SYNCED] = params.to_params(chosen)
+    return chosen
 
 
 def _as_date(value: object) -> dt.date | None:
@@ -139,7 +162,9 @@ def _results(res: Shared, request: params.SearchRequest) -> None:
     offset = (request.page - 1) * PAGE_SIZE
     settings = SearchSettings(lexical_share=request.share)
     with res.lock:
-        response = res.archive.search(request.query, filters, request.mode, PAGE_SIZE, offset, settings=settings)
+        response = res.archive.search(
+            request.query, filters, request.mode, PAGE_SIZE, offset, semantic_highlights=False, settings=settings
+        )
         months = res.archive.months(response.matched_ids)
     if response.notice:
         st.info(response.notice)
@@ -147,10 +172,14 @@ def _results(res: Shared, request: params.SearchRequest) -> None:
     span = timeline.matches_chart(months, key=f"timeline-{_signature(request)}")
     if span is not None:
         go("search", **params.to_params(replace(request, date_from=span[0], date_to=span[1], page=1)))
-    for rank, result in enumerate(response.results, start=offset + 1):
-        _result(result, rank, request)
+    # Results are drawn with their word highlights first; the meaning highlights (a model call) follow.
+    slots = [_result(result, rank, request) for rank, result in enumerate(response.results, start=offset + 1)]
     _pager(response, request)
     _exports(response, offset)
+    with res.lock:
+        response = res.archive.with_semantic_highlights(response)
+    for slot, (rank, result) in zip(slots, enumerate(response.results, start=offset + 1)):
+        slot.html(result_html(result, rank))
 
 
 def _summary(response: SearchResponse, offset: int) -> None:
@@ -166,12 +195,14 @@ def _summary(response: SearchResponse, offset: int) -> None:
         )
 
 
-def _result(result: SearchResult, rank: int, request: params.SearchRequest) -> None:
+def _result(result: SearchResult, rank: int, request: params.SearchRequest) -> Any:
     with st.container(border=True):
-        st.html(result_html(result, rank))
+        slot = st.empty()
+        slot.html(result_html(result, rank))
         if st.button("Open article", key=f"open-{result.id}-{rank}"):
             st.session_state["last_search"] = params.to_params(request)
             go("article", id=str(result.id), q=request.query)
+    return slot
 
 
 def result_html(result: SearchResult, rank: int) -> str:
