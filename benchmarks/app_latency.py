@@ -71,6 +71,8 @@ def main() -> None:
 
 def _enter_to_first_result(page: object, url: str, query: str) -> float:
     page.goto(url)  # type: ignore[attr-defined]
+    page.get_by_text("Ask a question in your own words").wait_for()  # type: ignore[attr-defined]
+    page.wait_for_timeout(300)  # type: ignore[attr-defined]  # the page has settled, as when a person types
     box = page.get_by_role("textbox", name="Search")  # type: ignore[attr-defined]
     box.fill(query)
     start = time.perf_counter()
