@@ -123,6 +123,27 @@ MIGRATIONS: list[str] = [
         vector BLOB NOT NULL
     );
     """,
+    # 3: near-duplicate groups (index/near_dupes.py): a MinHash signature and group per original article,
+    #    and the locality-sensitive hashing keys that find candidates. Derived from the text: a changed
+    #    text, or an article becoming an exact copy, forgets its row and is signed again.
+    """
+    CREATE TABLE near_dupes (
+        doc_id INTEGER PRIMARY KEY REFERENCES documents(id) ON DELETE CASCADE,
+        grp INTEGER NOT NULL,
+        signature BLOB NOT NULL
+    );
+    CREATE INDEX near_dupes_group ON near_dupes(grp);
+    CREATE TABLE lsh (
+        key INTEGER NOT NULL,
+        doc_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE
+    );
+    CREATE INDEX lsh_key ON lsh(key);
+    CREATE INDEX lsh_doc ON lsh(doc_id);
+    CREATE TRIGGER near_dupes_stale AFTER UPDATE OF content_hash, duplicate_of ON documents BEGIN
+        DELETE FROM near_dupes WHERE doc_id = new.id;
+        DELETE FROM lsh WHERE doc_id = new.id;
+    END;
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

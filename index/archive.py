@@ -22,6 +22,7 @@ from archive import ingest as ingest_files
 from archive.home import default_home
 from archive.maintenance import read_manifest, write_manifest
 from archive.store import Store
+from index import near_dupes
 from index.embed import EMBEDDING_TEXT, Coverage, coverage, drop_embeddings, drop_first_chunks, embed_pending
 from index.embedder import Embedder, SentenceTransformerEmbedder
 from index.highlight import Highlight, lexical_spans, semantic_spans
@@ -45,6 +46,7 @@ class Health:
     chunks: int
     embedded_chunks: int
     lexical_lag: int
+    near_duplicate_lag: int
     vector_lag: int
     model: str | None
     vector_index: str | None
@@ -147,6 +149,8 @@ class Archive:
             if wait:
                 raise
             self.lexical.reload()
+        if wait:
+            near_dupes.sync(self.store.db, _step(progress, "near-duplicates"))
         if self.vectors is not None:
             self.vectors.sync(self.store.db, _step(progress, "vector index"), save=wait)
 
@@ -169,6 +173,7 @@ class Archive:
             chunks=c.chunks,
             embedded_chunks=c.embedded,
             lexical_lag=self.lexical.lag(self.store.db),
+            near_duplicate_lag=near_dupes.lag(self.store.db),
             vector_lag=self.vectors.lag(self.store.db) if self.vectors else c.embedded,
             model=(read_manifest(self.home).get("embedding") or {}).get("model"),
             vector_index=self.vectors.kind if self.vectors else None,
@@ -189,6 +194,7 @@ class Archive:
         write_manifest(self.home, chunker=chunker.settings)
         report = ingest_files(self.store, paths, chunker, options, progress)
         self.lexical.sync(self.store.db, _step(step, "lexical index"))
+        near_dupes.sync(self.store.db, _step(step, "near-duplicates"))
         if embed:
             self.embed(step)
         return report
@@ -236,12 +242,13 @@ class Archive:
         offset: int = 0,
         semantic_highlights: bool = True,
         settings: SearchSettings | None = None,
+        collapse: bool = True,
     ) -> SearchResponse:
         """Search; with `semantic_highlights`, mark the sentence(s) of each passage nearest the query."""
         self.refresh()
         parsed = self.searcher.parse(query)
         with self.store.snapshot():
-            response = self.searcher.search(parsed, filters, mode, limit, offset, settings)
+            response = self.searcher.search(parsed, filters, mode, limit, offset, settings, collapse)
         return self.with_semantic_highlights(response) if semantic_highlights else response
 
     def with_semantic_highlights(self, response: SearchResponse) -> SearchResponse:
@@ -309,7 +316,8 @@ class Archive:
     def _text_seed(self, text: str, date: str | None, seed_chunks: int) -> Seed:
         spans = self.chunker().chunk(text)[:seed_chunks] if self.vectors is not None else []
         vectors = self.embedder.embed([text[c.start : c.end] for c in spans]) if spans else np.zeros((0, 1))
-        return Seed(text, np.asarray(vectors, dtype=np.float32), date)
+        copies = frozenset(near_dupes.copies_of_text(self.store.db, text))
+        return Seed(text, np.asarray(vectors, dtype=np.float32), date, excluded=copies)
 
 
 def _embedding_manifest(embedder: Embedder) -> dict[str, object]:

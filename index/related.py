@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import tantivy
 
-from index import filtering
+from index import filtering, near_dupes
 from index.lexical import LexicalIndex
 from index.query import Filters
 from index.search import doc_of
@@ -75,9 +75,8 @@ def stored_seed(db: sqlite3.Connection, doc_id: int, seed_chunks: int) -> Seed:
         (original, seed_chunks),
     ).fetchall()
     vectors = np.array([np.frombuffer(r[0], dtype=np.float32) for r in rows], dtype=np.float32)
-    group = db.execute("SELECT id FROM documents WHERE id = ? OR duplicate_of = ?", (original, original)).fetchall()
     full = f"{title}\n\n{text}" if title else text
-    return Seed(full, vectors, published, doc_id, frozenset({doc_id, original, *(g[0] for g in group)}))
+    return Seed(full, vectors, published, doc_id, frozenset({doc_id, *near_dupes.group_members(db, doc_id)}))
 
 
 class RelatedFinder:
@@ -106,9 +105,11 @@ class RelatedFinder:
         best_bm25 = max((lexical.get(d, 0.0) for d in candidates), default=0.0) or 1.0  # the seed's own is no guide
         w = settings.lexical_share
         scored = {doc: (1 - w) * dense.get(doc, 0.0) + w * lexical.get(doc, 0.0) / best_bm25 for doc in candidates}
-        order = sorted(scored, key=lambda d: (-scored[d], d))[:limit]
+        order, groups = _one_per_group(self.db, sorted(scored, key=lambda d: (-scored[d], d)), limit)
         return [
-            self._result(doc, scored[doc], dense.get(doc, 0.0), lexical.get(doc, 0.0) / best_bm25, passages, seed)
+            self._result(
+                doc, scored[doc], dense.get(doc, 0.0), lexical.get(doc, 0.0) / best_bm25, passages, seed, groups[doc]
+            )
             for doc in order
         ]
 
@@ -187,12 +188,17 @@ class RelatedFinder:
         lexical: float,
         passages: dict[int, tuple[int, int]],
         seed: Seed,
+        group: int,
     ) -> RelatedResult:
         title, outlet, date = self.db.execute(
             "SELECT title, outlet, published FROM documents WHERE id = ?", (doc,)
         ).fetchone()
+        originals = near_dupes.members(self.db, group) or [doc]
+        marks = ",".join("?" * len(originals))
         copies = self.db.execute(
-            "SELECT id, outlet FROM documents WHERE duplicate_of = ? ORDER BY id", (doc,)
+            f"SELECT id, outlet FROM documents WHERE (id IN ({marks}) OR duplicate_of IN ({marks})) AND id != ?"
+            " ORDER BY id",
+            (*originals, *originals, doc),
         ).fetchall()
         start, end = passages.get(doc, (0, 0))
         days = None
@@ -212,6 +218,20 @@ class RelatedFinder:
             duplicates=tuple(int(i) for i, _ in copies),
             also_in=tuple(sorted({o for _, o in copies if o and o != outlet})),
         )
+
+
+def _one_per_group(db: sqlite3.Connection, ranked: list[int], limit: int) -> tuple[list[int], dict[int, int]]:
+    """The best ranked article of each near-duplicate group, up to `limit`; and their groups."""
+    groups = near_dupes.groups_of(db, ranked)
+    seen: set[int] = set()
+    kept: list[int] = []
+    for doc in ranked:
+        if groups[doc] not in seen:
+            seen.add(groups[doc])
+            kept.append(doc)
+            if len(kept) == limit:
+                break
+    return kept, groups
 
 
 def window(seed_date: str | None, window_days: int | None, outlets: tuple[str, ...]) -> Filters:

@@ -16,7 +16,7 @@ import tantivy
 
 from archive.errors import InvalidInputError
 from archive.store import Store
-from index import filtering
+from index import filtering, near_dupes
 from index.fusion import DEFAULT_RRF_K, ranked, rrf, weighted
 from index.highlight import Highlight, lexical_spans
 from index.lexical import LexicalIndex
@@ -141,8 +141,12 @@ class Searcher:
         limit: int = 10,
         offset: int = 0,
         settings: SearchSettings | None = None,
+        collapse: bool = True,
     ) -> SearchResponse:
-        """One page of results; `settings` overrides the searcher's fusion settings for this search."""
+        """One page of results; `settings` overrides the searcher's fusion settings for this search.
+
+        With `collapse`, near-duplicates (index/near_dupes.py) show as one result, "also in" the others.
+        """
         filters = filters or Filters()
         settings = settings or self.settings
         parsed = self.parse(query) if isinstance(query, str) else query
@@ -155,10 +159,17 @@ class Searcher:
         if parsed.negated is not None:
             excluded = {h.doc_id for h in self.lexical.search(parsed.negated, NEGATION_LIMIT)}
             order = [d for d in order if d not in excluded]
+        groups: dict[int, int] = {}
+        if collapse:
+            order, groups = _collapse(db, order)
         page = order[offset : offset + limit]
+        copies = {d: _near_copies(db, d, groups[d], allowed) for d in page} if collapse else {}
         passages = self._passage_leg(parsed, page)
         results = tuple(
-            self._result(db, doc_id, fused[doc_id], lexical, semantic, passages, parsed, filters) for doc_id in page
+            self._result(
+                db, doc_id, fused[doc_id], lexical, semantic, passages, parsed, filters, copies.get(doc_id, [])
+            )
+            for doc_id in page
         )
         return SearchResponse(
             parsed.text,
@@ -232,12 +243,15 @@ class Searcher:
         passages: _Leg,
         parsed: ParsedQuery,
         filters: Filters,
+        near: list[int],
     ) -> SearchResult:
         group = filtering.matching_documents(db, filters, original) or [original]
         shown = self.store.get(group[0])
+        members = [original, *near]
         copies = db.execute(
-            "SELECT id, outlet FROM documents WHERE (id = ? OR duplicate_of = ?) AND id != ? ORDER BY id",
-            (original, original, shown.id),
+            f"SELECT id, outlet FROM documents WHERE (id IN ({','.join('?' * len(members))})"
+            f" OR duplicate_of IN ({','.join('?' * len(members))})) AND id != ? ORDER BY id",
+            (*members, *members, shown.id),
         ).fetchall()
         start, end = _passage_span(db, original, passages, semantic)
         lex, sem = lexical.best.get(original), semantic.best.get(original)
@@ -260,6 +274,30 @@ class Searcher:
             duplicates=tuple(i for i, _ in copies),
             text=shown.text,
         )
+
+
+def _collapse(db: sqlite3.Connection, order: list[int]) -> tuple[list[int], dict[int, int]]:
+    """One article per near-duplicate group, its best ranked; and each kept article's group."""
+    groups = near_dupes.groups_of(db, order)
+    seen: set[int] = set()
+    kept: list[int] = []
+    for doc in order:
+        if groups[doc] not in seen:
+            seen.add(groups[doc])
+            kept.append(doc)
+    return kept, groups
+
+
+def _near_copies(db: sqlite3.Connection, doc: int, group: int, allowed: filtering.Allowed) -> list[int]:
+    """The other articles of a near-duplicate group that the filter allows."""
+    if (
+        group == doc
+        and not db.execute("SELECT 1 FROM near_dupes WHERE grp = ? AND doc_id != ?", (group, doc)).fetchone()
+    ):
+        return []
+    return [
+        m for m in near_dupes.members(db, group) if m != doc and (allowed.originals is None or m in allowed.originals)
+    ]
 
 
 def _passage_span(db: sqlite3.Connection, doc_id: int, passages: _Leg, semantic: _Leg) -> tuple[int, int]:

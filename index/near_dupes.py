@@ -1,0 +1,152 @@
+"""Near-duplicates: articles whose text is nearly the same (a wire story under another headline, byline or
+boilerplate; a re-scrape with another footer; a cut last paragraph) share a group.
+
+Each original article gets a MinHash signature (datasketch; 128 permutations) of its word 5-shingles.
+Locality-sensitive hashing in SQLite (32 bands of 4 rows, one key per band) proposes candidates; a
+candidate joins when the signatures agree on at least THRESHOLD of their permutations (the estimated
+Jaccard similarity of the shingle sets). The threshold was set by measurement (benchmarks/RESULTS.md):
+copies made from real articles score 0.75-1.0, different articles on the same event under 0.15.
+Like the lexical index this is derived from the store and caught up after each ingest.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import sqlite3
+import zlib
+from collections.abc import Callable
+
+import numpy as np
+from datasketch import MinHash
+
+PERMUTATIONS = 128
+BANDS, ROWS = 32, 4
+SHINGLE = 5
+THRESHOLD = 0.5
+SEED = 7
+BATCH = 500
+_WORD = re.compile(r"[^\W_]+")
+_MIX = np.array([0x9E3779B1, 0x85EBCA77, 0xC2B2AE3D, 0x27D4EB2F, 0x165667B1], dtype=np.uint64)
+SCHEME = "affine32"  # named, so that stored signatures stay comparable across datasketch versions
+_TEMPLATE = MinHash(num_perm=PERMUTATIONS, seed=SEED, scheme=SCHEME)
+
+
+def signature(text: str) -> np.ndarray:
+    """The MinHash signature (uint64, PERMUTATIONS values) of the text's word shingles."""
+    words = _WORD.findall(text.lower())
+    hashes = np.fromiter((zlib.crc32(w.encode()) for w in words), dtype=np.uint64, count=len(words))
+    if len(hashes) >= SHINGLE:
+        windows = np.lib.stride_tricks.sliding_window_view(hashes, SHINGLE)
+        shingles = (windows * _MIX).sum(axis=1) & np.uint64(0xFFFFFFFF)
+    else:
+        shingles = (hashes * _MIX[: len(hashes)]).sum(keepdims=True) & np.uint64(0xFFFFFFFF)
+    sketch = MinHash(num_perm=PERMUTATIONS, seed=SEED, hashfunc=int, permutations=_TEMPLATE.permutations, scheme=SCHEME)
+    sketch.update_batch(shingles.tolist())
+    return np.asarray(sketch.hashvalues, dtype=np.uint64)
+
+
+def similarity(a: np.ndarray, b: np.ndarray) -> float:
+    """The estimated Jaccard similarity of two signatures."""
+    return float(np.mean(a == b))
+
+
+def band_keys(sig: np.ndarray) -> list[int]:
+    keys = []
+    for band in range(BANDS):
+        digest = hashlib.blake2b(sig[band * ROWS : (band + 1) * ROWS].tobytes() + bytes([band]), digest_size=8)
+        keys.append(int.from_bytes(digest.digest(), "little", signed=True))
+    return keys
+
+
+def lag(db: sqlite3.Connection) -> int:
+    """Original articles not yet in a near-duplicate group."""
+    return int(
+        db.execute(
+            "SELECT COUNT(*) FROM documents d LEFT JOIN near_dupes n ON n.doc_id = d.id"
+            " WHERE d.duplicate_of IS NULL AND n.doc_id IS NULL"
+        ).fetchone()[0]
+    )
+
+
+def sync(db: sqlite3.Connection, progress: Callable[[int, int], None] | None = None) -> int:
+    """Sign and group every original article that has no signature yet (resumable; one transaction a batch)."""
+    total, done, last = lag(db), 0, 0
+    while True:
+        rows = db.execute(
+            "SELECT d.id, d.text FROM documents d LEFT JOIN near_dupes n ON n.doc_id = d.id"
+            " WHERE d.duplicate_of IS NULL AND n.doc_id IS NULL AND d.id > ? ORDER BY d.id LIMIT ?",
+            (last, BATCH),
+        ).fetchall()
+        if not rows:
+            return done
+        signed = [(doc_id, signature(text)) for doc_id, text in rows]
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            for doc_id, sig in signed:
+                _join(db, doc_id, sig)
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
+        done += len(rows)
+        last = rows[-1][0]
+        if progress:
+            progress(done, total)
+
+
+def _join(db: sqlite3.Connection, doc_id: int, sig: np.ndarray) -> None:
+    keys = band_keys(sig)
+    found = db.execute(
+        "SELECT DISTINCT n.doc_id, n.grp, n.signature FROM lsh l JOIN near_dupes n ON n.doc_id = l.doc_id"
+        f" WHERE l.key IN ({','.join('?' * len(keys))}) AND l.doc_id != ?",
+        [*keys, doc_id],
+    ).fetchall()
+    groups = {grp for _, grp, blob in found if similarity(sig, np.frombuffer(blob, dtype=np.uint64)) >= THRESHOLD}
+    group = min(groups | {doc_id})
+    if len(groups) > 1:
+        others = sorted(groups - {group})
+        db.execute(f"UPDATE near_dupes SET grp = ? WHERE grp IN ({','.join('?' * len(others))})", [group, *others])
+    db.execute("INSERT INTO near_dupes (doc_id, grp, signature) VALUES (?, ?, ?)", (doc_id, group, sig.tobytes()))
+    db.executemany("INSERT INTO lsh (key, doc_id) VALUES (?, ?)", [(k, doc_id) for k in keys])
+
+
+def groups_of(db: sqlite3.Connection, doc_ids: list[int]) -> dict[int, int]:
+    """The near-duplicate group of each of these original articles (an article not yet signed is its own)."""
+    out = {d: d for d in doc_ids}
+    for part in range(0, len(doc_ids), 900):
+        ids = doc_ids[part : part + 900]
+        rows = db.execute(f"SELECT doc_id, grp FROM near_dupes WHERE doc_id IN ({','.join('?' * len(ids))})", ids)
+        out.update(dict(rows.fetchall()))
+    return out
+
+
+def members(db: sqlite3.Connection, group: int) -> list[int]:
+    """The original articles of a group, by id."""
+    return [r[0] for r in db.execute("SELECT doc_id FROM near_dupes WHERE grp = ? ORDER BY doc_id", (group,))]
+
+
+def copies_of_text(db: sqlite3.Connection, text: str) -> list[int]:
+    """Stored original articles that are near-duplicates of this text."""
+    sig = signature(text)
+    keys = band_keys(sig)
+    found = db.execute(
+        "SELECT DISTINCT n.doc_id, n.signature FROM lsh l JOIN near_dupes n ON n.doc_id = l.doc_id"
+        f" WHERE l.key IN ({','.join('?' * len(keys))})",
+        keys,
+    ).fetchall()
+    return sorted(d for d, blob in found if similarity(sig, np.frombuffer(blob, dtype=np.uint64)) >= THRESHOLD)
+
+
+def group_members(db: sqlite3.Connection, doc_id: int) -> list[int]:
+    """Every article (originals and their exact copies) in the near-duplicate group of this article."""
+    row = db.execute("SELECT COALESCE(duplicate_of, id) FROM documents WHERE id = ?", (doc_id,)).fetchone()
+    original = row[0] if row else doc_id
+    group = groups_of(db, [original])[original]
+    originals = members(db, group) or [original]
+    marks = ",".join("?" * len(originals))
+    rows = db.execute(
+        f"SELECT id FROM documents WHERE id IN ({marks}) OR duplicate_of IN ({marks}) ORDER BY id",
+        (*originals, *originals),
+    )
+    return [r[0] for r in rows]

@@ -1,0 +1,114 @@
+"""Near-duplicate groups from real text: copies are grouped, two outlets' reports of one event are not."""
+
+from __future__ import annotations
+
+import itertools
+import json
+from pathlib import Path
+
+import pytest
+
+from archive import Chunker, WordTokenizer
+from index import Archive, HashEmbedder, near_dupes
+from tests.conftest import shared_path
+
+BOILERPLATE_TOP = "By Staff Writer | Example Wire Service\n\nUpdated 3 hours ago\n\n"
+BOILERPLATE_END = "\n\nCopyright 2024 Example Wire Service. All rights reserved. Sign up for our morning newsletter."
+
+
+def _seeds() -> tuple[str, str]:
+    folder = shared_path("seeds")
+    texts = [p.read_text(encoding="utf-8") for p in sorted(folder.glob("*.txt"))]
+    return texts[0].split("\n", 1)[1].strip(), texts[1].split("\n", 1)[1].strip()  # without the date marker
+
+
+def _cut_last_paragraph(text: str) -> str:
+    paragraphs = [p for p in text.split("\n\n") if p.strip()]
+    return "\n\n".join(paragraphs[:-1])
+
+
+def _variants(text: str) -> dict[str, str]:
+    lines = text.split("\n", 1)
+    return {
+        "headline": "Blasts near Soleimani's grave kill scores in Kerman\n" + lines[1],
+        "boilerplate": BOILERPLATE_TOP + text + BOILERPLATE_END,
+        "cut": _cut_last_paragraph(text),
+        "all three": BOILERPLATE_TOP + "Kerman explosions: what we know\n" + _cut_last_paragraph(lines[1]),
+    }
+
+
+def _open(home: Path) -> Archive:
+    return Archive(home, embedder=HashEmbedder(dim=128), chunker=Chunker(WordTokenizer(254)))
+
+
+def _ingest(home: Path, tmp_path: Path, records: list[dict[str, object]]) -> dict[str, int]:
+    source = tmp_path / "in" / "records.jsonl"
+    source.parent.mkdir(parents=True, exist_ok=True)
+    source.write_text("\n".join(json.dumps(r) for r in records), encoding="utf-8")
+    with _open(home) as archive:
+        archive.ingest([str(source)])
+        return dict(archive.store.db.execute("SELECT external_id, id FROM documents").fetchall())
+
+
+def test_copies_are_grouped_and_another_outlets_report_is_not(home: Path, tmp_path: Path) -> None:
+    first, second = _seeds()
+    records: list[dict[str, object]] = [
+        {"id": "original", "title": "Twin blasts in Kerman", "source": "Outlet A", "date": "2024-01-03", "text": first},
+        {"id": "other-outlet", "title": "Kerman blasts", "source": "Outlet B", "date": "2024-01-03", "text": second},
+    ]
+    for n, (name, text) in enumerate(_variants(first).items()):
+        records.append({"id": name, "title": f"Copy {n}", "source": f"Wire {n}", "date": "2024-01-03", "text": text})
+    ids = _ingest(home, tmp_path, records)
+    with _open(home) as archive:
+        groups = near_dupes.groups_of(archive.store.db, list(ids.values()))
+        copies = {name: groups[ids[name]] for name in ("original", "headline", "boilerplate", "cut", "all three")}
+        assert len(set(copies.values())) == 1, copies
+        assert groups[ids["other-outlet"]] != copies["original"]
+
+        collapsed = archive.search("Kerman explosions Soleimani grave", mode="lexical", limit=10)
+        assert len(collapsed.results) == 2
+        top = next(r for r in collapsed.results if r.id != ids["other-outlet"])
+        assert {"Wire 0", "Wire 1", "Wire 2", "Wire 3", "Outlet A"} - {top.outlet} <= set(top.also_in)
+        everything = archive.search("Kerman explosions Soleimani grave", mode="lexical", limit=10, collapse=False)
+        assert len(everything.results) == 6
+
+        related = archive.related(ids["other-outlet"])
+        assert len(related) == 1, "the five copies are one report"
+        assert {related[0].outlet, *related[0].also_in} == {"Outlet A", "Wire 0", "Wire 1", "Wire 2", "Wire 3"}
+        from_copy = archive.related(ids["cut"])
+        assert [r.id for r in from_copy] == [ids["other-outlet"]], "a seed's own copies are not related coverage"
+
+
+def test_basil_event_mates_stay_apart_and_their_copies_join(tmp_path: Path) -> None:
+    folder = shared_path("data", "basil", "articles")
+    events: dict[str, list[str]] = {}
+    for path in sorted(folder.glob("*/*.json")):
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        paragraphs = raw["body-paragraphs"]
+        text = "\n\n".join(" ".join(s) for s in paragraphs)
+        events.setdefault(raw["triplet-uuid"], []).append(text)
+    signatures = {e: [near_dupes.signature(t) for t in texts] for e, texts in events.items()}
+    mates = [near_dupes.similarity(a, b) for sigs in signatures.values() for a, b in itertools.combinations(sigs, 2)]
+    assert len(mates) == 300 and max(mates) < near_dupes.THRESHOLD
+    for texts, sigs in zip(events.values(), signatures.values()):
+        for text, sig in zip(texts, sigs):
+            copy = BOILERPLATE_TOP + _cut_last_paragraph(text) + BOILERPLATE_END
+            assert near_dupes.similarity(sig, near_dupes.signature(copy)) >= near_dupes.THRESHOLD
+
+
+@pytest.mark.parametrize("change", ["rewrite", "becomes exact copy"])
+def test_a_changed_article_is_grouped_again(home: Path, tmp_path: Path, change: str) -> None:
+    text = "The river flooded the old town after three days of rain. " * 8 + "Officials opened shelters."
+    other = "A new bridge opened across the bay on Monday, cutting the commute by half. " * 8
+    records: list[dict[str, object]] = [
+        {"id": "a", "title": "Flood", "text": text},
+        {"id": "b", "title": "Flood again", "text": text + " Schools closed."},
+    ]
+    ids = _ingest(home, tmp_path, records)
+    records[1]["text"] = other if change == "rewrite" else text
+    ids = _ingest(home, tmp_path, records)
+    with _open(home) as archive:
+        db = archive.store.db
+        groups = near_dupes.groups_of(db, [ids["a"], ids["b"]])
+        assert groups[ids["a"]] != groups[ids["b"]] or change != "rewrite"
+        assert near_dupes.lag(db) == 0
