@@ -10,6 +10,7 @@ from index.embedder import Embedder, HashEmbedder, SentenceTransformerEmbedder
 from index.highlight import Highlight
 from index.model_files import DEFAULT_MODEL_NAME, default_model_dir, verify_default_model
 from index.query import Filters
+from index.related import RelatedResult, RelatedSettings
 from index.search import Passage, SearchResponse, SearchResult, SearchSettings
 from index.tokenizer import ModelTokenizer
 
@@ -23,6 +24,8 @@ __all__ = [
     "Highlight",
     "ModelTokenizer",
     "Passage",
+    "RelatedResult",
+    "RelatedSettings",
     "SearchResponse",
     "SearchResult",
     "SearchSettings",

@@ -201,6 +201,7 @@ class Archive:
 
     def embed(self, step: StepProgress | None = None) -> int:
         """Phase 2: embed every chunk without a vector, then update the vector index."""
+        near_dupes.sync(self.store.db, _step(step, "near-duplicates"))
         embedder = self.embedder
         if self.vectors is None:
             write_manifest(self.home, embedding=_embedding_manifest(embedder))
@@ -217,6 +218,9 @@ class Archive:
     def reindex(self, embeddings: bool = False, step: StepProgress | None = None) -> None:
         """Rebuild the derived indexes from the store; with `embeddings`, embed every chunk again."""
         self.lexical.rebuild(self.store.db, _step(step, "lexical index"))
+        with self.store.transaction() as db:
+            near_dupes.clear(db)
+        near_dupes.sync(self.store.db, _step(step, "near-duplicates"))
         if embeddings:
             with self.store.transaction() as db:
                 drop_embeddings(db)

@@ -111,6 +111,12 @@ def _join(db: sqlite3.Connection, doc_id: int, sig: np.ndarray) -> None:
     db.executemany("INSERT INTO lsh (key, doc_id) VALUES (?, ?)", [(k, doc_id) for k in keys])
 
 
+def clear(db: sqlite3.Connection) -> None:
+    """Forget every signature and group (`sync` builds them again)."""
+    db.execute("DELETE FROM lsh")
+    db.execute("DELETE FROM near_dupes")
+
+
 def groups_of(db: sqlite3.Connection, doc_ids: list[int]) -> dict[int, int]:
     """The near-duplicate group of each of these original articles (an article not yet signed is its own)."""
     out = {d: d for d in doc_ids}

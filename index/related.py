@@ -60,6 +60,7 @@ class RelatedResult:
     lexical_score: float
     passage_start: int
     passage_end: int
+    passage_text: str = ""
     duplicates: tuple[int, ...] = ()
     also_in: tuple[str, ...] = ()
 
@@ -190,8 +191,10 @@ class RelatedFinder:
         seed: Seed,
         group: int,
     ) -> RelatedResult:
-        title, outlet, date = self.db.execute(
-            "SELECT title, outlet, published FROM documents WHERE id = ?", (doc,)
+        start, end = passages.get(doc, (0, 0))
+        title, outlet, date, passage = self.db.execute(
+            "SELECT title, outlet, published, substr(text, ? + 1, ? - ?) FROM documents WHERE id = ?",
+            (start, end, start, doc),
         ).fetchone()
         originals = near_dupes.members(self.db, group) or [doc]
         marks = ",".join("?" * len(originals))
@@ -200,7 +203,6 @@ class RelatedFinder:
             " ORDER BY id",
             (*originals, *originals, doc),
         ).fetchall()
-        start, end = passages.get(doc, (0, 0))
         days = None
         if date and seed.date:
             days = (dt.date.fromisoformat(date) - dt.date.fromisoformat(seed.date)).days
@@ -215,6 +217,7 @@ class RelatedFinder:
             lexical_score=round(lexical, 4),
             passage_start=int(start),
             passage_end=int(end),
+            passage_text=passage or "",
             duplicates=tuple(int(i) for i, _ in copies),
             also_in=tuple(sorted({o for _, o in copies if o and o != outlet})),
         )

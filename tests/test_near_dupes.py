@@ -13,6 +13,11 @@ from index import Archive, HashEmbedder, near_dupes
 from tests.conftest import shared_path
 
 BOILERPLATE_TOP = "By Staff Writer | Example Wire Service\n\nUpdated 3 hours ago\n\n"
+ANNIVERSARY = (
+    "A year after the twin blasts in Kerman killed dozens of people near the grave of general Qassem Soleimani, "
+    "families of the victims gathered at the cemetery. Officials said the investigation into the explosions "
+    "had ended and that those responsible had been punished."
+)
 BOILERPLATE_END = "\n\nCopyright 2024 Example Wire Service. All rights reserved. Sign up for our morning newsletter."
 
 
@@ -112,3 +117,55 @@ def test_a_changed_article_is_grouped_again(home: Path, tmp_path: Path, change: 
         groups = near_dupes.groups_of(db, [ids["a"], ids["b"]])
         assert groups[ids["a"]] != groups[ids["b"]] or change != "rewrite"
         assert near_dupes.lag(db) == 0
+
+
+def test_archive_related_command(home: Path, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from ui.cli import cli
+
+    first, second = _seeds()
+    records: list[dict[str, object]] = [
+        {"id": "a", "title": "Twin blasts in Kerman", "source": "Outlet A", "date": "2024-01-03", "text": first},
+        {"id": "b", "title": "Kerman blasts", "source": "Outlet B", "date": "2024-01-04", "text": second},
+        {"id": "c", "title": "Copy", "source": "Wire", "date": "2024-01-03", "text": _cut_last_paragraph(first)},
+        {
+            "id": "d",
+            "title": "Kerman blasts, a year on",
+            "source": "Outlet C",
+            "date": "2025-01-03",
+            "text": ANNIVERSARY,
+        },
+    ]
+    ids = _ingest(home, tmp_path, records)
+    runner = CliRunner()
+
+    def run(*args: str) -> object:
+        result = runner.invoke(cli, ["--home", str(home), "related", *args], catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    body = json.loads(str(run(str(ids["b"]), "--json")))
+    assert body["window_days"] == 14 and body["seed"]["outlet"] == "Outlet B"
+    [only] = body["results"]  # the copy counts once; the article a year later is outside the window
+    assert {only["outlet"], *only["also_in"]} == {"Outlet A", "Wire"} and only["days_from_seed"] == -1
+    assert set(only["duplicate_group"]) == {ids["a"], ids["c"]}
+    assert only["passage"]["text"] and 0 <= only["passage"]["start"] < only["passage"]["end"]
+    wide = json.loads(str(run(str(ids["b"]), "--any-time", "--json")))
+    assert {r["outlet"] for r in wide["results"]} == {"Wire", "Outlet C"} or {r["outlet"] for r in wide["results"]} == {
+        "Outlet A",
+        "Outlet C",
+    }
+    plain = str(run(str(ids["b"]), "--by", "date"))
+    assert "related to: Kerman blasts" in plain and "(-1d)" in plain
+    with _open(home) as archive:  # a pasted text (the CLI's --text) needs the archive's model: here the fake one
+        pasted = archive.related(text=second, date="2024-01-03")
+        assert pasted and ids["b"] not in {r.id for r in pasted}, "the stored copy of the pasted text is left out"
+    batch = tmp_path / "ids.txt"
+    batch.write_text(f"{ids['a']}\n{ids['b']}\n", encoding="utf-8")
+    lines = str(run("--batch", str(batch))).strip().splitlines()
+    assert [json.loads(line)["seed"]["id"] for line in lines] == [ids["a"], ids["b"]]
+    bad = runner.invoke(cli, ["--home", str(home), "related", "999999"])
+    assert bad.exit_code == 1 and "no document" in bad.output
+    neither = runner.invoke(cli, ["--home", str(home), "related"])
+    assert neither.exit_code == 2

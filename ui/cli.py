@@ -263,4 +263,4 @@ def main() -> None:
     friendly(cli.main)(prog_name="archive")
 
 
-from ui import search_cmd, ui_cmd  # noqa: E402,F401 - registers search, embed, reindex and ui on `cli`
+from ui import related_cmd, search_cmd, ui_cmd  # noqa: E402,F401 - registers the other commands on `cli`

@@ -55,6 +55,7 @@ def _filters(
     show_default=True,
     help="RRF fusion: the k in 1/(k + rank).",
 )
+@click.option("--no-collapse", is_flag=True, help="Show every near-duplicate, not one article per group.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (the fields are in the README).")
 @click.option(
     "--batch",
@@ -76,6 +77,7 @@ def search_cmd(
     fusion: str,
     lexical_share: float,
     rrf_k: float,
+    no_collapse: bool,
     as_json: bool,
     batch: Path | None,
 ) -> None:
@@ -96,16 +98,16 @@ def search_cmd(
     filters = _filters(date_from, date_to, outlets, undated)
     with open_archive(ctx, settings=SearchSettings(fusion, lexical_share, rrf_k)) as archive:
         if batch is not None:
-            _run_batch(archive, batch, filters, mode, limit)
+            _run_batch(archive, batch, filters, mode, limit, not no_collapse)
             return
-        response = archive.search(query, filters, mode, limit)
+        response = archive.search(query, filters, mode, limit, collapse=not no_collapse)
     if as_json:
         click.echo(json.dumps(search_output.response_json(response), ensure_ascii=False))
     else:
         click.echo(search_output.response_text(response))
 
 
-def _run_batch(archive: Any, batch: Path, filters: Any, mode: str, limit: int) -> None:
+def _run_batch(archive: Any, batch: Path, filters: Any, mode: str, limit: int, collapse: bool) -> None:
     for number, line in enumerate(batch.read_text(encoding="utf-8").splitlines(), start=1):
         if not line.strip():
             continue
@@ -120,7 +122,7 @@ def _run_batch(archive: Any, batch: Path, filters: Any, mode: str, limit: int) -
                 spec.get("undated"),
             )
         response = archive.search(
-            str(spec["query"]), query_filters, spec.get("mode", mode), int(spec.get("limit", limit))
+            str(spec["query"]), query_filters, spec.get("mode", mode), int(spec.get("limit", limit)), collapse=collapse
         )
         query_id = str(spec["id"]) if "id" in spec else str(number)
         click.echo(json.dumps(search_output.response_json(response, query_id), ensure_ascii=False))

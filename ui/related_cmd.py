@@ -1,0 +1,160 @@
+"""`archive related`: other outlets' reports of the same event (registered on the `archive` group)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+
+from archive import InvalidInputError
+from ui.cli import CONTEXT, cli, friendly, open_archive
+
+DEFAULT_WINDOW = 14
+
+
+@cli.command("related", context_settings=CONTEXT)
+@click.argument("doc_id", required=False, metavar="ID")
+@click.option("--text", help="Find coverage of this text instead of a stored article.")
+@click.option(
+    "--file", "text_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="…or of this file's text."
+)
+@click.option(
+    "--window",
+    type=click.IntRange(0, 36_500),
+    default=DEFAULT_WINDOW,
+    show_default=True,
+    metavar="DAYS",
+    help="Only articles dated within DAYS of the seed (an undated seed searches all time).",
+)
+@click.option("--any-time", is_flag=True, help="No date window.")
+@click.option("--date", "seed_date", metavar="DATE", help="The date of --text/--file (else: all time).")
+@click.option("--outlet", "outlets", multiple=True, metavar="NAME", help="Only this outlet (repeatable).")
+@click.option("--limit", type=click.IntRange(1, 500), default=20, show_default=True)
+@click.option("--by", type=click.Choice(["outlet", "date"]), default="outlet", show_default=True, help="Plain output.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (the fields are in the README).")
+@click.option(
+    "--batch",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    metavar="FILE",
+    help="One article id per line; one JSON object per line out.",
+)
+@click.pass_context
+@friendly
+def related_cmd(
+    ctx: click.Context,
+    doc_id: str | None,
+    text: str | None,
+    text_file: Path | None,
+    window: int,
+    any_time: bool,
+    seed_date: str | None,
+    outlets: tuple[str, ...],
+    limit: int,
+    by: str,
+    as_json: bool,
+    batch: Path | None,
+) -> None:
+    """Other articles reporting the same event as an article (or a text), near its date.
+
+    Copies of one wire story count once ("also in"); the seed and its copies are never listed.
+
+    \b
+    Example:
+      archive related 42
+      archive related 42 --window 3 --by date --json
+      archive related --file clipping.txt --date 2024-01-03
+    """
+    from index import RelatedSettings
+    from ui.cli import iso_date
+
+    seeds = sum(x is not None for x in (doc_id, text, text_file, batch))
+    if seeds != 1:
+        raise click.UsageError("give one of: ID, --text TEXT, --file PATH, --batch FILE")
+    if text_file is not None:
+        text = _read_text(text_file)
+    settings = RelatedSettings(window_days=None if any_time else window)
+    date = iso_date(seed_date, "--date")
+    with open_archive(ctx) as archive:
+        if batch is not None:
+            for line in batch.read_text(encoding="utf-8").splitlines():
+                if line.strip():
+                    body = _payload(archive, line.strip(), None, settings, outlets, limit, None)
+                    click.echo(json.dumps(body, ensure_ascii=False))
+            return
+        body = _payload(archive, doc_id, text, settings, outlets, limit, date)
+    click.echo(json.dumps(body, ensure_ascii=False) if as_json else _plain(body, by))
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise InvalidInputError(f"{path} is not UTF-8 text") from None
+    except OSError as exc:
+        raise InvalidInputError(f"cannot read {path}: {exc.strerror}") from None
+
+
+def _payload(
+    archive: Any,
+    doc_id: str | None,
+    text: str | None,
+    settings: Any,
+    outlets: tuple[str, ...],
+    limit: int,
+    date: str | None,
+) -> dict[str, Any]:
+    results = archive.related(doc_id, text, settings, outlets, limit, date)
+    if doc_id is not None:
+        doc = archive.get(doc_id)
+        seed: dict[str, Any] = {"id": doc.id, "external_id": doc.external_id, "title": doc.title}
+        seed |= {"outlet": doc.outlet, "date": doc.date}
+    else:
+        seed = {"text": (text or "")[:200], "date": date}
+    return {
+        "seed": seed,
+        "window_days": settings.window_days if seed.get("date") else None,
+        "results": [
+            {
+                "id": r.id,
+                "title": r.title,
+                "outlet": r.outlet,
+                "date": r.date,
+                "days_from_seed": r.days_from_seed,
+                "score": r.score,
+                "passage": {"start": r.passage_start, "end": r.passage_end, "text": r.passage_text},
+                "duplicate_group": [r.id, *r.duplicates],
+                "also_in": list(r.also_in),
+            }
+            for r in results
+        ],
+    }
+
+
+def _plain(body: dict[str, Any], by: str) -> str:
+    seed = body["seed"]
+    head = seed.get("title") or (seed.get("text") or "")[:80]
+    window = f"within {body['window_days']} days" if body["window_days"] is not None else "any time"
+    lines = [f"related to: {head} ({seed.get('outlet') or '-'}, {seed.get('date') or 'undated'}); {window}"]
+    results = body["results"]
+    if not results:
+        return "\n".join([*lines, "no related coverage found"])
+    if by == "date":
+        for r in sorted(results, key=lambda r: (r["date"] or "9999", -r["score"])):
+            lines.append(_line(r, with_outlet=True))
+        return "\n".join(lines)
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for r in results:
+        groups.setdefault(r["outlet"] or "unknown outlet", []).append(r)
+    for outlet, items in groups.items():
+        lines.append(f"\n{outlet}")
+        lines.extend(_line(r, with_outlet=False) for r in sorted(items, key=lambda r: r["date"] or ""))
+    return "\n".join(lines)
+
+
+def _line(r: dict[str, Any], with_outlet: bool) -> str:
+    days = "" if r["days_from_seed"] is None else f" ({r['days_from_seed']:+d}d)"
+    outlet = f"  {r['outlet'] or '-'}" if with_outlet else ""
+    also = f"  also in: {', '.join(r['also_in'])}" if r["also_in"] else ""
+    return f"  {r['date'] or 'undated'}{days}{outlet}  [{r['id']}] {r['title'] or '(untitled)'}  score {r['score']:.3f}{also}"
