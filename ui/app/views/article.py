@@ -10,6 +10,7 @@ import streamlit as st
 
 from archive import ArchiveError
 from archive.models import Document
+from index import near_dupes
 from index.related import DEFAULT_WINDOW_DAYS, RelatedResult, RelatedSettings
 from ui.app import render
 from ui.app.main import go
@@ -49,12 +50,10 @@ def page(res: Shared) -> None:
 
 
 def _copies(res: Shared, doc: Document) -> list[tuple[int, str | None]]:
-    original = doc.duplicate_of or doc.id
-    rows = res.archive.store.db.execute(
-        "SELECT id, outlet FROM documents WHERE (id = ? OR duplicate_of = ?) AND id != ? ORDER BY id",
-        (original, original, doc.id),
-    ).fetchall()
-    return [(int(i), o) for i, o in rows]
+    """The article's exact and near-duplicate copies: (id, outlet)."""
+    db = res.archive.store.db
+    ids = [i for i in near_dupes.group_members(db, doc.id) if i != doc.id]
+    return [(i, res.archive.store.get(i).outlet) for i in ids]
 
 
 def header_html(doc: Document, copies: list[tuple[int, str | None]]) -> str:
@@ -69,7 +68,7 @@ def header_html(doc: Document, copies: list[tuple[int, str | None]]) -> str:
         out += f"<div><i>{html.escape(doc.date_warning)}</i></div>"
     if copies:
         names = ", ".join(html.escape(f"{o or 'unknown outlet'} (#{i})") for i, o in copies)
-        out += f"<div>Exact copies: {names}</div>"
+        out += f"<div>Copies of this article: {names}</div>"
     return out
 
 
