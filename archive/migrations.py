@@ -130,7 +130,8 @@ MIGRATIONS: list[str] = [
     CREATE TABLE near_dupes (
         doc_id INTEGER PRIMARY KEY REFERENCES documents(id) ON DELETE CASCADE,
         grp INTEGER NOT NULL,
-        signature BLOB NOT NULL
+        signature BLOB NOT NULL,
+        lede BLOB NOT NULL
     );
     CREATE INDEX near_dupes_group ON near_dupes(grp);
     CREATE TABLE lsh (

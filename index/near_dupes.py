@@ -24,6 +24,12 @@ PERMUTATIONS = 128
 BANDS, ROWS = 32, 4
 SHINGLE = 5
 THRESHOLD = 0.5
+# Two dated articles further apart than this are never copies of each other: scraped pages that share
+# a large site template scored >= 0.5 across years on the 37,554-article corpus (benchmarks/RESULTS.md).
+MAX_DAYS_APART = 30
+# Copies also share their opening: the first LEDE_WORDS words must agree as well. Pages of one site that
+# carry the same long photo-gallery caption in the middle of different stories otherwise scored >= 0.5.
+LEDE_WORDS = 500
 SEED = 7
 BATCH = 500
 _WORD = re.compile(r"[^\W_]+")
@@ -32,9 +38,9 @@ SCHEME = "affine32"  # named, so that stored signatures stay comparable across d
 _TEMPLATE = MinHash(num_perm=PERMUTATIONS, seed=SEED, scheme=SCHEME)
 
 
-def signature(text: str) -> np.ndarray:
-    """The MinHash signature (uint64, PERMUTATIONS values) of the text's word shingles."""
-    words = _WORD.findall(text.lower())
+def signature(text: str, words_from_start: int | None = None) -> np.ndarray:
+    """The MinHash signature (uint64, PERMUTATIONS values) of the text's word shingles (of its first words)."""
+    words = _WORD.findall(text.lower())[:words_from_start]
     hashes = np.fromiter((zlib.crc32(w.encode()) for w in words), dtype=np.uint64, count=len(words))
     if len(hashes) >= SHINGLE:
         windows = np.lib.stride_tricks.sliding_window_view(hashes, SHINGLE)
@@ -80,11 +86,11 @@ def sync(db: sqlite3.Connection, progress: Callable[[int, int], None] | None = N
         ).fetchall()
         if not rows:
             return done
-        signed = [(doc_id, signature(text)) for doc_id, text in rows]
+        signed = [(doc_id, signature(text), signature(text, LEDE_WORDS)) for doc_id, text in rows]
         db.execute("BEGIN IMMEDIATE")
         try:
-            for doc_id, sig in signed:
-                _join(db, doc_id, sig)
+            for doc_id, sig, lede in signed:
+                _join(db, doc_id, sig, lede)
         except BaseException:
             db.execute("ROLLBACK")
             raise
@@ -95,19 +101,30 @@ def sync(db: sqlite3.Connection, progress: Callable[[int, int], None] | None = N
             progress(done, total)
 
 
-def _join(db: sqlite3.Connection, doc_id: int, sig: np.ndarray) -> None:
+def _join(db: sqlite3.Connection, doc_id: int, sig: np.ndarray, lede: np.ndarray) -> None:
     keys = band_keys(sig)
     found = db.execute(
-        "SELECT DISTINCT n.doc_id, n.grp, n.signature FROM lsh l JOIN near_dupes n ON n.doc_id = l.doc_id"
+        "SELECT DISTINCT n.doc_id, n.grp, n.signature, n.lede, julianday(d.published) FROM lsh l"
+        " JOIN near_dupes n ON n.doc_id = l.doc_id JOIN documents d ON d.id = n.doc_id"
         f" WHERE l.key IN ({','.join('?' * len(keys))}) AND l.doc_id != ?",
         [*keys, doc_id],
     ).fetchall()
-    groups = {grp for _, grp, blob in found if similarity(sig, np.frombuffer(blob, dtype=np.uint64)) >= THRESHOLD}
+    day = db.execute("SELECT julianday(published) FROM documents WHERE id = ?", (doc_id,)).fetchone()[0]
+    groups = {
+        grp
+        for _, grp, blob, other_lede, other_day in found
+        if (day is None or other_day is None or abs(day - other_day) <= MAX_DAYS_APART)
+        and similarity(sig, np.frombuffer(blob, dtype=np.uint64)) >= THRESHOLD
+        and similarity(lede, np.frombuffer(other_lede, dtype=np.uint64)) >= THRESHOLD
+    }
     group = min(groups | {doc_id})
     if len(groups) > 1:
         others = sorted(groups - {group})
         db.execute(f"UPDATE near_dupes SET grp = ? WHERE grp IN ({','.join('?' * len(others))})", [group, *others])
-    db.execute("INSERT INTO near_dupes (doc_id, grp, signature) VALUES (?, ?, ?)", (doc_id, group, sig.tobytes()))
+    db.execute(
+        "INSERT INTO near_dupes (doc_id, grp, signature, lede) VALUES (?, ?, ?, ?)",
+        (doc_id, group, sig.tobytes(), lede.tobytes()),
+    )
     db.executemany("INSERT INTO lsh (key, doc_id) VALUES (?, ?)", [(k, doc_id) for k in keys])
 
 
@@ -134,14 +151,19 @@ def members(db: sqlite3.Connection, group: int) -> list[int]:
 
 def copies_of_text(db: sqlite3.Connection, text: str) -> list[int]:
     """Stored original articles that are near-duplicates of this text."""
-    sig = signature(text)
+    sig, lede = signature(text), signature(text, LEDE_WORDS)
     keys = band_keys(sig)
     found = db.execute(
-        "SELECT DISTINCT n.doc_id, n.signature FROM lsh l JOIN near_dupes n ON n.doc_id = l.doc_id"
+        "SELECT DISTINCT n.doc_id, n.signature, n.lede FROM lsh l JOIN near_dupes n ON n.doc_id = l.doc_id"
         f" WHERE l.key IN ({','.join('?' * len(keys))})",
         keys,
     ).fetchall()
-    return sorted(d for d, blob in found if similarity(sig, np.frombuffer(blob, dtype=np.uint64)) >= THRESHOLD)
+    return sorted(
+        d
+        for d, blob, other in found
+        if similarity(sig, np.frombuffer(blob, dtype=np.uint64)) >= THRESHOLD
+        and similarity(lede, np.frombuffer(other, dtype=np.uint64)) >= THRESHOLD
+    )
 
 
 def group_members(db: sqlite3.Connection, doc_id: int) -> list[int]:
