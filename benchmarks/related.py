@@ -28,7 +28,7 @@ from benchmarks import related_data
 from benchmarks.archive_scale import DEFAULT_HOME as ABP_HOME
 from benchmarks.common import percentile
 from index import Archive
-from index.related import RelatedSettings
+from index.related import RelatedResult, RelatedSettings
 
 WORK = related_data.SCRATCH / "related"
 Ranker = Callable[[str], list[str]]
@@ -76,7 +76,7 @@ def metrics(rankings: dict[str, list[str]], event_of: dict[str, str]) -> dict[st
         relevant = members[event_of[seed]] - {seed}
         if not relevant:
             continue
-        ranked = [d for d in ranked if d != seed]
+        ranked = [_pick(d, relevant) for d in ranked if d != seed]
         hits.append(1.0 if ranked and ranked[0] in relevant else 0.0)
         rprec.append(len(relevant & set(ranked[: len(relevant)])) / len(relevant))
         found, total = 0, 0.0
@@ -93,12 +93,23 @@ def metrics(rankings: dict[str, list[str]], event_of: dict[str, str]) -> dict[st
     }
 
 
+def _pick(name: str, relevant: set[str]) -> str:
+    """A group named "a|b": the relevant member if there is one (each group is one result)."""
+    members = name.split("|")
+    return next((m for m in members if m in relevant), members[0])
+
+
 def ours(archive: Archive, settings: RelatedSettings) -> Ranker:
+    """A result stands for its whole duplicate group: it counts as a labelled article when any copy is one."""
     ids = dict(archive.store.db.execute("SELECT external_id, id FROM documents WHERE external_id IS NOT NULL"))
     external = {v: k for k, v in ids.items()}
 
+    def name(result: RelatedResult) -> str:
+        labelled = [external[i] for i in (result.id, *result.duplicates) if i in external]
+        return "|".join(sorted(labelled)) or f"#{result.id}"
+
     def rank(seed: str) -> list[str]:
-        return [external.get(r.id, "") for r in archive.related(ids[seed], settings=settings, limit=100)]
+        return [name(r) for r in archive.related(ids[seed], settings=settings, limit=100)]
 
     return rank
 

@@ -43,7 +43,7 @@ def basil() -> tuple[list[dict[str, object]], dict[str, str]]:
 
             paragraphs = ast.literal_eval(paragraphs)
         text = "\n\n".join(" ".join(sentences) for sentences in paragraphs)
-        external = f"basil-{raw['uuid']}"
+        external = f"basil-{path.stem}"  # the file name: three BASIL files repeat another file's uuid
         records.append(
             {
                 "id": external,
