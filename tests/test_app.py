@@ -311,3 +311,39 @@ def test_a_quick_range_shows_in_the_pickers_and_a_second_search_keeps_it(filled:
     at.form_submit_button[0].click().run()
     assert (_param(at, "q"), _param(at, "from"), _param(at, "to")) == ("rescue", "2023-01-01", "2023-12-31")
     assert "Rescuers race" in "\n".join(_results(at))
+
+
+def test_paging_and_export(tmp_path: Path) -> None:
+    records = tmp_path / "many.jsonl"
+    records.write_text(
+        "\n".join(
+            json.dumps(
+                {
+                    "id": f"s{i}",
+                    "title": f"Storm report {i}",
+                    "date": f"2022-01-{i + 1:02d}",
+                    "source": "The Daily",
+                    "text": f"A storm hit the coast, report number {i}. Winds rose.",
+                }
+            )
+            for i in range(25)
+        ),
+        encoding="utf-8",
+    )
+    home = tmp_path / "home"
+    with _open(str(home)) as archive:
+        archive.ingest([str(records)])
+    at = _app(home, q="storm", mode="lexical")
+    assert len(_results(at)) == 10 and any("Page 1 of 3" in m.value for m in at.markdown)
+    next(b for b in at.button if b.label == "Next →").click().run()
+    assert _param(at, "page") == "2" and len(_results(at)) == 10
+    assert "11. " in _results(at)[0]
+    labels = [d.label for d in at.get("download_button")]
+    assert labels == ["Export page (CSV)", "Export page (JSON)"]
+    from ui.app import export
+
+    with _open(str(home)) as archive:
+        response = archive.search("storm", mode="lexical", limit=2)
+    rows = export.to_csv(response, 1).splitlines()
+    assert rows[0] == "rank,title,outlet,date,url,path,passage,score,id" and ",The Daily,2022-01-" in rows[1]
+    assert json.loads(export.to_json(response, 1))["results"][1]["rank"] == 2
