@@ -2,7 +2,7 @@
 
 query + filters -> lexical leg (tantivy, filter inside the query) and semantic leg (faiss,
 restricted to the allowed chunks) -> chunks grouped into articles (best chunk per leg) -> fusion
-(RRF by default) -> exact filter check, duplicates collapsed -> passage and highlights.
+(weighted by default, or RRF) -> exact filter check, duplicates collapsed -> passage and highlights.
 """
 
 from __future__ import annotations
@@ -290,11 +290,6 @@ def _collapse(db: sqlite3.Connection, order: list[int]) -> tuple[list[int], dict
 
 def _near_copies(db: sqlite3.Connection, doc: int, group: int, allowed: filtering.Allowed) -> list[int]:
     """The other articles of a near-duplicate group that the filter allows."""
-    if (
-        group == doc
-        and not db.execute("SELECT 1 FROM near_dupes WHERE grp = ? AND doc_id != ?", (group, doc)).fetchone()
-    ):
-        return []
     return [
         m for m in near_dupes.members(db, group) if m != doc and (allowed.originals is None or m in allowed.originals)
     ]

@@ -265,3 +265,18 @@ def test_a_cached_filter_sees_new_articles_from_this_and_other_connections(home:
         reader.ingest([str(write_jsonl(tmp_path / "c" / "c.jsonl", RELEVANT[2:]))])  # this connection
         found = reader.search("volcano", filters, mode="semantic")
         assert {r.external_id for r in found.results} == {"q1", "q2", "q3"} and found.filtered_articles == 3
+
+
+def test_an_archive_embedded_before_titles_re_embeds_its_first_chunks_once(home: Path, tmp_path: Path) -> None:
+    from archive.maintenance import read_manifest, write_manifest
+
+    with open_fake(home) as archive:
+        archive.ingest([str(write_jsonl(tmp_path / "in" / "news.jsonl", RELEVANT))])
+        old = dict(read_manifest(home)["embedding"])
+        assert old["text"] == "title+first-chunk"
+        write_manifest(home, embedding={k: v for k, v in old.items() if k != "text"})
+        assert archive.embed() == len(RELEVANT)  # one first chunk per article, embedded again with its title
+        assert read_manifest(home)["embedding"]["text"] == "title+first-chunk"
+        assert archive.embed() == 0
+        assert archive.vectors is not None and archive.vectors.size == archive.coverage().chunks
+        assert archive.search("volcano", mode="semantic").results
