@@ -47,7 +47,10 @@ def page(res: Shared) -> None:
     cols[1].metric("Chunks without vectors", f"{health.chunks - health.embedded_chunks:,}")
     cols[2].metric("Word index behind the store", f"{health.lexical_lag:,}")
     cols[3].metric("Vector index behind the store", f"{health.vector_lag:,}")
-    st.write(f"Model: `{health.model or model}` · vector index: {health.vector_index or 'none yet'}")
+    st.write(
+        f"Model: `{health.model or model}` · vector index: {health.vector_index or 'none yet'} · "
+        f"articles not yet checked for near-duplicates: {health.near_duplicate_lag:,}"
+    )
     if health.chunks > health.embedded_chunks:
         st.info("Some passages have no vectors yet: meaning search skips them until `archive embed` has run.")
     if failures:
