@@ -30,6 +30,7 @@ MAX_DAYS_APART = 30
 # Copies also share their opening: the first LEDE_WORDS words must agree as well. Pages of one site that
 # carry the same long photo-gallery caption in the middle of different stories otherwise scored >= 0.5.
 LEDE_WORDS = 500
+MAX_CANDIDATE_ROWS = 100
 SEED = 7
 BATCH = 500
 _WORD = re.compile(r"[^\W_]+")
@@ -40,8 +41,21 @@ _TEMPLATE = MinHash(num_perm=PERMUTATIONS, seed=SEED, scheme=SCHEME)
 
 def signature(text: str, words_from_start: int | None = None) -> np.ndarray:
     """The MinHash signature (uint64, PERMUTATIONS values) of the text's word shingles (of its first words)."""
-    words = _WORD.findall(text.lower())[:words_from_start]
-    hashes = np.fromiter((zlib.crc32(w.encode()) for w in words), dtype=np.uint64, count=len(words))
+    return _sign(_word_hashes(text)[:words_from_start])
+
+
+def signatures(text: str) -> tuple[np.ndarray, np.ndarray]:
+    """The signature of the whole text and of its first LEDE_WORDS words (the words hashed once)."""
+    hashes = _word_hashes(text)
+    return _sign(hashes), _sign(hashes[:LEDE_WORDS])
+
+
+def _word_hashes(text: str) -> np.ndarray:
+    words = _WORD.findall(text.lower())
+    return np.fromiter((zlib.crc32(w.encode()) for w in words), dtype=np.uint64, count=len(words))
+
+
+def _sign(hashes: np.ndarray) -> np.ndarray:
     if len(hashes) >= SHINGLE:
         windows = np.lib.stride_tricks.sliding_window_view(hashes, SHINGLE)
         shingles = (windows * _MIX).sum(axis=1) & np.uint64(0xFFFFFFFF)
@@ -86,7 +100,7 @@ def sync(db: sqlite3.Connection, progress: Callable[[int, int], None] | None = N
         ).fetchall()
         if not rows:
             return done
-        signed = [(doc_id, signature(text), signature(text, LEDE_WORDS)) for doc_id, text in rows]
+        signed = [(doc_id, *signatures(text)) for doc_id, text in rows]
         db.execute("BEGIN IMMEDIATE")
         try:
             for doc_id, sig, lede in signed:
@@ -103,20 +117,22 @@ def sync(db: sqlite3.Connection, progress: Callable[[int, int], None] | None = N
 
 def _join(db: sqlite3.Connection, doc_id: int, sig: np.ndarray, lede: np.ndarray) -> None:
     keys = band_keys(sig)
+    candidates = _candidates(db, keys, doc_id)
     found = db.execute(
-        "SELECT DISTINCT n.doc_id, n.grp, n.signature, n.lede, julianday(d.published) FROM lsh l"
-        " JOIN near_dupes n ON n.doc_id = l.doc_id JOIN documents d ON d.id = n.doc_id"
-        f" WHERE l.key IN ({','.join('?' * len(keys))}) AND l.doc_id != ?",
-        [*keys, doc_id],
+        "SELECT n.doc_id, n.grp, n.signature, n.lede, julianday(d.published) FROM near_dupes n"
+        f" JOIN documents d ON d.id = n.doc_id WHERE n.doc_id IN ({','.join('?' * len(candidates))})",
+        candidates,
     ).fetchall()
     day = db.execute("SELECT julianday(published) FROM documents WHERE id = ?", (doc_id,)).fetchone()[0]
-    groups = {
-        grp
-        for _, grp, blob, other_lede, other_day in found
-        if (day is None or other_day is None or abs(day - other_day) <= MAX_DAYS_APART)
-        and similarity(sig, np.frombuffer(blob, dtype=np.uint64)) >= THRESHOLD
-        and similarity(lede, np.frombuffer(other_lede, dtype=np.uint64)) >= THRESHOLD
-    }
+    groups: set[int] = set()
+    if found:
+        full = np.frombuffer(b"".join(r[2] for r in found), dtype=np.uint64).reshape(len(found), -1)
+        ledes = np.frombuffer(b"".join(r[3] for r in found), dtype=np.uint64).reshape(len(found), -1)
+        close = ((full == sig).mean(axis=1) >= THRESHOLD) & ((ledes == lede).mean(axis=1) >= THRESHOLD)
+        for row, ok in zip(found, close):
+            near_in_time = day is None or row[4] is None or abs(day - row[4]) <= MAX_DAYS_APART
+            if ok and near_in_time:
+                groups.add(row[1])
     group = min(groups | {doc_id})
     if len(groups) > 1:
         others = sorted(groups - {group})
@@ -132,6 +148,16 @@ def clear(db: sqlite3.Connection) -> None:
     """Forget every signature and group (`sync` builds them again)."""
     db.execute("DELETE FROM lsh")
     db.execute("DELETE FROM near_dupes")
+
+
+def _candidates(db: sqlite3.Connection, keys: list[int], doc_id: int) -> list[int]:
+    """Articles sharing a band key, read from at most MAX_CANDIDATE_ROWS rows: in a corpus of templated
+    texts every article shares keys with every other, and comparing each with all would be quadratic."""
+    rows = db.execute(
+        f"SELECT doc_id FROM lsh WHERE key IN ({','.join('?' * len(keys))}) AND doc_id != ? LIMIT ?",
+        [*keys, doc_id, MAX_CANDIDATE_ROWS],
+    )
+    return sorted({r[0] for r in rows})
 
 
 def groups_of(db: sqlite3.Connection, doc_ids: list[int]) -> dict[int, int]:
@@ -151,7 +177,7 @@ def members(db: sqlite3.Connection, group: int) -> list[int]:
 
 def copies_of_text(db: sqlite3.Connection, text: str) -> list[int]:
     """Stored original articles that are near-duplicates of this text."""
-    sig, lede = signature(text), signature(text, LEDE_WORDS)
+    sig, lede = signatures(text)
     keys = band_keys(sig)
     found = db.execute(
         "SELECT DISTINCT n.doc_id, n.signature, n.lede FROM lsh l JOIN near_dupes n ON n.doc_id = l.doc_id"
