@@ -65,23 +65,29 @@ SYNCED = "search-synced"  # the URL parameters the form's widgets were last set 
 
 
 def _sync_widgets(request: params.SearchRequest) -> None:
-    """Set the form from the URL when the URL changed under it (a shared link, paging, back, the chart)."""
+    """Set the form from the URL when the URL changed under it (a shared link, paging, back, the chart).
+
+    The first time in a session only empty widgets are set: a query typed and submitted while the
+    page was still loading arrives before this runs, and must not be replaced by the URL's empty one.
+    """
     wanted = params.to_params(request)
-    if st.session_state.get(SYNCED) == wanted:
+    synced = st.session_state.get(SYNCED)
+    if synced == wanted:
         return
-    st.session_state.update(
-        {
-            "f-query": request.query,
-            "f-mode": request.mode,
-            "f-share": float(request.share),
-            "f-quick": PICKERS,
-            "f-from": request.date_from,
-            "f-to": request.date_to,
-            "f-outlets": list(request.outlets),
-            "f-undated": request.undated,
-            SYNCED: wanted,
-        }
-    )
+    values = {
+        "f-query": request.query,
+        "f-mode": request.mode,
+        "f-share": float(request.share),
+        "f-quick": PICKERS,
+        "f-from": request.date_from,
+        "f-to": request.date_to,
+        "f-outlets": list(request.outlets),
+        "f-undated": request.undated,
+    }
+    for key, value in values.items():
+        if synced is not None or key not in st.session_state:
+            st.session_state[key] = value
+    st.session_state[SYNCED] = wanted
 
 
 def _form(request: params.SearchRequest, stats: Stats, outlets: list[str]) -> params.SearchRequest | None:
@@ -112,7 +118,7 @@ def _form(request: params.SearchRequest, stats: Stats, outlets: list[str]) -> pa
         str(query).strip(), str(mode), float(share), date_from, date_to, tuple(chosen_outlets), undated, 1
     )
     if quick != PICKERS:  # run again so that the pickers show the range and the quick choice resets
-        st.session_state.pop(SYNCED, None)
+        st.session_state[SYNCED] = {"stale": "set every widget from the URL"}
         st.query_params.from_dict(params.to_params(chosen))
         st.rerun()
     st.session_state[SYNCED] = params.to_params(chosen)
