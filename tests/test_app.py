@@ -347,3 +347,7 @@ def test_paging_and_export(tmp_path: Path) -> None:
     rows = export.to_csv(response, 1).splitlines()
     assert rows[0] == "rank,title,outlet,date,url,path,passage,score,id" and ",The Daily,2022-01-" in rows[1]
     assert json.loads(export.to_json(response, 1))["results"][1]["rank"] == 2
+    from dataclasses import replace
+
+    risky = replace(response, results=(replace(response.results[0], title='=HYPERLINK("http://x")'),))
+    assert "'=HYPERLINK" in export.to_csv(risky) and '"=HYPERLINK' not in export.to_csv(risky)

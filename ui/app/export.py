@@ -30,11 +30,18 @@ def rows(response: SearchResponse, first_rank: int = 1) -> list[dict[str, Any]]:
 
 
 def to_csv(response: SearchResponse, first_rank: int = 1) -> str:
+    """CSV for a spreadsheet: a text cell that a spreadsheet would run as a formula gets a leading quote."""
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=COLUMNS)
     writer.writeheader()
-    writer.writerows(rows(response, first_rank))
+    writer.writerows({k: _inert(v) for k, v in row.items()} for row in rows(response, first_rank))
     return out.getvalue()
+
+
+def _inert(value: Any) -> Any:
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
 
 
 def to_json(response: SearchResponse, first_rank: int = 1) -> str:
