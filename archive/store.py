@@ -11,10 +11,13 @@ import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
 
 from archive.errors import NotFoundError, SchemaTooNewError, StoreError
 from archive.migrations import MIGRATIONS, SCHEMA_VERSION
 from archive.models import Chunk, Document, DocumentSummary, Failure, Stats
+
+T = TypeVar("T")
 
 STORE_FILE = "archive.sqlite3"
 BUSY_TIMEOUT_MS = 30_000
@@ -171,9 +174,8 @@ class Store:
     def fingerprints(self, origins: Iterable[str]) -> dict[str, tuple[int, str, str]]:
         """origin -> (id, fingerprint, content hash) for the origins already stored."""
         found: dict[str, tuple[int, str, str]] = {}
-        for part in _batches(list(origins), 500):
-            marks = ",".join("?" * len(part))
-            sql = f"SELECT origin, id, fingerprint, content_hash FROM documents WHERE origin IN ({marks})"
+        for part in batches(list(origins), 500):
+            sql = f"SELECT origin, id, fingerprint, content_hash FROM documents WHERE origin IN ({marks(len(part))})"
             for origin, doc_id, fp, h in self.db.execute(sql, part):
                 found[origin] = (doc_id, fp, h)
         return found
@@ -243,6 +245,15 @@ def _where(path: str, record: str) -> str:
     return f"{path} (record {record})" if record else path
 
 
-def _batches(items: list[str], size: int) -> Iterator[list[str]]:
+SQL_BATCH = 900  # ids per `IN (...)`: under SQLite's default limit of 999 bound variables
+
+
+def batches(items: Sequence[T], size: int = SQL_BATCH) -> Iterator[list[T]]:
+    """`items` in lists of at most `size`, for queries with `IN ({marks(len(batch))})`."""
     for i in range(0, len(items), size):
-        yield items[i : i + size]
+        yield list(items[i : i + size])
+
+
+def marks(count: int) -> str:
+    """`?, ?, ...` placeholders for `count` bound values."""
+    return ",".join("?" * count)

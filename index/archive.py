@@ -21,7 +21,7 @@ from archive import Chunker, Document, IngestOptions, IngestReport, InvalidInput
 from archive import ingest as ingest_files
 from archive.home import default_home
 from archive.maintenance import read_manifest, write_manifest
-from archive.store import Store
+from archive.store import Store, batches, marks
 from index import near_dupes
 from index.embed import EMBEDDING_TEXT, Coverage, coverage, drop_embeddings, drop_first_chunks, embed_pending
 from index.embedder import Embedder, SentenceTransformerEmbedder
@@ -273,22 +273,19 @@ class Archive:
             sql = "SELECT substr(published, 1, 7), count(*) FROM documents WHERE published IS NOT NULL GROUP BY 1"
             return sorted((m, int(c)) for m, c in db.execute(sql))
         counts: dict[str, int] = {}
-        ids = list(doc_ids)
-        for part in range(0, len(ids), 900):
-            chunk = ids[part : part + 900]
+        for part in batches(doc_ids):
             rows = db.execute(
                 "SELECT substr(published, 1, 7), count(*) FROM documents WHERE published IS NOT NULL"
-                f" AND id IN ({','.join('?' * len(chunk))}) GROUP BY 1",
-                chunk,
+                f" AND id IN ({marks(len(part))}) GROUP BY 1",
+                part,
             )
             for month, count in rows:
                 counts[month] = counts.get(month, 0) + count
         return sorted(counts.items())
 
-    def highlights(self, doc_id: int, query: str) -> tuple[Highlight, ...]:
-        """The query's words everywhere in the article, and the sentence(s) of it nearest the query's meaning."""
+    def highlights(self, text: str, query: str) -> tuple[Highlight, ...]:
+        """The query's words everywhere in an article's text, and its sentence(s) nearest the query's meaning."""
         parsed = self.searcher.parse(query)
-        text = self.get(doc_id).text
         spans = lexical_spans(text, parsed.stems)
         if self.vectors is not None and parsed.semantic_text and text:
             vector = self._query_vector(parsed.semantic_text)
@@ -309,7 +306,7 @@ class Archive:
         self.refresh()
         with self.store.snapshot() as db:
             if doc_id is not None:
-                seed = stored_seed(db, self.get(doc_id).id, settings.seed_chunks)
+                seed = stored_seed(db, self.get(doc_id), settings.seed_chunks)
             elif text is not None and text.strip():
                 seed = self._text_seed(text, date, settings.seed_chunks)
             else:

@@ -28,6 +28,7 @@ from typing import Any
 import tantivy
 
 from archive.errors import StoreError
+from archive.store import batches, marks
 
 LEXICAL_DIR = "lexical"
 STATE_FILE = "state.json"
@@ -246,11 +247,10 @@ def _hits(index: tantivy.Index, query: tantivy.Query, limit: int, with_chunks: b
 
 def _chunk_entries(db: sqlite3.Connection, chunk_ids: Sequence[int]) -> Iterable[tantivy.Document]:
     """The entry of each chunk that still exists."""
-    for part in range(0, len(chunk_ids), 900):
-        ids = chunk_ids[part : part + 900]
+    for ids in batches(chunk_ids):
         rows = db.execute(
             "SELECT c.id, c.doc_id, substr(d.text, c.start + 1, c.end - c.start) FROM chunks c"
-            f" JOIN documents d ON d.id = c.doc_id WHERE c.id IN ({','.join('?' * len(ids))})",
+            f" JOIN documents d ON d.id = c.doc_id WHERE c.id IN ({marks(len(ids))})",
             ids,
         )
         for chunk_id, doc_id, text in rows:
@@ -263,11 +263,9 @@ def _chunk_entries(db: sqlite3.Connection, chunk_ids: Sequence[int]) -> Iterable
 
 def _article_entries(db: sqlite3.Connection, doc_ids: Sequence[int]) -> Iterable[tantivy.Document]:
     """The entry of each article that still exists and holds its text (not an exact duplicate)."""
-    for part in range(0, len(doc_ids), 900):
-        ids = doc_ids[part : part + 900]
+    for ids in batches(doc_ids):
         rows = db.execute(
-            f"SELECT id, title, text FROM documents WHERE id IN ({','.join('?' * len(ids))}) AND duplicate_of IS NULL",
-            ids,
+            f"SELECT id, title, text FROM documents WHERE id IN ({marks(len(ids))}) AND duplicate_of IS NULL", ids
         ).fetchall()
         facets = _doc_facets(db, {r[0] for r in rows})
         for doc_id, title, text in rows:

@@ -20,6 +20,8 @@ from collections.abc import Callable
 import numpy as np
 from datasketch import MinHash
 
+from archive.store import batches, marks
+
 PERMUTATIONS = 128
 BANDS, ROWS = 32, 4
 SHINGLE = 5
@@ -120,7 +122,7 @@ def _join(db: sqlite3.Connection, doc_id: int, sig: np.ndarray, lede: np.ndarray
     candidates = _candidates(db, keys, doc_id)
     found = db.execute(
         "SELECT n.doc_id, n.grp, n.signature, n.lede, julianday(d.published) FROM near_dupes n"
-        f" JOIN documents d ON d.id = n.doc_id WHERE n.doc_id IN ({','.join('?' * len(candidates))})",
+        f" JOIN documents d ON d.id = n.doc_id WHERE n.doc_id IN ({marks(len(candidates))})",
         candidates,
     ).fetchall()
     day = db.execute("SELECT julianday(published) FROM documents WHERE id = ?", (doc_id,)).fetchone()[0]
@@ -136,7 +138,7 @@ def _join(db: sqlite3.Connection, doc_id: int, sig: np.ndarray, lede: np.ndarray
     group = min(groups | {doc_id})
     if len(groups) > 1:
         others = sorted(groups - {group})
-        db.execute(f"UPDATE near_dupes SET grp = ? WHERE grp IN ({','.join('?' * len(others))})", [group, *others])
+        db.execute(f"UPDATE near_dupes SET grp = ? WHERE grp IN ({marks(len(others))})", [group, *others])
     db.execute(
         "INSERT INTO near_dupes (doc_id, grp, signature, lede) VALUES (?, ?, ?, ?)",
         (doc_id, group, sig.tobytes(), lede.tobytes()),
@@ -154,7 +156,7 @@ def _candidates(db: sqlite3.Connection, keys: list[int], doc_id: int) -> list[in
     """Articles sharing a band key, read from at most MAX_CANDIDATE_ROWS rows: in a corpus of templated
     texts every article shares keys with every other, and comparing each with all would be quadratic."""
     rows = db.execute(
-        f"SELECT doc_id FROM lsh WHERE key IN ({','.join('?' * len(keys))}) AND doc_id != ? LIMIT ?",
+        f"SELECT doc_id FROM lsh WHERE key IN ({marks(len(keys))}) AND doc_id != ? LIMIT ?",
         [*keys, doc_id, MAX_CANDIDATE_ROWS],
     )
     return sorted({r[0] for r in rows})
@@ -163,10 +165,10 @@ def _candidates(db: sqlite3.Connection, keys: list[int], doc_id: int) -> list[in
 def groups_of(db: sqlite3.Connection, doc_ids: list[int]) -> dict[int, int]:
     """The near-duplicate group of each of these original articles (an article not yet signed is its own)."""
     out = {d: d for d in doc_ids}
-    for part in range(0, len(doc_ids), 900):
-        ids = doc_ids[part : part + 900]
-        rows = db.execute(f"SELECT doc_id, grp FROM near_dupes WHERE doc_id IN ({','.join('?' * len(ids))})", ids)
-        out.update(dict(rows.fetchall()))
+    for ids in batches(doc_ids):
+        out.update(
+            db.execute(f"SELECT doc_id, grp FROM near_dupes WHERE doc_id IN ({marks(len(ids))})", ids).fetchall()
+        )
     return out
 
 
@@ -181,7 +183,7 @@ def copies_of_text(db: sqlite3.Connection, text: str) -> list[int]:
     keys = band_keys(sig)
     found = db.execute(
         "SELECT DISTINCT n.doc_id, n.signature, n.lede FROM lsh l JOIN near_dupes n ON n.doc_id = l.doc_id"
-        f" WHERE l.key IN ({','.join('?' * len(keys))})",
+        f" WHERE l.key IN ({marks(len(keys))})",
         keys,
     ).fetchall()
     return sorted(
@@ -192,15 +194,35 @@ def copies_of_text(db: sqlite3.Connection, text: str) -> list[int]:
     )
 
 
-def group_members(db: sqlite3.Connection, doc_id: int) -> list[int]:
-    """Every article (originals and their exact copies) in the near-duplicate group of this article."""
+def group_documents(db: sqlite3.Connection, doc_id: int) -> list[tuple[int, str | None]]:
+    """(id, outlet) of every article (originals and their exact copies) in this article's near-duplicate group."""
     row = db.execute("SELECT COALESCE(duplicate_of, id) FROM documents WHERE id = ?", (doc_id,)).fetchone()
     original = row[0] if row else doc_id
     group = groups_of(db, [original])[original]
-    originals = members(db, group) or [original]
-    marks = ",".join("?" * len(originals))
+    return with_copies(db, members(db, group) or [original])
+
+
+def with_copies(db: sqlite3.Connection, originals: list[int]) -> list[tuple[int, str | None]]:
+    """(id, outlet) of these original articles and of their exact copies, by id."""
+    m = marks(len(originals))
     rows = db.execute(
-        f"SELECT id FROM documents WHERE id IN ({marks}) OR duplicate_of IN ({marks}) ORDER BY id",
+        f"SELECT id, outlet FROM documents WHERE id IN ({m}) OR duplicate_of IN ({m}) ORDER BY id",
         (*originals, *originals),
     )
-    return [r[0] for r in rows]
+    return [(int(i), o) for i, o in rows]
+
+
+def one_per_group(
+    db: sqlite3.Connection, ranked: list[int], limit: int | None = None
+) -> tuple[list[int], dict[int, int]]:
+    """The best ranked article of each near-duplicate group (up to `limit`), and every ranked article's group."""
+    groups = groups_of(db, ranked)
+    seen: set[int] = set()
+    kept: list[int] = []
+    for doc in ranked:
+        if groups[doc] not in seen:
+            seen.add(groups[doc])
+            kept.append(doc)
+            if len(kept) == limit:
+                break
+    return kept, groups

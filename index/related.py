@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import tantivy
 
+from archive.models import Document
+from archive.store import batches, marks
 from index import filtering, near_dupes
 from index.lexical import LexicalIndex
 from index.query import Filters
@@ -65,19 +67,18 @@ class RelatedResult:
     also_in: tuple[str, ...] = ()
 
 
-def stored_seed(db: sqlite3.Connection, doc_id: int, seed_chunks: int) -> Seed:
+def stored_seed(db: sqlite3.Connection, doc: Document, seed_chunks: int) -> Seed:
     """The seed for a stored article: its original's first chunk vectors, its text and date."""
-    row = db.execute("SELECT published, duplicate_of, text, title FROM documents WHERE id = ?", (doc_id,)).fetchone()
-    published, duplicate_of, text, title = row
-    original = duplicate_of if duplicate_of is not None else doc_id
+    original = doc.duplicate_of if doc.duplicate_of is not None else doc.id
     rows = db.execute(
         "SELECT e.vector FROM chunks c JOIN embeddings e ON e.chunk_id = c.id WHERE c.doc_id = ?"
         " ORDER BY c.ordinal LIMIT ?",
         (original, seed_chunks),
     ).fetchall()
     vectors = np.array([np.frombuffer(r[0], dtype=np.float32) for r in rows], dtype=np.float32)
-    full = f"{title}\n\n{text}" if title else text
-    return Seed(full, vectors, published, doc_id, frozenset({doc_id, *near_dupes.group_members(db, doc_id)}))
+    text = f"{doc.title}\n\n{doc.text}" if doc.title else doc.text
+    group = frozenset({doc.id, *(i for i, _ in near_dupes.group_documents(db, doc.id))})
+    return Seed(text, vectors, doc.date, doc.id, group)
 
 
 class RelatedFinder:
@@ -99,14 +100,14 @@ class RelatedFinder:
         allowed = self.allowed.resolve(self.db, filters)
         dense_hits = self._dense_candidates(seed, settings, allowed)
         lexical = self._lexical_candidates(seed, settings, filters, allowed)
-        candidates = sorted((set(dense_hits) | set(lexical)) - seed.excluded)
+        candidates = sorted((dense_hits | set(lexical)) - seed.excluded)
         if not candidates:
             return []
         dense, passages = self._dense_scores(seed, candidates)
         best_bm25 = max((lexical.get(d, 0.0) for d in candidates), default=0.0) or 1.0  # the seed's own is no guide
         w = settings.lexical_share
         scored = {doc: (1 - w) * dense.get(doc, 0.0) + w * lexical.get(doc, 0.0) / best_bm25 for doc in candidates}
-        order, groups = _one_per_group(self.db, sorted(scored, key=lambda d: (-scored[d], d)), limit)
+        order, groups = near_dupes.one_per_group(self.db, sorted(scored, key=lambda d: (-scored[d], d)), limit)
         return [
             self._result(
                 doc, scored[doc], dense.get(doc, 0.0), lexical.get(doc, 0.0) / best_bm25, passages, seed, groups[doc]
@@ -114,18 +115,16 @@ class RelatedFinder:
             for doc in order
         ]
 
-    def _dense_candidates(self, seed: Seed, settings: RelatedSettings, allowed: filtering.Allowed) -> dict[int, float]:
-        found: dict[int, float] = {}
+    def _dense_candidates(self, seed: Seed, settings: RelatedSettings, allowed: filtering.Allowed) -> set[int]:
+        """The articles of the nearest chunks to each seed chunk (scored exactly later)."""
         if self.vectors is None or not self.vectors.size or not len(seed.vectors):
-            return found
-        for vector in seed.vectors[: settings.seed_chunks]:
-            hits = self.vectors.search(vector, settings.candidates, allowed.chunks)
-            docs = doc_of(self.db, [h.chunk_id for h in hits])
-            for hit in hits:
-                doc = docs.get(hit.chunk_id)
-                if doc is not None:
-                    found[doc] = max(found.get(doc, -1.0), hit.score)
-        return found
+            return set()
+        chunk_ids = [
+            hit.chunk_id
+            for vector in seed.vectors[: settings.seed_chunks]
+            for hit in self.vectors.search(vector, settings.candidates, allowed.chunks)
+        ]
+        return set(doc_of(self.db, chunk_ids).values())
 
     def _lexical_candidates(
         self, seed: Seed, settings: RelatedSettings, filters: Filters, allowed: filtering.Allowed
@@ -156,11 +155,10 @@ class RelatedFinder:
         chunk_doc: list[int] = []
         spans: list[tuple[int, int]] = []
         blobs: list[bytes] = []
-        for part in range(0, len(candidates), 900):
-            ids = candidates[part : part + 900]
+        for ids in batches(candidates):
             rows = self.db.execute(
                 "SELECT c.doc_id, c.start, c.end, e.vector FROM chunks c JOIN embeddings e ON e.chunk_id = c.id"
-                f" WHERE c.doc_id IN ({','.join('?' * len(ids))}) ORDER BY c.doc_id, c.ordinal",
+                f" WHERE c.doc_id IN ({marks(len(ids))}) ORDER BY c.doc_id, c.ordinal",
                 ids,
             ).fetchall()
             for doc, start, end, blob in rows:
@@ -196,13 +194,9 @@ class RelatedFinder:
             "SELECT title, outlet, published, substr(text, ? + 1, ? - ?) FROM documents WHERE id = ?",
             (start, end, start, doc),
         ).fetchone()
-        originals = near_dupes.members(self.db, group) or [doc]
-        marks = ",".join("?" * len(originals))
-        copies = self.db.execute(
-            f"SELECT id, outlet FROM documents WHERE (id IN ({marks}) OR duplicate_of IN ({marks})) AND id != ?"
-            " ORDER BY id",
-            (*originals, *originals, doc),
-        ).fetchall()
+        copies = [
+            (i, o) for i, o in near_dupes.with_copies(self.db, near_dupes.members(self.db, group) or [doc]) if i != doc
+        ]
         days = None
         if date and seed.date:
             days = (dt.date.fromisoformat(date) - dt.date.fromisoformat(seed.date)).days
@@ -221,20 +215,6 @@ class RelatedFinder:
             duplicates=tuple(int(i) for i, _ in copies),
             also_in=tuple(sorted({o for _, o in copies if o and o != outlet})),
         )
-
-
-def _one_per_group(db: sqlite3.Connection, ranked: list[int], limit: int) -> tuple[list[int], dict[int, int]]:
-    """The best ranked article of each near-duplicate group, up to `limit`; and their groups."""
-    groups = near_dupes.groups_of(db, ranked)
-    seen: set[int] = set()
-    kept: list[int] = []
-    for doc in ranked:
-        if groups[doc] not in seen:
-            seen.add(groups[doc])
-            kept.append(doc)
-            if len(kept) == limit:
-                break
-    return kept, groups
 
 
 def window(seed_date: str | None, window_days: int | None, outlets: tuple[str, ...]) -> Filters:

@@ -15,7 +15,7 @@ import numpy as np
 import tantivy
 
 from archive.errors import InvalidInputError
-from archive.store import Store
+from archive.store import Store, batches, marks
 from index import filtering, near_dupes
 from index.fusion import DEFAULT_RRF_K, ranked, rrf, weighted
 from index.highlight import Highlight, lexical_spans
@@ -90,10 +90,13 @@ class SearchResponse:
     filtered_articles: int
     vector_coverage: float
     results: tuple[SearchResult, ...]
-    matched: int
+    matched_ids: tuple[int, ...] = field(repr=False)  # every match, best first (one per duplicate group)
     notice: str | None = None
-    matched_ids: tuple[int, ...] = field(default=(), repr=False, compare=False)  # every match, best first
     semantic_query: str = field(default="", repr=False, compare=False)  # what the meaning leg embedded
+
+    @property
+    def matched(self) -> int:
+        return len(self.matched_ids)
 
 
 @dataclass
@@ -161,7 +164,7 @@ class Searcher:
             order = [d for d in order if d not in excluded]
         groups: dict[int, int] = {}
         if collapse:
-            order, groups = _collapse(db, order)
+            order, groups = near_dupes.one_per_group(db, order)
         page = order[offset : offset + limit]
         copies = {d: _near_copies(db, d, groups[d], allowed) for d in page} if collapse else {}
         passages = self._passage_leg(parsed, page)
@@ -177,9 +180,8 @@ class Searcher:
             allowed.articles,
             self.coverage(),
             results,
-            len(order),
-            parsed.notice,
             tuple(order),
+            parsed.notice,
             parsed.semantic_text or "",
         )
 
@@ -247,12 +249,7 @@ class Searcher:
     ) -> SearchResult:
         group = filtering.matching_documents(db, filters, original) or [original]
         shown = self.store.get(group[0])
-        members = [original, *near]
-        copies = db.execute(
-            f"SELECT id, outlet FROM documents WHERE (id IN ({','.join('?' * len(members))})"
-            f" OR duplicate_of IN ({','.join('?' * len(members))})) AND id != ? ORDER BY id",
-            (*members, *members, shown.id),
-        ).fetchall()
+        copies = [(i, o) for i, o in near_dupes.with_copies(db, [original, *near]) if i != shown.id]
         start, end = _passage_span(db, original, passages, semantic)
         lex, sem = lexical.best.get(original), semantic.best.get(original)
         return SearchResult(
@@ -274,18 +271,6 @@ class Searcher:
             duplicates=tuple(i for i, _ in copies),
             text=shown.text,
         )
-
-
-def _collapse(db: sqlite3.Connection, order: list[int]) -> tuple[list[int], dict[int, int]]:
-    """One article per near-duplicate group, its best ranked; and each kept article's group."""
-    groups = near_dupes.groups_of(db, order)
-    seen: set[int] = set()
-    kept: list[int] = []
-    for doc in order:
-        if groups[doc] not in seen:
-            seen.add(groups[doc])
-            kept.append(doc)
-    return kept, groups
 
 
 def _near_copies(db: sqlite3.Connection, doc: int, group: int, allowed: filtering.Allowed) -> list[int]:
@@ -317,9 +302,8 @@ def _passage_span(db: sqlite3.Connection, doc_id: int, passages: _Leg, semantic:
 
 
 def doc_of(db: sqlite3.Connection, chunk_ids: Sequence[int]) -> dict[int, int]:
+    """The article of each of these chunks (chunks that no longer exist are left out)."""
     out: dict[int, int] = {}
-    for part in range(0, len(chunk_ids), 900):
-        ids = list(chunk_ids[part : part + 900])
-        rows = db.execute(f"SELECT id, doc_id FROM chunks WHERE id IN ({','.join('?' * len(ids))})", ids)
-        out.update(dict(rows.fetchall()))
+    for ids in batches(chunk_ids):
+        out.update(db.execute(f"SELECT id, doc_id FROM chunks WHERE id IN ({marks(len(ids))})", ids).fetchall())
     return out

@@ -62,6 +62,21 @@ def friendly(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def json_and_batch(batch_help: str) -> Callable[[F], F]:
+    """`--json` and `--batch FILE` (one input per line, one JSON object per line out), as search and related use."""
+
+    def decorate(func: F) -> F:
+        func = click.option(
+            "--batch",
+            type=click.Path(exists=True, dir_okay=False, path_type=Path),
+            metavar="FILE",
+            help=batch_help,
+        )(func)
+        return click.option("--json", "as_json", is_flag=True, help="Print JSON (the fields are in the README).")(func)
+
+    return decorate
+
+
 def home_of(ctx: click.Context) -> Path:
     return Path(ctx.obj["home"])
 

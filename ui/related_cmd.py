@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from archive import InvalidInputError
-from ui.cli import CONTEXT, cli, friendly, open_archive
+from ui.cli import CONTEXT, cli, friendly, json_and_batch, open_archive
 
 DEFAULT_WINDOW = 14
 
@@ -33,13 +33,7 @@ DEFAULT_WINDOW = 14
 @click.option("--outlet", "outlets", multiple=True, metavar="NAME", help="Only this outlet (repeatable).")
 @click.option("--limit", type=click.IntRange(1, 500), default=20, show_default=True)
 @click.option("--by", type=click.Choice(["outlet", "date"]), default="outlet", show_default=True, help="Plain output.")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON (the fields are in the README).")
-@click.option(
-    "--batch",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    metavar="FILE",
-    help="One article id per line; one JSON object per line out.",
-)
+@json_and_batch("One article id per line; one JSON object per line out.")
 @click.pass_context
 @friendly
 def related_cmd(

@@ -10,7 +10,7 @@ import click
 
 from archive import InvalidInputError
 from ui import search_output
-from ui.cli import CONTEXT, cli, friendly, iso_date, open_archive
+from ui.cli import CONTEXT, cli, friendly, iso_date, json_and_batch, open_archive
 from ui.progress import StepBar
 
 
@@ -56,13 +56,7 @@ def _filters(
     help="RRF fusion: the k in 1/(k + rank).",
 )
 @click.option("--no-collapse", is_flag=True, help="Show every near-duplicate, not one article per group.")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON (the fields are in the README).")
-@click.option(
-    "--batch",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    metavar="FILE",
-    help="One query per line (text, or JSON with query, id and filters); one JSON object per line out.",
-)
+@json_and_batch("One query per line (text, or JSON with query, id and filters); one JSON object per line out.")
 @click.pass_context
 @friendly
 def search_cmd(

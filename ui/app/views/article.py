@@ -35,8 +35,8 @@ def page(res: Shared) -> None:
     try:
         with res.lock:
             doc = res.archive.get(doc_id)
-            highlights = res.archive.highlights(doc.id, query) if query else ()
-            copies = _copies(res, doc)
+            highlights = res.archive.highlights(doc.text, query) if query else ()
+            copies = [c for c in near_dupes.group_documents(res.archive.store.db, doc.id) if c[0] != doc.id]
     except ArchiveError as exc:
         st.error(str(exc))
         return
@@ -47,13 +47,6 @@ def page(res: Shared) -> None:
     if highlights:
         st.html(SCROLL_TO_FIRST, unsafe_allow_javascript=True)
     _related(res, doc)
-
-
-def _copies(res: Shared, doc: Document) -> list[tuple[int, str | None]]:
-    """The article's exact and near-duplicate copies: (id, outlet)."""
-    db = res.archive.store.db
-    ids = [i for i in near_dupes.group_members(db, doc.id) if i != doc.id]
-    return [(i, res.archive.store.get(i).outlet) for i in ids]
 
 
 def header_html(doc: Document, copies: list[tuple[int, str | None]]) -> str:

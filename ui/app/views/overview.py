@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-import altair as alt
-import pandas as pd
 import streamlit as st
 
 from ui.app.resources import Shared
+from ui.app.views import timeline
 from ui.app.views.search import empty_archive
 
 
 def page(res: Shared) -> None:
+    stats, _ = res.overview()
+    if stats.documents == 0:
+        empty_archive()
+        return
     with res.lock:
-        stats = res.archive.store.stats()
-        if stats.documents == 0:
-            empty_archive()
-            return
         health = res.archive.health()
         months = res.archive.months()
         failures = res.archive.store.failures()
@@ -28,19 +27,7 @@ def page(res: Shared) -> None:
     cols[3].metric("Failed files", f"{stats.failed_files:,}")
     st.write(f"Dates from **{stats.date_min or '—'}** to **{stats.date_max or '—'}**")
     if months:
-        frame = pd.DataFrame(
-            {"month": pd.to_datetime([m + "-01" for m, _ in months]), "articles": [c for _, c in months]}
-        )
-        chart = (
-            alt.Chart(frame, height=180)
-            .mark_bar()
-            .encode(
-                x=alt.X("month:T", title=None),
-                y="articles:Q",
-                tooltip=[alt.Tooltip("month:T", format="%B %Y"), "articles:Q"],
-            )
-        )
-        st.altair_chart(chart, width="stretch")
+        st.altair_chart(timeline.monthly_bars(months, height=180, title="articles"), width="stretch")
     st.subheader("Index health")
     cols = st.columns(4)
     cols[0].metric("Chunks", f"{health.chunks:,}")

@@ -62,6 +62,7 @@ def _signature(request: params.SearchRequest) -> str:
 
 
 SYNCED = "search-synced"  # the URL parameters the form's widgets were last set from
+RESYNC = "search-resync"  # set: the next run sets every widget from the URL
 
 
 def _sync_widgets(request: params.SearchRequest) -> None:
@@ -72,7 +73,8 @@ def _sync_widgets(request: params.SearchRequest) -> None:
     """
     wanted = params.to_params(request)
     synced = st.session_state.get(SYNCED)
-    if synced == wanted:
+    force = st.session_state.pop(RESYNC, False)
+    if synced == wanted and not force:
         return
     values = {
         "f-query": request.query,
@@ -85,7 +87,7 @@ def _sync_widgets(request: params.SearchRequest) -> None:
         "f-undated": request.undated,
     }
     for key, value in values.items():
-        if synced is not None or key not in st.session_state:
+        if force or synced is not None or key not in st.session_state:
             st.session_state[key] = value
     st.session_state[SYNCED] = wanted
 
@@ -118,7 +120,7 @@ def _form(request: params.SearchRequest, stats: Stats, outlets: list[str]) -> pa
         str(query).strip(), str(mode), float(share), date_from, date_to, tuple(chosen_outlets), undated, 1
     )
     if quick != PICKERS:  # run again so that the pickers show the range and the quick choice resets
-        st.session_state[SYNCED] = {"stale": "set every widget from the URL"}
+        st.session_state[RESYNC] = True
         st.query_params.from_dict(params.to_params(chosen))
         st.rerun()
     st.session_state[SYNCED] = params.to_params(chosen)

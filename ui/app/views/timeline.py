@@ -20,21 +20,26 @@ def matches_chart(months: Sequence[tuple[str, int]], key: str) -> tuple[dt.date,
     """Bars of matches per month; returns the months the user dragged across, if any."""
     if len(months) < 2:
         return None
-    frame = pd.DataFrame({"month": pd.to_datetime([m + "-01" for m, _ in months]), "articles": [c for _, c in months]})
-    brush = alt.selection_interval(encodings=["x"], name=SPAN)
-    chart = (
-        alt.Chart(frame, height=140)
-        .mark_bar()
-        .encode(
-            x=alt.X("month:T", title=None),
-            y=alt.Y("articles:Q", title="matches"),
-            tooltip=[alt.Tooltip("month:T", format="%B %Y"), "articles:Q"],
-        )
-        .add_params(brush)
+    chart = monthly_bars(months, height=140, title="matches").add_params(
+        alt.selection_interval(encodings=["x"], name=SPAN)
     )
     st.caption("Matches over time: drag across the bars to narrow the date range.")
     event = st.altair_chart(chart, on_select="rerun", key=key, width="stretch")
     return selected_span(event)
+
+
+def monthly_bars(months: Sequence[tuple[str, int]], height: int, title: str) -> alt.Chart:
+    """A bar per month (YYYY-MM, count)."""
+    frame = pd.DataFrame({"month": pd.to_datetime([m + "-01" for m, _ in months]), "articles": [c for _, c in months]})
+    return (
+        alt.Chart(frame, height=height)
+        .mark_bar()
+        .encode(
+            x=alt.X("month:T", title=None),
+            y=alt.Y("articles:Q", title=title),
+            tooltip=[alt.Tooltip("month:T", format="%B %Y"), "articles:Q"],
+        )
+    )
 
 
 def selected_span(event: Any) -> tuple[dt.date, dt.date] | None:
