@@ -2,7 +2,8 @@
 
     .venv/bin/python -m benchmarks.peers [--work DIR] [--only ours,ours_fp32,txtai,lancedb]
 
-For each: time to build a searchable index from the raw corpus JSONL (model load and embedding
+`ours` picks its embedding engine as a user's archive does (OpenVINO bf16 here); `ours_torch` is the
+same without OpenVINO (torch bf16 autocast). For each: time to build a searchable index from the raw corpus JSONL (model load and embedding
 included), quality on the test queries (nDCG@10, R@100), and hybrid query latency (limit 10, query
 embedding included). `ours_fp32` is semantic-archive with fp32 embeddings: the throughput baseline
 and the check that bf16 keeps quality. The peers need `pip install txtai lancedb` (not project deps).
@@ -15,7 +16,9 @@ import json
 import shutil
 import time
 from collections.abc import Callable
+from contextlib import ExitStack
 from pathlib import Path
+from unittest import mock
 
 from benchmarks.common import ndcg_at, percentile, read_jsonl, recall_at
 from benchmarks.scifact import DATA, queries
@@ -34,15 +37,18 @@ def corpus() -> list[tuple[str, str]]:
     return [(str(d["_id"]), f"{d.get('title') or ''}\n{d['text']}") for d in read_jsonl(CORPUS)]
 
 
-def build_ours(work: Path, precision: str) -> tuple[Search, dict[str, object]]:
-    from index import Archive, SentenceTransformerEmbedder
+def build_ours(work: Path, precision: str, openvino: bool = True) -> tuple[Search, dict[str, object]]:
+    from index import Archive, SentenceTransformerEmbedder, openvino_engine
 
-    home = work / f"ours-{precision}"
+    home = work / f"ours-{precision}-{'openvino' if openvino else 'torch'}"
     shutil.rmtree(home, ignore_errors=True)
     start = time.perf_counter()
     archive = Archive(home, embedder=SentenceTransformerEmbedder(precision=precision))
-    archive.ingest([str(CORPUS)])
-    extra = {"chunks": archive.coverage().chunks, "precision": archive.embedder.precision}  # type: ignore[attr-defined]
+    with ExitStack() as stack:
+        if not openvino:  # the torch engines only, as before OpenVINO was added
+            stack.enter_context(mock.patch.object(openvino_engine, "load", lambda *args: None))
+        archive.ingest([str(CORPUS)])
+    extra = {"chunks": archive.coverage().chunks, "engine": archive.embedder.engine}  # type: ignore[attr-defined]
 
     def search(query: str, limit: int) -> list[str]:
         response = archive.search(query, limit=limit, semantic_highlights=False)
@@ -113,11 +119,12 @@ def measure(name: str, search: Search, extra: dict[str, object]) -> dict[str, ob
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--work", type=Path, default=Path("/tmp/semantic-archive-bench/peers"))
-    parser.add_argument("--only", default="ours,ours_fp32,lancedb,txtai")
+    parser.add_argument("--only", default="ours,ours_torch,ours_fp32,lancedb,txtai")
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
     builders: dict[str, Callable[[], tuple[Search, dict[str, object]]]] = {
         "ours": lambda: build_ours(args.work, "auto"),
+        "ours_torch": lambda: build_ours(args.work, "auto", openvino=False),
         "ours_fp32": lambda: build_ours(args.work, "fp32"),
         "lancedb": lambda: build_lancedb(args.work),
         "txtai": lambda: build_txtai(args.work),

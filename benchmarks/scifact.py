@@ -117,14 +117,19 @@ def tune(home: Path) -> None:
     with Archive(home) as archive:
         legs = _legs(archive, "train")
     points: list[tuple[float, dict[str, object]]] = []
-    grid: list[dict[str, object]] = [{"fusion": "rrf", "rrf_k": k} for k in (1, 2, 3, 5, 10, 20, 60)]
+    grid: list[dict[str, object]] = [
+        {"fusion": "rrf", "rrf_k": k, "lexical_share": w}
+        for k in (1, 2, 3, 5, 10, 20, 60)
+        for w in (0.3, 0.4, 0.45, 0.5, 0.55, 0.6)
+    ]
     grid += [{"fusion": "weighted", "lexical_share": w} for w in (0.1, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5)]
     for point in grid:
         ndcg = []
         for relevant, lex, sem in legs:
             if point["fusion"] == "rrf":
                 rankings = {"lexical": ranked(lex), "semantic": ranked(sem)}
-                fused = rrf(rankings, float(point["rrf_k"]))  # type: ignore[arg-type]
+                w = float(point["lexical_share"])  # type: ignore[arg-type]
+                fused = rrf(rankings, float(point["rrf_k"]), {"lexical": w, "semantic": 1 - w})  # type: ignore[arg-type]
             else:
                 fused = weighted(lex, sem, float(point["lexical_share"]))  # type: ignore[arg-type]
             ndcg.append(ndcg_at(ranked(fused), relevant))

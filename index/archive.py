@@ -105,7 +105,7 @@ class Archive:
     @property
     def embedder(self) -> Embedder:
         if self._embedder is None:
-            self._embedder = SentenceTransformerEmbedder(self.model_name)
+            self._embedder = SentenceTransformerEmbedder(self.model_name, cache_dir=self.home / "cache" / "openvino")
         return self._embedder
 
     def chunker(self) -> Chunker:

@@ -1,0 +1,77 @@
+"""Which engine embeds in bulk, and that its vectors are the model's (the real all-MiniLM-L6-v2)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from index import openvino_engine
+from index.embedder import MIN_AGREEMENT, SentenceTransformerEmbedder, _cpu_has_bf16
+
+pytestmark = pytest.mark.slow
+
+TEXTS = [
+    "Twin explosions near the tomb of Qassem Soleimani in Kerman killed at least 84 people.",
+    "Officials said the death toll from the blasts in the southeastern city had risen overnight.",
+    "The central bank left interest rates unchanged and signalled cuts later in the year.",
+    "Short.",
+    " ".join(["Rescuers searched the rubble for survivors after the earthquake struck before dawn."] * 20),
+]
+
+
+def test_the_automatic_engine_agrees_with_torch_fp32_on_real_text() -> None:
+    auto = SentenceTransformerEmbedder()
+    reference = SentenceTransformerEmbedder(precision="fp32")
+    assert reference.engine == "torch fp32"
+    assert auto.engine in {"openvino bf16", "openvino fp32", "torch bf16", "torch fp32"}
+    cosines = np.sum(auto.embed(TEXTS) * reference.embed(TEXTS), axis=1)
+    assert float(cosines.min()) >= MIN_AGREEMENT
+
+
+def test_openvino_runs_the_model_without_sending_telemetry() -> None:
+    embedder = SentenceTransformerEmbedder()
+    encoder = openvino_engine.load(embedder._model, bf16=_cpu_has_bf16())
+    assert encoder is not None
+    assert embedder.agreement(encoder) >= MIN_AGREEMENT
+    import openvino.tools.ovc.convert_impl as converter
+
+    assert converter.tm.__name__.endswith("telemetry_stub")
+
+
+def test_without_openvino_the_torch_engines_are_used(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(openvino_engine, "load", lambda *args: None)
+    embedder = SentenceTransformerEmbedder()
+    assert embedder.engine == ("torch bf16" if _cpu_has_bf16() else "torch fp32")
+    assert embedder.query_engine == "torch fp32"
+    assert embedder.embed(TEXTS).shape == (len(TEXTS), embedder.dim)
+
+
+def test_an_engine_that_disagrees_with_fp32_is_not_used(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(SentenceTransformerEmbedder, "agreement", lambda self, encode: 0.98)
+    embedder = SentenceTransformerEmbedder()
+    assert embedder.engine == "torch fp32"
+    assert embedder.query_engine == "torch fp32"
+
+
+def test_queries_embed_in_fp32_as_torch_does() -> None:
+    fast, reference = SentenceTransformerEmbedder(), SentenceTransformerEmbedder(precision="fp32")
+    assert fast.query_engine == "openvino fp32"
+    assert reference.query_engine == "torch fp32"
+    for text in TEXTS:
+        assert float(fast.embed_query(text) @ reference.embed_query(text)) >= 0.99999
+
+
+def test_the_traced_model_is_kept_and_read_back(tmp_path: Path) -> None:
+    first = SentenceTransformerEmbedder(cache_dir=tmp_path)
+    vectors = first.embed(TEXTS)
+    kept = list(tmp_path.glob("*.xml"))
+    assert len(kept) == 1 and kept[0].with_suffix(".bin").stat().st_size > 10_000_000
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temporary files left
+    second = SentenceTransformerEmbedder(cache_dir=tmp_path)
+    np.testing.assert_allclose(second.embed(TEXTS), vectors, atol=1e-6)
+    kept[0].write_text("damaged", encoding="utf-8")
+    third = SentenceTransformerEmbedder(cache_dir=tmp_path)
+    assert third.engine.startswith("openvino")  # traced again
+    np.testing.assert_allclose(third.embed(TEXTS), vectors, atol=1e-6)
