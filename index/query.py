@@ -98,7 +98,6 @@ def _analyzer() -> tantivy.TextAnalyzer:
 
 
 @lru_cache(maxsize=200_000)
-@lru_cache(maxsize=65_536)
 def stem(word: str) -> str:
     """The en_stem form of one word, as the lexical index stores it."""
     stems = _analyzer().analyze(word)
