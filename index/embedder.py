@@ -33,6 +33,7 @@ _PROBE = [
     "A short one.",
     " ".join(["The committee heard testimony from officials about the budget and the schools."] * 12),
 ]
+_QUERY_PROBE = _PROBE[:4]  # short texts, as queries are (a query engine is checked at the first query)
 
 
 class Embedder(ABC):
@@ -126,10 +127,10 @@ class SentenceTransformerEmbedder(Embedder):
         """The precision bulk embedding uses ("bf16" or "fp32")."""
         return self.engine.split()[-1]
 
-    def agreement(self, encode: Callable[[list[str]], np.ndarray]) -> float:
+    def agreement(self, encode: Callable[[list[str]], np.ndarray], probe: Sequence[str] = _PROBE) -> float:
         """The lowest cosine between `encode`'s vectors of the probe texts and torch fp32's."""
-        reference = self._encode(_PROBE, bf16=False)
-        vectors = np.asarray(encode(list(_PROBE)), dtype=np.float32)
+        reference = self._encode(list(probe), bf16=False)
+        vectors = np.asarray(encode(list(probe)), dtype=np.float32)
         vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
         return float(np.min(np.sum(reference * vectors, axis=1)))
 
@@ -147,7 +148,7 @@ class SentenceTransformerEmbedder(Embedder):
             self._query_engine = self._torch_fp32()
             if self._requested != "fp32":
                 encoder = self._openvino(bf16=False)
-                if encoder is not None and self.agreement(encoder) >= MIN_AGREEMENT:
+                if encoder is not None and self.agreement(encoder, _QUERY_PROBE) >= MIN_AGREEMENT:
                     self._query_engine = Engine("openvino fp32", encoder)
         return self._query_engine
 

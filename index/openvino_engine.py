@@ -9,6 +9,7 @@ any failure to import, trace or compile means "not available" and torch is used 
 
 Tracing takes about a second, so with a `cache_dir` the traced model is kept there (OpenVINO's IR:
 an .xml and a .bin, named by a fingerprint of the model and OpenVINO's version) and read back next time.
+(OpenVINO could keep its compiled form too, saving 0.1 s per start for another 87 MB on disk: not done.)
 """
 
 from __future__ import annotations

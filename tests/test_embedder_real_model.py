@@ -49,7 +49,7 @@ def test_without_openvino_the_torch_engines_are_used(monkeypatch: pytest.MonkeyP
 
 
 def test_an_engine_that_disagrees_with_fp32_is_not_used(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(SentenceTransformerEmbedder, "agreement", lambda self, encode: 0.98)
+    monkeypatch.setattr(SentenceTransformerEmbedder, "agreement", lambda self, encode, probe=(): 0.98)
     embedder = SentenceTransformerEmbedder()
     assert embedder.engine == "torch fp32"
     assert embedder.query_engine == "torch fp32"
