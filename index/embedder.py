@@ -1,8 +1,9 @@
 """Embedders: text to unit-length float32 vectors.
 
 A pluggable embedder implements one method, `_embed_batch`; the base class sorts texts by length
-(tokens for the real model, so a batch pads little), batches them and normalises. `SentenceTransformerEmbedder` runs the real
-model offline; `HashEmbedder` is the deterministic stand-in the fast tests use.
+(tokens for the real model, so a batch pads little), batches them and normalises.
+`SentenceTransformerEmbedder` runs the real model offline (on OpenVINO or torch, index/openvino_engine.py);
+`HashEmbedder` is the deterministic stand-in the fast tests use.
 """
 
 from __future__ import annotations
