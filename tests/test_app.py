@@ -137,6 +137,7 @@ def _param(at: AppTest, key: str) -> str | list[str] | None:
         ({"undated": "only"}, ["drill"], ["Earthquake kills hundreds"]),
         ({"mode": "lexical"}, ["Earthquake kills hundreds"], []),
         ({"mode": "semantic", "share": "0.8"}, ["Earthquake kills hundreds"], []),
+        ({"fusion": "rrf"}, ["Earthquake kills hundreds"], []),
     ],
 )
 def test_each_filter_and_mode(
@@ -165,6 +166,14 @@ def test_filters_from_the_widgets(filled: Path) -> None:
     assert "Rescuers race" in text and "Earthquake kills hundreds" not in text
 
 
+def test_fusion_from_the_widget(filled: Path) -> None:
+    at = _app(filled, q="earthquake")
+    at.radio(key="f-fusion").set_value("rrf")
+    at.form_submit_button[0].click().run()
+    assert _param(at, "fusion") == "rrf"
+    assert "Earthquake kills hundreds" in "\n".join(_results(at))
+
+
 def test_quick_range_a_given_year(filled: Path) -> None:
     at = _app(filled, q="earthquake")
     at.selectbox[0].select("2023")
@@ -173,9 +182,9 @@ def test_quick_range_a_given_year(filled: Path) -> None:
 
 
 def test_broken_url_parameters_are_warnings_not_errors(filled: Path) -> None:
-    at = _app(filled, q='"unbalanced (quote', mode="fast", share="lots", page="-3", to="yesterday")
+    at = _app(filled, q='"unbalanced (quote', mode="fast", share="lots", page="-3", to="yesterday", fusion="x")
     assert not at.exception
-    assert len(at.warning) == 4
+    assert len(at.warning) == 5
     assert not at.error
 
 
@@ -241,7 +250,7 @@ def test_url_parameters_round_trip() -> None:
     from ui.app import params
 
     request = params.SearchRequest(
-        "kerman blasts", "semantic", 0.5, dt.date(2024, 1, 1), dt.date(2024, 1, 31), ("A & B", "C"), "exclude", 3
+        "kerman blasts", "semantic", 0.5, dt.date(2024, 1, 1), dt.date(2024, 1, 31), ("A & B", "C"), "exclude", 3, "rrf"
     )
     encoded = params.to_params(request)
     parsed = params.from_params(lambda k: v if isinstance(v := encoded.get(k, []), list) else [v])

@@ -1,7 +1,8 @@
 """A search as URL query parameters and back, so a search can be shared as a link.
 
 Parameters: q (query), mode (hybrid|lexical|semantic), share (the words' share of the fused score),
-from / to (YYYY-MM-DD), outlet (repeated), undated (include|exclude|only), page (1-based).
+from / to (YYYY-MM-DD), outlet (repeated), undated (include|exclude|only), page (1-based), fusion
+(weighted|rrf: how hybrid mode fuses its two rankings).
 Anything malformed falls back to its default with a problem the page shows.
 """
 
@@ -13,6 +14,7 @@ from dataclasses import dataclass, field
 
 MODES = {"hybrid": "Hybrid", "lexical": "Words", "semantic": "Meaning"}
 UNDATED = ("include", "exclude", "only")
+FUSIONS = {"weighted": "Weighted scores", "rrf": "Reciprocal ranks (RRF)"}
 DEFAULT_SHARE = 0.3
 
 
@@ -26,6 +28,7 @@ class SearchRequest:
     outlets: tuple[str, ...] = ()
     undated: str | None = None
     page: int = 1
+    fusion: str = "weighted"
 
 
 @dataclass(frozen=True)
@@ -47,6 +50,10 @@ def from_params(get_all: Callable[[str], list[str]]) -> Parsed:
         problems.append(f"unknown mode {mode!r}; using hybrid")
         mode = "hybrid"
     share = _number(one("share"), DEFAULT_SHARE, 0.0, 1.0, "share", problems)
+    fusion = one("fusion") or "weighted"
+    if fusion not in FUSIONS:
+        problems.append(f"unknown fusion {fusion!r}; using weighted")
+        fusion = "weighted"
     page = int(_number(one("page"), 1, 1, 10_000, "page", problems))
     undated = one("undated")
     if undated is not None and undated not in UNDATED:
@@ -58,7 +65,7 @@ def from_params(get_all: Callable[[str], list[str]]) -> Parsed:
         problems.append(f"the date range is empty ({date_from} is after {date_to}); dates ignored")
         date_from = date_to = None
     outlets = tuple(dict.fromkeys(o for o in get_all("outlet") if o))
-    request = SearchRequest(one("q") or "", mode, share, date_from, date_to, outlets, undated, page)
+    request = SearchRequest(one("q") or "", mode, share, date_from, date_to, outlets, undated, page, fusion)
     return Parsed(request, tuple(problems))
 
 
@@ -81,6 +88,8 @@ def to_params(request: SearchRequest) -> dict[str, str | list[str]]:
         out["undated"] = request.undated
     if request.page != 1:
         out["page"] = str(request.page)
+    if request.fusion != "weighted":
+        out["fusion"] = request.fusion
     return out
 
 

@@ -80,6 +80,7 @@ def _sync_widgets(request: params.SearchRequest) -> None:
         "f-query": request.query,
         "f-mode": request.mode,
         "f-share": float(request.share),
+        "f-fusion": request.fusion,
         "f-quick": PICKERS,
         "f-from": request.date_from,
         "f-to": request.date_to,
@@ -100,6 +101,15 @@ def _form(request: params.SearchRequest, stats: Stats, outlets: list[str]) -> pa
         left, right = st.columns(2)
         mode = left.radio("Match by", list(params.MODES), format_func=params.MODES.get, horizontal=True, key="f-mode")
         share = right.slider("Hybrid balance: share of words (the rest is meaning)", 0.0, 1.0, step=0.05, key="f-share")
+        fusion = right.radio(
+            "Fuse words and meaning by",
+            list(params.FUSIONS),
+            format_func=params.FUSIONS.get,
+            horizontal=True,
+            key="f-fusion",
+            help="Weighted scores (the default) use the balance above; reciprocal ranks use only each "
+            "article's rank in the two lists (k = 1) and ignore the balance.",
+        )
         quick_options = [PICKERS, LAST_30, LAST_365] + [str(y) for y in _years(stats)]
         quick = left.selectbox("Quick date range", quick_options, key="f-quick")
         start_col, end_col = right.columns(2)
@@ -117,7 +127,7 @@ def _form(request: params.SearchRequest, stats: Stats, outlets: list[str]) -> pa
     if date_from and date_to and date_from > date_to:
         date_from, date_to = date_to, date_from
     chosen = params.SearchRequest(
-        str(query).strip(), str(mode), float(share), date_from, date_to, tuple(chosen_outlets), undated, 1
+        str(query).strip(), str(mode), float(share), date_from, date_to, tuple(chosen_outlets), undated, 1, str(fusion)
     )
     if quick != PICKERS:  # run again so that the pickers show the range and the quick choice resets
         st.session_state[RESYNC] = True
@@ -168,7 +178,7 @@ def _results(res: Shared, request: params.SearchRequest) -> None:
         request.undated,
     )
     offset = (request.page - 1) * PAGE_SIZE
-    settings = SearchSettings(lexical_share=request.share)
+    settings = SearchSettings(fusion=request.fusion, lexical_share=request.share)
     with res.lock:
         response = res.archive.search(
             request.query, filters, request.mode, PAGE_SIZE, offset, semantic_highlights=False, settings=settings
