@@ -37,12 +37,15 @@ def sample(home: Path, size: int) -> list[str]:
 
 def run(encode: Encode, texts: list[str], lengths: list[int]) -> tuple[float, np.ndarray]:
     order = sorted(range(len(texts)), key=lambda i: lengths[i])
-    out = np.zeros((len(texts), 384), dtype=np.float32)
+    out: np.ndarray | None = None
     start = time.perf_counter()
     for first in range(0, len(order), 32):
         idx = order[first : first + 32]
-        out[idx] = encode([texts[i] for i in idx])
+        vectors = encode([texts[i] for i in idx])
+        out = np.zeros((len(texts), vectors.shape[1]), dtype=np.float32) if out is None else out
+        out[idx] = vectors
     elapsed = time.perf_counter() - start
+    assert out is not None
     return elapsed, out / np.linalg.norm(out, axis=1, keepdims=True)
 
 

@@ -56,6 +56,8 @@ def embed_pending(
     total = todo.chunks - todo.embedded
     done = 0
     last_id = 0
+    if progress and total:
+        progress(0, total)  # the first block (and choosing the model's engine) takes a while
     while True:
         rows = store.db.execute(
             "SELECT c.id, c.ordinal, d.title, substr(d.text, c.start + 1, c.end - c.start) FROM chunks c"

@@ -117,6 +117,7 @@ class SentenceTransformerEmbedder(Embedder):
         self._cache_dir = cache_dir
         self._engine: Engine | None = None
         self._query_engine: Engine | None = None
+        self._references: dict[tuple[str, ...], np.ndarray] = {}  # torch fp32 vectors of probe texts
 
     @property
     def engine(self) -> str:
@@ -130,7 +131,10 @@ class SentenceTransformerEmbedder(Embedder):
 
     def agreement(self, encode: Callable[[list[str]], np.ndarray], probe: Sequence[str] = _PROBE) -> float:
         """The lowest cosine between `encode`'s vectors of the probe texts and torch fp32's."""
-        reference = self._encode(list(probe), bf16=False)
+        key = tuple(probe)
+        if key not in self._references:
+            self._references[key] = self._encode(list(probe), bf16=False)
+        reference = self._references[key]
         vectors = np.asarray(encode(list(probe)), dtype=np.float32)
         vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
         return float(np.min(np.sum(reference * vectors, axis=1)))

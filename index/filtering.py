@@ -68,7 +68,7 @@ class AllowedCache:
     """The last few filters' resolutions, valid while the store is unchanged.
 
     SQLite's `data_version` moves when another connection commits and `total_changes` when this one
-    writes, so a cached answer is never stale; reading costs no query. A one-year filter over the
+    writes, so a cached answer is never stale; reading them costs one PRAGMA. A one-year filter over the
     37,554-article archive takes 20-50 ms to resolve, more than the rest of a search.
     """
 

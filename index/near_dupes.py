@@ -41,9 +41,9 @@ SCHEME = "affine32"  # named, so that stored signatures stay comparable across d
 _TEMPLATE = MinHash(num_perm=PERMUTATIONS, seed=SEED, scheme=SCHEME)
 
 
-def signature(text: str, words_from_start: int | None = None) -> np.ndarray:
-    """The MinHash signature (uint64, PERMUTATIONS values) of the text's word shingles (of its first words)."""
-    return _sign(_word_hashes(text)[:words_from_start])
+def signature(text: str) -> np.ndarray:
+    """The MinHash signature (uint64, PERMUTATIONS values) of the text's word shingles."""
+    return _sign(_word_hashes(text))
 
 
 def signatures(text: str) -> tuple[np.ndarray, np.ndarray]:
@@ -127,14 +127,11 @@ def _join(db: sqlite3.Connection, doc_id: int, sig: np.ndarray, lede: np.ndarray
     ).fetchall()
     day = db.execute("SELECT julianday(published) FROM documents WHERE id = ?", (doc_id,)).fetchone()[0]
     groups: set[int] = set()
-    if found:
-        full = np.frombuffer(b"".join(r[2] for r in found), dtype=np.uint64).reshape(len(found), -1)
-        ledes = np.frombuffer(b"".join(r[3] for r in found), dtype=np.uint64).reshape(len(found), -1)
-        close = ((full == sig).mean(axis=1) >= THRESHOLD) & ((ledes == lede).mean(axis=1) >= THRESHOLD)
-        for row, ok in zip(found, close):
-            near_in_time = day is None or row[4] is None or abs(day - row[4]) <= MAX_DAYS_APART
-            if ok and near_in_time:
-                groups.add(row[1])
+    close = _close([r[2] for r in found], [r[3] for r in found], sig, lede)
+    for row, ok in zip(found, close):
+        near_in_time = day is None or row[4] is None or abs(day - row[4]) <= MAX_DAYS_APART
+        if ok and near_in_time:
+            groups.add(row[1])
     group = min(groups | {doc_id})
     if len(groups) > 1:
         others = sorted(groups - {group})
@@ -186,12 +183,18 @@ def copies_of_text(db: sqlite3.Connection, text: str) -> list[int]:
         f" WHERE l.key IN ({marks(len(keys))})",
         keys,
     ).fetchall()
-    return sorted(
-        d
-        for d, blob, other in found
-        if similarity(sig, np.frombuffer(blob, dtype=np.uint64)) >= THRESHOLD
-        and similarity(lede, np.frombuffer(other, dtype=np.uint64)) >= THRESHOLD
-    )
+    close = _close([r[1] for r in found], [r[2] for r in found], sig, lede)
+    return sorted(r[0] for r, ok in zip(found, close) if ok)
+
+
+def _close(signatures: list[bytes], ledes: list[bytes], sig: np.ndarray, lede: np.ndarray) -> np.ndarray:
+    """Which stored (signature, lede) pairs agree with these on at least THRESHOLD of their permutations."""
+    if not signatures:
+        return np.zeros(0, dtype=bool)
+    full = np.frombuffer(b"".join(signatures), dtype=np.uint64).reshape(len(signatures), -1)
+    opening = np.frombuffer(b"".join(ledes), dtype=np.uint64).reshape(len(ledes), -1)
+    agree: np.ndarray = ((full == sig).mean(axis=1) >= THRESHOLD) & ((opening == lede).mean(axis=1) >= THRESHOLD)
+    return agree
 
 
 def group_documents(db: sqlite3.Connection, doc_id: int) -> list[tuple[int, str | None]]:

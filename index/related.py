@@ -46,8 +46,7 @@ class Seed:
     text: str
     vectors: np.ndarray  # (chunks, dim), normalised
     date: str | None = None
-    doc_id: int | None = None
-    excluded: frozenset[int] = field(default=frozenset())
+    excluded: frozenset[int] = field(default=frozenset())  # the seed and its copies: never results
 
 
 @dataclass(frozen=True)
@@ -78,7 +77,7 @@ def stored_seed(db: sqlite3.Connection, doc: Document, seed_chunks: int) -> Seed
     vectors = np.array([np.frombuffer(r[0], dtype=np.float32) for r in rows], dtype=np.float32)
     text = f"{doc.title}\n\n{doc.text}" if doc.title else doc.text
     group = frozenset({doc.id, *(i for i, _ in near_dupes.group_documents(db, doc.id))})
-    return Seed(text, vectors, doc.date, doc.id, group)
+    return Seed(text, vectors, doc.date, group)
 
 
 class RelatedFinder:

@@ -133,3 +133,16 @@ def test_every_command_has_help_with_an_example(command: str) -> None:
 def test_every_command_is_documented_in_the_readme(command: str) -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert re.search(rf"archive( --home \S+)? {command}\b", readme), f"README.md does not show `archive {command}`"
+
+
+def test_search_option_defaults_are_the_tuned_settings() -> None:
+    from index.search import SearchSettings
+    from ui.search_cmd import search_cmd
+
+    defaults = {p.name: p.default for p in search_cmd.params}
+    tuned = SearchSettings()
+    assert (defaults["fusion"], defaults["lexical_share"], defaults["rrf_k"]) == (
+        tuned.fusion,
+        tuned.lexical_share,
+        tuned.rrf_k,
+    )

@@ -8,10 +8,9 @@ from typing import Any
 
 import click
 
-from archive import InvalidInputError
+from archive import InvalidInputError, NotFoundError
+from index.related import DEFAULT_WINDOW_DAYS
 from ui.cli import CONTEXT, cli, friendly, json_and_batch, open_archive
-
-DEFAULT_WINDOW = 14
 
 
 @cli.command("related", context_settings=CONTEXT)
@@ -23,7 +22,7 @@ DEFAULT_WINDOW = 14
 @click.option(
     "--window",
     type=click.IntRange(0, 36_500),
-    default=DEFAULT_WINDOW,
+    default=DEFAULT_WINDOW_DAYS,
     show_default=True,
     metavar="DAYS",
     help="Only articles dated within DAYS of the seed (an undated seed searches all time).",
@@ -72,13 +71,26 @@ def related_cmd(
     date = iso_date(seed_date, "--date")
     with open_archive(ctx) as archive:
         if batch is not None:
-            for line in batch.read_text(encoding="utf-8").splitlines():
-                if line.strip():
-                    body = _payload(archive, line.strip(), None, settings, outlets, limit, None)
-                    click.echo(json.dumps(body, ensure_ascii=False))
+            _run_batch(archive, batch, settings, outlets, limit)
             return
         body = _payload(archive, doc_id, text, settings, outlets, limit, date)
     click.echo(json.dumps(body, ensure_ascii=False) if as_json else _plain(body, by))
+
+
+def _run_batch(archive: Any, batch: Path, settings: Any, outlets: tuple[str, ...], limit: int) -> None:
+    """One JSON object per id; an id the archive does not hold gets {"seed": {"id": ...}, "error": ...} and
+    the others still run (the command then fails, saying how many)."""
+    ids = [line.strip() for line in batch.read_text(encoding="utf-8").splitlines() if line.strip()]
+    missing = 0
+    for doc_id in ids:
+        try:
+            body = _payload(archive, doc_id, None, settings, outlets, limit, None)
+        except NotFoundError as exc:
+            missing += 1
+            body = {"seed": {"id": doc_id}, "error": str(exc)}
+        click.echo(json.dumps(body, ensure_ascii=False))
+    if missing:
+        raise NotFoundError(f"{missing} of the {len(ids)} ids in {batch} name no article (their lines say so)")
 
 
 def _read_text(path: Path) -> str:

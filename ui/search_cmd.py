@@ -9,9 +9,12 @@ from typing import Any
 import click
 
 from archive import InvalidInputError
+from index.search import SearchSettings
 from ui import search_output
 from ui.cli import CONTEXT, cli, friendly, iso_date, json_and_batch, open_archive
 from ui.progress import StepBar
+
+DEFAULTS = SearchSettings()  # the tuned fusion settings, shown and used as the options' defaults
 
 
 def _filters(
@@ -37,21 +40,21 @@ def _filters(
 @click.option(
     "--fusion",
     type=click.Choice(["weighted", "rrf"]),
-    default="weighted",
+    default=DEFAULTS.fusion,
     show_default=True,
     help="How the word and meaning rankings are combined.",
 )
 @click.option(
     "--lexical-share",
     type=click.FloatRange(0, 1),
-    default=0.3,
+    default=DEFAULTS.lexical_share,
     show_default=True,
     help="Weighted fusion: the share of the word (BM25) score.",
 )
 @click.option(
     "--rrf-k",
     type=click.FloatRange(min=0, min_open=True),
-    default=2.0,
+    default=DEFAULTS.rrf_k,
     show_default=True,
     help="RRF fusion: the k in 1/(k + rank).",
 )

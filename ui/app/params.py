@@ -12,10 +12,12 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from index.search import SearchSettings
+
 MODES = {"hybrid": "Hybrid", "lexical": "Words", "semantic": "Meaning"}
 UNDATED = ("include", "exclude", "only")
 FUSIONS = {"weighted": "Weighted scores", "rrf": "Reciprocal ranks (RRF)"}
-DEFAULT_SHARE = 0.3
+DEFAULT_SHARE = SearchSettings().lexical_share
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ import streamlit as st
 
 from archive.models import Stats
 from index import Filters
-from index.search import SearchResponse, SearchResult, SearchSettings
+from index.search import TUNED_RRF_K, SearchResponse, SearchResult, SearchSettings
 from ui.app import export, params, render
 from ui.app.main import go
 from ui.app.resources import Shared
@@ -108,7 +108,7 @@ def _form(request: params.SearchRequest, stats: Stats, outlets: list[str]) -> pa
             horizontal=True,
             key="f-fusion",
             help="Weighted scores (the default) use the balance above; reciprocal ranks use only each "
-            "article's rank in the two lists (k = 1) and ignore the balance.",
+            f"article's rank in the two lists (k = {TUNED_RRF_K:g}) and ignore the balance.",
         )
         quick_options = [PICKERS, LAST_30, LAST_365] + [str(y) for y in _years(stats)]
         quick = left.selectbox("Quick date range", quick_options, key="f-quick")
