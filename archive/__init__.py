@@ -8,6 +8,7 @@ with Store(home) as store:
 from archive.chunking import CHUNKER_VERSION, Chunker, Tokenizer, WordTokenizer
 from archive.errors import (
     ArchiveError,
+    IndexDamagedError,
     InvalidInputError,
     NotFoundError,
     ReadError,
@@ -31,6 +32,7 @@ __all__ = [
     "DocumentSummary",
     "Failure",
     "IngestOptions",
+    "IndexDamagedError",
     "IngestReport",
     "InvalidInputError",
     "NotFoundError",

@@ -5,7 +5,8 @@
     │   └── SchemaTooNewError    the store was written by a newer semantic-archive
     ├── NotFoundError            no document with the given id
     ├── InvalidInputError        a bad argument: a date filter, a field mapping, an option
-    └── ReadError                one file or record could not be read (ingest records it and goes on)
+    ├── ReadError                one file or record could not be read (ingest records it and goes on)
+    └── IndexDamagedError        a derived index (lexical, vectors) failed or cannot be opened; reindex rebuilds it
 
 Messages say what failed, where, and what to do next. Only the CLI and the app turn these into
 messages and exit codes.
@@ -32,6 +33,13 @@ class NotFoundError(ArchiveError):
 
 class InvalidInputError(ArchiveError):
     """A bad argument given by the user (not a bad file)."""
+
+
+class IndexDamagedError(ArchiveError):
+    """A derived index cannot be opened or failed inside its native library (a tantivy panic, say).
+
+    Derived indexes are rebuilt from the store, so nothing is lost: `archive reindex` makes them again.
+    """
 
 
 class ReadError(ArchiveError):

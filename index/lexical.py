@@ -8,7 +8,11 @@ train, whole-article BM25 scored nDCG@10 0.701 against 0.646 for the article's b
 indexes because BM25's statistics (document count, average length) are per index.
 
 `state.json` records how far into the store's chunk log the indexes reach; `sync` catches up from
-there, so a crash between commits heals itself (re-applying an entry is harmless).
+there, so a crash between commits heals itself (re-applying an entry is harmless). An index that
+cannot be opened (a damaged `meta.json` or segment), or one whose `state.json` is gone or garbled
+(its position unknown: applying the log again would index every article twice), is emptied and built
+again from the store; `repaired` says why, for the user. Anything tantivy raises or panics with while
+searching becomes an IndexDamagedError (a panic is a BaseException and would pass every handler).
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ from typing import Any
 
 import tantivy
 
-from archive.errors import StoreError
+from archive.errors import IndexDamagedError, StoreError
 from archive.store import batches, marks
 
 LEXICAL_DIR = "lexical"
@@ -87,9 +91,29 @@ def _creation_lock(home: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+@contextmanager
+def native(what: str) -> Iterator[None]:
+    """Errors and panics of the tantivy library become IndexDamagedError (exit and interrupt pass)."""
+    try:
+        yield
+    except (KeyboardInterrupt, SystemExit, GeneratorExit, StoreError, IndexDamagedError):
+        raise
+    except BaseException as exc:  # noqa: BLE001 - pyo3's PanicException is a BaseException
+        raise IndexDamagedError(
+            f"the word index failed while {what} ({type(exc).__name__}: {_short(exc)}); "
+            "rebuild it from the store with: archive reindex"
+        ) from exc
+
+
+def _short(exc: BaseException, limit: int = 300) -> str:
+    text = str(exc)
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
 def _open(folder: Path, schema: tantivy.Schema) -> tantivy.Index:
     folder.mkdir(parents=True, exist_ok=True)
-    index = tantivy.Index(schema, path=str(folder), reuse=True)
+    with native(f"opening {folder}"):
+        index = tantivy.Index(schema, path=str(folder), reuse=True)
     analyzer = tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.raw()).filter(tantivy.Filter.lowercase()).build()
     index.register_tokenizer(OUTLET_ANALYZER, analyzer)
     return index
@@ -102,20 +126,44 @@ class LexicalIndex:
         self.folder = Path(home) / LEXICAL_DIR
         self.schema = _article_schema()
         self.chunk_schema = _chunk_schema()
+        self.repaired: str | None = None  # why the index was emptied to be built again, if it was
         with _creation_lock(Path(home)):
             state = self._read_state()
             if state and state.get("version") != LEXICAL_VERSION:  # an older layout: built again from the store
-                shutil.rmtree(self.folder)
+                self._empty_folder()
                 state = {}
-            self.index = _open(self.folder / "articles", self.schema)
-            self.chunk_index = _open(self.folder / "chunks", self.chunk_schema)
+            elif not state and (self.folder / "articles" / "meta.json").exists():
+                self._empty_folder()
+                self.repaired = f"{self.folder / STATE_FILE} was missing or unreadable"
+            try:
+                self._open_indexes()
+            except IndexDamagedError as exc:
+                self._empty_folder()
+                self._open_indexes()
+                self.repaired = f"{self.folder} could not be opened ({exc.__cause__})"
+                state = {}
             self.seq = int(state.get("seq", 0))
             if not state:
                 self._write_state()
 
+    def _open_indexes(self) -> None:
+        self.index = _open(self.folder / "articles", self.schema)
+        self.chunk_index = _open(self.folder / "chunks", self.chunk_schema)
+
+    def _empty_folder(self) -> None:
+        try:
+            shutil.rmtree(self.folder, ignore_errors=False)
+        except FileNotFoundError:
+            pass
+        except OSError as exc:
+            raise IndexDamagedError(
+                f"the word index {self.folder} must be built again but cannot be removed ({exc.strerror})"
+            ) from exc
+
     def _read_state(self) -> dict[str, Any]:
         try:
-            return dict(json.loads((self.folder / STATE_FILE).read_text(encoding="utf-8")))
+            state = json.loads((self.folder / STATE_FILE).read_text(encoding="utf-8"))
+            return state if isinstance(state, dict) and isinstance(state.get("seq"), int) else {}
         except (OSError, ValueError):
             return {}
 
@@ -144,7 +192,7 @@ class LexicalIndex:
             return 0
         writers = self._writers(wait_s)
         fresh = self.seq == 0
-        try:
+        with native("indexing"), self._closing(writers):
             while self.seq < top:
                 rows = db.execute(
                     "SELECT seq, chunk_id, doc_id FROM chunk_log WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?",
@@ -159,11 +207,17 @@ class LexicalIndex:
                 self._write_state()
                 if progress:
                     progress(total - (top - self.seq), total)
+        self.reload()
+        return total
+
+    @staticmethod
+    @contextmanager
+    def _closing(writers: tuple[Any, Any]) -> Iterator[None]:
+        try:
+            yield
         finally:
             for writer in writers:
                 writer.wait_merging_threads()
-        self.reload()
-        return total
 
     def _writers(self, wait_s: float) -> tuple[Any, Any]:
         deadline = time.monotonic() + wait_s
@@ -219,16 +273,24 @@ class LexicalIndex:
     # reading
 
     def reload(self) -> None:
-        self.index.reload()
-        self.chunk_index.reload()
+        with native("reloading"):
+            self.index.reload()
+            self.chunk_index.reload()
+
+    def live_documents(self) -> int:
+        """Articles in the index, deleted ones not counted (their terms still count in document frequencies)."""
+        with native("reading"):
+            return int(self.index.searcher().num_docs)
 
     def search(self, query: tantivy.Query, limit: int) -> list[LexicalHit]:
         """Articles, best first (`query` built against `schema`)."""
-        return _hits(self.index, query, limit, with_chunks=False)
+        with native("searching"):
+            return _hits(self.index, query, limit, with_chunks=False)
 
     def search_chunks(self, query: tantivy.Query, limit: int) -> list[LexicalHit]:
         """Chunks, best first (`query` built against `chunk_schema`)."""
-        return _hits(self.chunk_index, query, limit, with_chunks=True)
+        with native("searching"):
+            return _hits(self.chunk_index, query, limit, with_chunks=True)
 
 
 def _hits(index: tantivy.Index, query: tantivy.Query, limit: int, with_chunks: bool) -> list[LexicalHit]:

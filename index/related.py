@@ -128,13 +128,18 @@ class RelatedFinder:
     def _lexical_candidates(
         self, seed: Seed, settings: RelatedSettings, filters: Filters, allowed: filtering.Allowed
     ) -> dict[int, float]:
-        if not seed.text.strip():
+        live = self.lexical.live_documents()
+        if not seed.text.strip() or not live:
             return {}
         schema = self.lexical.schema
+        # Deleted articles still count in a term's document frequency until their segment is merged;
+        # a term found in more documents than are alive makes tantivy's idf panic ("29 >= 30"), and
+        # such a term is in (nearly) every article, so it is no distinctive term anyway.
         query = tantivy.Query.more_like_this_document_fields_query(
             schema,
             {"all": [seed.text]},
             min_doc_frequency=1,
+            max_doc_frequency=live,
             min_term_frequency=1,
             max_query_terms=settings.mlt_terms,
             min_word_length=2,
