@@ -6,8 +6,6 @@ import datetime as dt
 import json
 import os
 import sys
-import tempfile
-import traceback
 from collections.abc import Callable
 from dataclasses import asdict
 from functools import wraps
@@ -29,6 +27,7 @@ from archive import (
 )
 from archive.dates import parse_date
 from ui import output
+from ui.crashlog import write_crash_log
 from ui.progress import ProgressBar, StepBar
 
 HOME_ENV = "ARCHIVE_HOME"
@@ -50,11 +49,10 @@ def friendly(func: F) -> F:
         except KeyboardInterrupt:
             click.echo("\ninterrupted; run the same command again to continue where it stopped", err=True)
             sys.exit(130)
-        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
+        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit, GeneratorExit):
             raise
-        except Exception as exc:  # noqa: BLE001 - the user gets a message and the log, never a traceback
-            log = Path(tempfile.gettempdir()) / "semantic-archive-error.log"
-            log.write_text(traceback.format_exc(), encoding="utf-8")
+        except BaseException as exc:  # noqa: BLE001 - a native panic is a BaseException: a message, never a traceback
+            log = write_crash_log(exc)
             raise click.ClickException(
                 f"unexpected error ({type(exc).__name__}: {exc}); details are in {log} — please report it"
             ) from None
@@ -123,7 +121,10 @@ def cli(ctx: click.Context, home: Path | None, model: str | None) -> None:
 def open_archive(ctx: click.Context, catch_up: bool = True, check_model: bool = True, **kwargs: Any):  # type: ignore[no-untyped-def]
     from index import Archive
 
-    return Archive(home_of(ctx), model=ctx.obj.get("model"), catch_up=catch_up, check_model=check_model, **kwargs)
+    archive = Archive(home_of(ctx), model=ctx.obj.get("model"), catch_up=catch_up, check_model=check_model, **kwargs)
+    for notice in archive.notices:
+        click.echo(f"notice: {notice}", err=True)
+    return archive
 
 
 @cli.command("ingest", context_settings=CONTEXT)

@@ -6,15 +6,13 @@ Views (the `view` query parameter): search (default), article (with `id`), inges
 from __future__ import annotations
 
 import os
-import tempfile
-import traceback
-from pathlib import Path
 
 import streamlit as st
 
 from archive import ArchiveError
 from ui.app import render
 from ui.app.resources import HOME_ENV, MODEL_ENV, Opener, Shared, default_opener, shared
+from ui.crashlog import write_crash_log
 
 VIEWS = {"search": "Search", "ingest": "Ingest", "archive": "Archive"}
 
@@ -28,9 +26,12 @@ def main(opener: Opener | None = None, key: str | None = None) -> None:
         _route(resources)
     except ArchiveError as exc:
         st.error(str(exc))
-    except Exception as exc:  # noqa: BLE001 - the user gets a message and the log, never a traceback
-        log = Path(tempfile.gettempdir()) / "semantic-archive-error.log"
-        log.write_text(traceback.format_exc(), encoding="utf-8")
+    except (KeyboardInterrupt, SystemExit, GeneratorExit):
+        raise
+    except BaseException as exc:  # noqa: BLE001 - a native panic too: a message and the log, never a traceback
+        if type(exc).__module__.startswith("streamlit"):
+            raise  # Streamlit's own control flow (rerun, stop)
+        log = write_crash_log(exc)
         st.error(f"Unexpected error ({type(exc).__name__}: {exc}). Details are in {log}; please report it.")
 
 
@@ -49,6 +50,8 @@ def _route(resources: Shared) -> None:
         index = names.index(current) if current else None
         chosen = st.radio("Page", names, index=index, format_func=VIEWS.get, key=f"nav-{view}")
         st.caption(f"Archive: `{resources.archive.home}`")
+        for notice in resources.archive.notices:
+            st.warning(render.plain(notice))
     if chosen is not None and chosen != current:
         go(chosen)
     if view == "article":

@@ -72,8 +72,12 @@ def _related(res: Shared, doc: Document) -> None:
     window = left.selectbox(
         "Within", keys, index=keys.index(DEFAULT_WINDOW_DAYS), format_func=WINDOWS.get, key=f"window-{doc.id}"
     )
-    with res.lock:
-        results = res.archive.related(doc.id, settings=RelatedSettings(window_days=window or None))
+    try:
+        with res.lock:
+            results = res.archive.related(doc.id, settings=RelatedSettings(window_days=window or None))
+    except ArchiveError as exc:
+        st.error(render.plain(str(exc)))
+        return
     if not results:
         st.caption("No related coverage found in this window.")
         return
