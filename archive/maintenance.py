@@ -33,9 +33,22 @@ def remove_documents(store: Store, ids: Sequence[int], chunker: Chunker) -> int:
 def read_manifest(home: Path) -> dict[str, Any]:
     path = Path(home) / MANIFEST_FILE
     try:
-        return dict(json.loads(path.read_text(encoding="utf-8")))
+        value = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
+    return dict(value) if isinstance(value, dict) else {}
+
+
+def manifest_problem(home: Path) -> str | None:
+    """What is wrong with the manifest file, if anything: missing, unreadable, or not an object."""
+    path = Path(home) / MANIFEST_FILE
+    try:
+        value = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return "was missing"
+    except (OSError, ValueError) as exc:
+        return f"could not be read ({type(exc).__name__})"
+    return None if isinstance(value, dict) else "does not hold a JSON object"
 
 
 def write_manifest(home: Path, **values: Any) -> dict[str, Any]:

@@ -152,6 +152,11 @@ class Store:
         rows = self.db.execute("SELECT path, record, reason FROM failures ORDER BY path, record")
         return [Failure(_where(p, r), reason) for p, r, reason in rows]
 
+    def embedding_sample(self) -> tuple[str, int] | None:
+        """The model and dimension of one stored vector (float32), or None when nothing is embedded."""
+        row = self.db.execute("SELECT model, length(vector) FROM embeddings LIMIT 1").fetchone()
+        return None if row is None else (str(row[0]), int(row[1]) // 4)
+
     def outlets(self) -> list[str]:
         return [r[0] for r in self.db.execute("SELECT DISTINCT outlet FROM documents WHERE outlet IS NOT NULL")]
 

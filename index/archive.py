@@ -13,14 +13,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 import numpy as np
 
 from archive import Chunker, Document, IngestOptions, IngestReport, InvalidInputError, Progress, StoreError
 from archive import ingest as ingest_files
 from archive.home import default_home
-from archive.maintenance import read_manifest, write_manifest
+from archive.maintenance import MANIFEST_FILE, manifest_problem, read_manifest, write_manifest
 from archive.store import Store, batches, marks
 from index import near_dupes
 from index.embed import EMBEDDING_TEXT, Coverage, coverage, drop_embeddings, drop_first_chunks, embed_pending
@@ -67,12 +67,15 @@ class Archive:
     ) -> None:
         self.home = Path(home).expanduser()
         self._chunker = chunker
+        self.notices: list[str] = []  # what was found wrong and repaired while opening, for the user
         self.store = Store(self.home)
         self._embedder = embedder
         self._model = embedder.name if embedder else model
         if check_model:
             self._check_model()
         self.lexical = LexicalIndex(self.home)
+        if self.lexical.repaired:
+            self._note(f"the word index is being built again from the store: {self.lexical.repaired}")
         self.vectors = self._open_vectors()
         if catch_up:
             self.catch_up(wait=False)
@@ -105,8 +108,21 @@ class Archive:
     @property
     def embedder(self) -> Embedder:
         if self._embedder is None:
-            self._embedder = SentenceTransformerEmbedder(self.model_name, cache_dir=self.home / "cache" / "openvino")
+            embedder = SentenceTransformerEmbedder(self.model_name, cache_dir=self.home / "cache" / "openvino")
+            self._check_weights(embedder)
+            self._embedder = embedder
         return self._embedder
+
+    def _check_weights(self, embedder: Embedder) -> None:
+        """Refuse a model whose weights differ from those that made this archive's vectors (a name proves nothing)."""
+        made_by = (self._embedding_record() or {}).get("weights")
+        if made_by and embedder.weights and made_by != embedder.weights:
+            raise InvalidInputError(
+                f"the model {embedder.name} has other weights (sha256 {embedder.weights[:12]}…) than the one that "
+                f"made this archive's vectors ({str(made_by)[:12]}…), so its vectors would not compare with them; "
+                "use the archive's own model, or embed everything again with: "
+                f"archive reindex --embeddings --model {self.model_name}"
+            )
 
     def chunker(self) -> Chunker:
         """Chunks measured by the model's own tokenizer (or the chunker given when opening)."""
@@ -128,8 +144,39 @@ class Archive:
             )
 
     def _open_vectors(self) -> VectorIndex | None:
-        emb = read_manifest(self.home).get("embedding")
+        emb = self._embedding_record()
         return VectorIndex(self.home, int(emb["dim"]), str(emb["model"])) if emb else None
+
+    def _embedding_record(self) -> dict[str, Any] | None:
+        """The manifest's record of the vectors, checked against the store's and rebuilt from it when wrong.
+
+        A deleted, garbled or hand-edited manifest must not silently drop the meaning leg: the store keeps
+        each vector with its model's name, so the record can be made again.
+        """
+        manifest = read_manifest(self.home)
+        emb = manifest.get("embedding")
+        stored = self.store.embedding_sample()
+        if stored is None:
+            return emb if _valid_record(emb) else None
+        model, dim = stored
+        if _valid_record(emb) and emb["model"] == model and emb["dim"] == dim:
+            return dict(emb)
+        kept = emb if isinstance(emb, dict) and emb.get("model") == model else {}
+        record = _embedding_record(model, dim, kept.get("text", EMBEDDING_TEXT), kept.get("weights"))
+        problem = manifest_problem(self.home) or "had a wrong record of the vectors"
+        try:
+            write_manifest(self.home, embedding=record)
+        except OSError:
+            problem += " (and the archive folder is not writable, so it was not saved)"
+        self._note(
+            f"{self.home / MANIFEST_FILE} {problem}: its record of the vectors was made again from the store "
+            f"({model}, {dim} dimensions)"
+        )
+        return record
+
+    def _note(self, notice: str) -> None:
+        if notice not in self.notices:
+            self.notices.append(notice)
 
     @lru_cache(maxsize=256)  # noqa: B019 - one archive object per process; queries repeat
     def _query_vector(self, text: str) -> np.ndarray:
@@ -157,7 +204,7 @@ class Archive:
     def refresh(self) -> None:
         """Cheaply pick up what a writer in another process has committed (called before each search)."""
         self.lexical.reload()
-        if self.vectors is None and read_manifest(self.home).get("embedding"):
+        if self.vectors is None and _valid_record(read_manifest(self.home).get("embedding")):
             self.vectors = self._open_vectors()
             self.searcher.vectors = self.vectors
         if self.vectors is not None and self.vectors.lag(self.store.db):
@@ -211,6 +258,10 @@ class Archive:
             with self.store.transaction() as db:
                 drop_first_chunks(db)
             write_manifest(self.home, embedding=_embedding_manifest(embedder))
+        if embedder.weights and not (read_manifest(self.home).get("embedding") or {}).get("weights"):
+            write_manifest(
+                self.home, embedding=_embedding_manifest(embedder)
+            )  # an archive made before weights were kept
         done = embed_pending(self.store, embedder, _step(step, "embedding"))
         self.vectors.sync(self.store.db, _step(step, "vector index"))
         return done
@@ -322,7 +373,21 @@ class Archive:
 
 
 def _embedding_manifest(embedder: Embedder) -> dict[str, object]:
-    return {"model": embedder.name, "dim": embedder.dim, "normalized": True, "text": EMBEDDING_TEXT}
+    return _embedding_record(embedder.name, embedder.dim, EMBEDDING_TEXT, embedder.weights)
+
+
+def _embedding_record(model: str, dim: int, text: object, weights: object) -> dict[str, Any]:
+    record = {"model": model, "dim": dim, "normalized": True, "text": text, "weights": weights}
+    return {k: v for k, v in record.items() if v is not None}
+
+
+def _valid_record(emb: object) -> TypeGuard[dict[str, Any]]:
+    return (
+        isinstance(emb, dict)
+        and isinstance(emb.get("model"), str)
+        and isinstance(emb.get("dim"), int)
+        and 0 < emb["dim"] <= 65_536
+    )
 
 
 def _step(progress: StepProgress | None, name: str) -> Callable[[int, int], None] | None:

