@@ -149,7 +149,8 @@ class _Ingest:
         error: str | None = None
         try:
             with open(task.path, "rb") as raw:
-                counter = CountingStream(raw)
+                whole = task.format in WHOLE_FILE_FORMATS
+                counter = CountingStream(raw, self.options.max_whole_file_bytes if whole else None, task.path)
                 stream = io.BufferedReader(counter, buffer_size=1 << 16)
                 for item in _safely(READERS[task.format](stream, task.path, self.options.read), task.path):
                     if isinstance(item, str):

@@ -66,12 +66,23 @@ class DocumentSummary:
     date: str | None
 
 
+MAX_REASON_CHARS = 500  # a failure's reason is cut here: a reader's message may quote a whole "line" of a bad file
+
+
+def cap_reason(reason: str) -> str:
+    """A reason short enough to show and keep (a bad file's first "line" can be hundreds of MB)."""
+    return reason if len(reason) <= MAX_REASON_CHARS else reason[: MAX_REASON_CHARS - 1] + "…"
+
+
 @dataclass(frozen=True)
 class Failure:
-    """A file (or a record in it) that could not be ingested, and why."""
+    """A file (or a record in it) that could not be ingested, and why (the reason capped)."""
 
     path: str
     reason: str
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "reason", cap_reason(self.reason))
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ import sqlite3
 from collections.abc import Callable, Sequence
 from dataclasses import astuple, dataclass
 
-from archive.models import Chunk
+from archive.models import Chunk, cap_reason
 
 Rechunk = Callable[[str], list[Chunk]]
 
@@ -92,7 +92,7 @@ def delete_document(db: sqlite3.Connection, doc_id: int, rechunk: Rechunk) -> No
 def record_failure(db: sqlite3.Connection, path: str, record: str | None, reason: str) -> None:
     db.execute(
         "INSERT OR REPLACE INTO failures (path, record, reason, at) VALUES (?, ?, ?, ?)",
-        (path, record or "", reason, now()),
+        (path, record or "", cap_reason(reason), now()),
     )
 
 

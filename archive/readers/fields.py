@@ -89,9 +89,9 @@ def as_text(value: Any) -> str | None:
     if isinstance(value, str):
         return value
     if isinstance(value, list):
-        paragraphs = [" ".join(_flatten(p)) if isinstance(p, list) else str(p) for p in value if p]
+        paragraphs = [" ".join(_flatten(p)) if isinstance(p, list) else p for p in value if isinstance(p, (str, list))]
         return "\n\n".join(p for p in paragraphs if p.strip())
-    return str(value)
+    return None  # a number, a bool or an object is no text (its repr must not be stored as an article)
 
 
 def as_name(value: Any) -> str | None:
@@ -113,5 +113,8 @@ def as_authors(value: Any) -> tuple[str, ...]:
 def _flatten(value: list[Any]) -> list[str]:
     out: list[str] = []
     for item in value:
-        out.extend(_flatten(item) if isinstance(item, list) else [str(item)])
+        if isinstance(item, list):
+            out.extend(_flatten(item))
+        elif isinstance(item, str):
+            out.append(item)
     return out
