@@ -102,11 +102,14 @@ def sync(db: sqlite3.Connection, progress: Callable[[int, int], None] | None = N
         ).fetchall()
         if not rows:
             return done
-        signed = [(doc_id, *signatures(text)) for doc_id, text in rows]
+        signed = [(doc_id, *signatures(text)) for doc_id, text in rows]  # outside the lock: the slow part
         db.execute("BEGIN IMMEDIATE")
         try:
+            # Another process (a second ingest) may have signed some of them since they were picked.
+            pending = _still_pending(db, [doc_id for doc_id, _, _ in signed])
             for doc_id, sig, lede in signed:
-                _join(db, doc_id, sig, lede)
+                if doc_id in pending:
+                    _join(db, doc_id, sig, lede)
         except BaseException:
             db.execute("ROLLBACK")
             raise
@@ -115,6 +118,16 @@ def sync(db: sqlite3.Connection, progress: Callable[[int, int], None] | None = N
         last = rows[-1][0]
         if progress:
             progress(done, total)
+
+
+def _still_pending(db: sqlite3.Connection, doc_ids: list[int]) -> set[int]:
+    """Those of `doc_ids` that are still original articles without a signature (read under the write lock)."""
+    rows = db.execute(
+        "SELECT d.id FROM documents d LEFT JOIN near_dupes n ON n.doc_id = d.id"
+        f" WHERE d.id IN ({marks(len(doc_ids))}) AND d.duplicate_of IS NULL AND n.doc_id IS NULL",
+        doc_ids,
+    )
+    return {int(r[0]) for r in rows}
 
 
 def _join(db: sqlite3.Connection, doc_id: int, sig: np.ndarray, lede: np.ndarray) -> None:

@@ -29,6 +29,16 @@ MIN_CANDIDATES = 100
 TUNED_RRF_K = 1.0  # SciFact train (titles embedded): k=1 0.7383, 2 0.7354, 3 0.7343, 10 0.7309 (benchmarks/RESULTS.md)
 PASSAGE_CANDIDATES = 20
 NEGATION_LIMIT = 100_000
+MAX_RESULTS = 100_000  # offset + limit: the legs fetch ten candidates a result, and tantivy allocates for each
+
+
+def _check_page(mode: str, limit: int, offset: int) -> None:
+    if mode not in MODES:
+        raise InvalidInputError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
+    if not (isinstance(limit, int) and isinstance(offset, int) and limit >= 1 and offset >= 0):
+        raise InvalidInputError(f"limit must be a whole number from 1 and offset from 0, not {limit!r} and {offset!r}")
+    if offset + limit > MAX_RESULTS:
+        raise InvalidInputError(f"a search reaches at most {MAX_RESULTS:,} results (offset + limit)")
 
 
 @dataclass(frozen=True)
@@ -150,6 +160,7 @@ class Searcher:
 
         With `collapse`, near-duplicates (index/near_dupes.py) show as one result, "also in" the others.
         """
+        _check_page(mode, limit, offset)
         filters = filters or Filters()
         settings = settings or self.settings
         parsed = self.parse(query) if isinstance(query, str) else query

@@ -8,12 +8,16 @@ from typing import Any
 
 import click
 
-from archive import InvalidInputError
+from archive import ArchiveError, InvalidInputError
 from index.search import SearchSettings
 from ui import search_output
 from ui.cli import CONTEXT, cli, friendly, iso_date, json_and_batch, open_archive
 from ui.progress import StepBar
 
+MAX_LIMIT = 1000  # results per query, on the command line and on a --batch line alike
+BATCH_FIELDS = frozenset({"query", "id", "from", "to", "outlet", "undated", "mode", "limit"})
+MODES = ("hybrid", "lexical", "semantic")
+UNDATED = ("include", "exclude", "only")
 DEFAULTS = SearchSettings()  # the tuned fusion settings, shown and used as the options' defaults
 
 
@@ -32,11 +36,11 @@ def _filters(
 @click.option("--outlet", "outlets", multiple=True, metavar="NAME", help="Only this outlet (repeatable).")
 @click.option(
     "--undated",
-    type=click.Choice(["include", "exclude", "only"]),
+    type=click.Choice(UNDATED),
     help="Undated articles (default: included, but left out when a date range is given).",
 )
-@click.option("--mode", type=click.Choice(["hybrid", "lexical", "semantic"]), default="hybrid", show_default=True)
-@click.option("--limit", type=click.IntRange(1, 1000), default=10, show_default=True)
+@click.option("--mode", type=click.Choice(MODES), default="hybrid", show_default=True)
+@click.option("--limit", type=click.IntRange(1, MAX_LIMIT), default=10, show_default=True)
 @click.option(
     "--fusion",
     type=click.Choice(["weighted", "rrf"]),
@@ -105,24 +109,64 @@ def search_cmd(
 
 
 def _run_batch(archive: Any, batch: Path, filters: Any, mode: str, limit: int, collapse: bool) -> None:
-    for number, line in enumerate(batch.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        spec = _batch_line(line, number)
-        query_filters = filters
-        if any(k in spec for k in ("from", "to", "outlet", "undated")):
-            outlets = spec.get("outlet") or []
-            query_filters = _filters(
-                spec.get("from"),
-                spec.get("to"),
-                [outlets] if isinstance(outlets, str) else outlets,
-                spec.get("undated"),
-            )
-        response = archive.search(
-            str(spec["query"]), query_filters, spec.get("mode", mode), int(spec.get("limit", limit)), collapse=collapse
+    """One JSON object per line; a bad line gets {"id", "error"} and the others still run (then exit 1)."""
+    lines = [(n, line) for n, line in enumerate(_batch_text(batch).splitlines(), start=1) if line.strip()]
+    failed = 0
+    for number, line in lines:
+        query_id = str(number)
+        try:
+            spec = _batch_line(line, number)
+            query_id = str(spec.get("id", number))
+            query, query_filters, query_mode, query_limit = _batch_search(spec, number, filters, mode, limit)
+            response = archive.search(query, query_filters, query_mode, query_limit, collapse=collapse)
+            body = search_output.response_json(response, query_id)
+        except ArchiveError as exc:
+            failed += 1
+            body = {"id": query_id, "line": number, "error": str(exc)}
+        click.echo(json.dumps(body, ensure_ascii=False))
+    if failed:
+        raise InvalidInputError(f"{failed} of the {len(lines)} lines in {batch} could not be run (their lines say why)")
+
+
+def _batch_text(batch: Path) -> str:
+    try:
+        return batch.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise InvalidInputError(f"{batch} is not UTF-8 text") from None
+    except OSError as exc:
+        raise InvalidInputError(f"cannot read {batch}: {exc.strerror}") from None
+
+
+def _batch_search(spec: dict[str, Any], number: int, filters: Any, mode: str, limit: int) -> tuple[str, Any, str, int]:
+    """A line's query, filters, mode and limit, each checked as its command-line option would be."""
+    where = f"--batch line {number}"
+    unknown = sorted(set(spec) - BATCH_FIELDS)
+    if unknown:
+        raise InvalidInputError(
+            f"{where}: unknown field(s) {', '.join(unknown)} (known: {', '.join(sorted(BATCH_FIELDS))})"
         )
-        query_id = str(spec["id"]) if "id" in spec else str(number)
-        click.echo(json.dumps(search_output.response_json(response, query_id), ensure_ascii=False))
+    query = spec["query"]
+    if not isinstance(query, str) or not query.strip():
+        raise InvalidInputError(f'{where}: "query" must be non-empty text')
+    query_mode = spec.get("mode", mode)
+    if query_mode not in MODES:
+        raise InvalidInputError(f'{where}: "mode" must be one of {", ".join(MODES)}')
+    query_limit = spec.get("limit", limit)
+    if isinstance(query_limit, bool) or not isinstance(query_limit, int) or not 1 <= query_limit <= MAX_LIMIT:
+        raise InvalidInputError(f'{where}: "limit" must be a whole number from 1 to {MAX_LIMIT}')
+    if not any(k in spec for k in ("from", "to", "outlet", "undated")):
+        return query, filters, query_mode, query_limit
+    outlets = spec.get("outlet") or []
+    outlets = [outlets] if isinstance(outlets, str) else outlets
+    if not isinstance(outlets, list) or not all(isinstance(o, str) for o in outlets):
+        raise InvalidInputError(f'{where}: "outlet" must be a name or a list of names')
+    for key in ("from", "to"):
+        if spec.get(key) is not None and not isinstance(spec[key], str):
+            raise InvalidInputError(f'{where}: "{key}" must be a date written YYYY-MM-DD')
+    undated = spec.get("undated")
+    if undated is not None and undated not in UNDATED:
+        raise InvalidInputError(f'{where}: "undated" must be one of {", ".join(UNDATED)}')
+    return query, _filters(spec.get("from"), spec.get("to"), outlets, undated), query_mode, query_limit
 
 
 def _batch_line(line: str, number: int) -> dict[str, Any]:
@@ -132,6 +176,8 @@ def _batch_line(line: str, number: int) -> dict[str, Any]:
             spec = json.loads(text)
         except json.JSONDecodeError as exc:
             raise InvalidInputError(f"--batch line {number}: malformed JSON ({exc.msg})") from None
+        except RecursionError:
+            raise InvalidInputError(f"--batch line {number}: JSON nested too deeply") from None
         if not isinstance(spec, dict) or "query" not in spec:
             raise InvalidInputError(f'--batch line {number}: a JSON line needs a "query" field')
         return spec
