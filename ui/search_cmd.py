@@ -125,7 +125,7 @@ def _run_batch(archive: Any, batch: Path, filters: Any, mode: str, limit: int, c
             body = {"id": query_id, "line": number, "error": str(exc)}
         click.echo(json.dumps(body, ensure_ascii=False))
     if failed:
-        raise InvalidInputError(f"{failed} of the {len(lines)} lines in {batch} could not be run (their lines say why)")
+        raise ArchiveError(f"{failed} of the {len(lines)} lines in {batch} could not be run (their lines say why)")
 
 
 def _batch_text(batch: Path) -> str:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from archive import InvalidInputError
+from archive import ArchiveError
 from ui.cli import CONTEXT, HOME_ENV, cli, friendly, home_of
 
 APP = Path(__file__).parent / "app" / "streamlit_app.py"
@@ -38,7 +38,7 @@ def ui_cmd(ctx: click.Context, port: int, host: str, no_browser: bool) -> None:
       archive --home ~/news-archive ui --port 8600 --no-browser
     """
     if importlib.util.find_spec("streamlit") is None:
-        raise InvalidInputError("the app needs Streamlit: pip install 'semantic-archive[app]'")
+        raise ArchiveError("the app needs Streamlit: pip install 'semantic-archive[app]'")
     _check_port(host, port)
     env = dict(os.environ)
     env[HOME_ENV] = str(home_of(ctx))
@@ -79,6 +79,6 @@ def _check_port(host: str, port: int) -> None:
         try:
             probe.bind((host, port))
         except OSError as exc:
-            raise InvalidInputError(
+            raise ArchiveError(
                 f"cannot listen on {host}:{port} ({exc.strerror}); choose another port with --port"
             ) from None

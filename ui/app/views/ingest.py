@@ -42,23 +42,29 @@ def _paths(res: Shared, uploads: list[Any], folder: str) -> list[str]:
             return []
         paths.append(str(path))
     if uploads:
-        paths.append(str(save_uploads(res.archive.home, uploads)))
+        paths.extend(str(p) for p in save_uploads(res.archive.home, uploads))
     if not paths:
         st.warning("Choose files to upload or type a folder path first.")
     return paths
 
 
-def save_uploads(home: Path, uploads: list[Any]) -> Path:
-    """Uploaded files are kept under the archive's home (the archive refers to its files by path)."""
+def save_uploads(home: Path, uploads: list[Any]) -> list[Path]:
+    """Uploaded files, kept under the archive's home (the archive refers to its files by path).
+
+    Each is ingested by its own path, not as a folder: a folder walk skips hidden names and unknown
+    types silently, and an upload must never vanish without a reason.
+    """
     folder = home / UPLOADS / dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
     folder.mkdir(parents=True, exist_ok=True)
+    saved: list[Path] = []
     for number, upload in enumerate(uploads):
         name = Path(upload.name).name or f"upload-{number}"
         target = folder / name
         if target.exists():
             target = folder / f"{number}-{name}"
         target.write_bytes(upload.getvalue())
-    return folder
+        saved.append(target)
+    return saved
 
 
 def _run(res: Shared, paths: list[str], embed: bool) -> IngestReport | None:
