@@ -79,6 +79,7 @@ class Archive:
         self.notices: list[str] = []  # what was found wrong and repaired while opening, for the user
         self.store = Store(self.home)
         self._embedder = embedder
+        self._weights_checked = False
         self._model = embedder.name if embedder else model
         if check_model:
             self._check_model()
@@ -120,9 +121,10 @@ class Archive:
     @property
     def embedder(self) -> Embedder:
         if self._embedder is None:
-            embedder = SentenceTransformerEmbedder(self.model_name, cache_dir=self.home / "cache" / "openvino")
-            self._check_weights(embedder)
-            self._embedder = embedder
+            self._embedder = SentenceTransformerEmbedder(self.model_name, cache_dir=self.home / "cache" / "openvino")
+        if not self._weights_checked:
+            self._check_weights(self._embedder)
+            self._weights_checked = True
         return self._embedder
 
     def _check_weights(self, embedder: Embedder) -> None:

@@ -52,6 +52,9 @@ def friendly(func: F) -> F:
             raise error from None
         except ArchiveError as exc:
             raise click.ClickException(str(exc)) from None
+        except BrokenPipeError:  # `archive list | head`: the reader has what it wanted
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(0)
         except KeyboardInterrupt:
             click.echo("\ninterrupted; run the same command again to continue where it stopped", err=True)
             sys.exit(130)
