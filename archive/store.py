@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
@@ -26,6 +27,7 @@ T = TypeVar("T")
 
 STORE_FILE = "archive.sqlite3"
 BUSY_TIMEOUT_MS = 30_000
+FULL_DISK_BYTES = 1 << 20  # an open that fails with less free than this is taken as a full disk
 
 _DOC_COLUMNS = (
     "id, title, outlet, published, url, path, text, external_id, authors, language, captured,"
@@ -55,14 +57,13 @@ class Store:
         self.home = Path(home)
         self.path = self.home / STORE_FILE
         self.read_only = self.home.is_dir() and not os.access(self.home, os.W_OK)
+        self._why_read_only = "is not writable"
         try:
             if self.read_only:
                 self.db = self._connect_read_only()
             else:
                 self.home.mkdir(parents=True, exist_ok=True)
-                self.db = self._connect(str(self.path), uri=False)
-                self.db.execute("PRAGMA journal_mode = WAL")
-                self.db.execute("PRAGMA synchronous = NORMAL")
+                self.db = self._connect_writable()
             self.db.execute("PRAGMA foreign_keys = ON")
             self._migrate()
         except sqlite3.DatabaseError as exc:
@@ -84,10 +85,24 @@ class Store:
         db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         return db
 
+    def _connect_writable(self) -> sqlite3.Connection:
+        try:
+            db = self._connect(str(self.path), uri=False)
+            db.execute("PRAGMA journal_mode = WAL")
+            db.execute("PRAGMA synchronous = NORMAL")
+            return db
+        except sqlite3.OperationalError as exc:
+            full = "full" in str(exc) or shutil.disk_usage(self.home).free < FULL_DISK_BYTES
+            if not full or not self.path.exists():
+                raise
+        # A full disk: WAL's -shm file cannot even be made. Reading still works; writing says why not.
+        self.read_only, self._why_read_only = True, "is on a full disk (free some space)"
+        return self._connect_read_only()
+
     def _connect_read_only(self) -> sqlite3.Connection:
         """Read-only; a WAL store whose -shm file cannot be made is read as immutable (nobody can write it)."""
         if not self.path.exists():
-            raise StoreError(f"the archive folder {self.home} is not writable, and it holds no archive yet")
+            raise StoreError(f"the archive folder {self.home} {self._why_read_only}, and it holds no archive yet")
         uri = f"file:{quote(str(self.path))}"
         try:
             db = self._connect(f"{uri}?mode=ro", uri=True)
@@ -96,12 +111,16 @@ class Store:
         except sqlite3.OperationalError:
             return self._connect(f"{uri}?mode=ro&immutable=1", uri=True)
 
+    @property
+    def why_read_only(self) -> str:
+        return self._why_read_only
+
     def require_writable(self) -> None:
         """Raise StoreError, saying why, when the archive folder cannot be written."""
         if not self.read_only:
             return
         raise StoreError(
-            f"the archive folder {self.home} is not writable, so nothing can be added, changed or removed "
+            f"the archive folder {self.home} {self._why_read_only}, so nothing can be added, changed or removed "
             "(search, list, show and stats still work); make it writable, or copy the archive elsewhere"
         )
 

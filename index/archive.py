@@ -85,7 +85,7 @@ class Archive:
             self._check_model()
         self.lexical = LexicalIndex(self.home, read_only=self.store.read_only)
         if self.store.read_only:
-            self._note(f"the archive folder {self.home} is not writable: it is opened read-only")
+            self._note(f"the archive folder {self.home} {self.store.why_read_only}: it is opened read-only")
         if self.lexical.repaired:
             self._note(f"the word index is being built again from the store: {self.lexical.repaired}")
         self.vectors = self._open_vectors()

@@ -116,7 +116,7 @@ class SentenceTransformerEmbedder(Embedder):
         if precision not in ("auto", "fp32", "bf16"):
             raise InvalidInputError(f"precision must be auto, fp32 or bf16, not {precision!r}")
         path, self.name = _resolve(model)
-        self.weights = DEFAULT_MODEL_SHA256 if self.name == DEFAULT_MODEL_NAME else _weights_of(path)
+        self.weights = model_weights(path)
         self._model = _load(path)
         self.dim = int(self._model.get_embedding_dimension())
         self.batch_size = batch_size
@@ -233,8 +233,12 @@ def _resolve(model: str | Path | None) -> tuple[Path | str, str]:
     return (path, path.name) if path.exists() else (str(model), str(model))
 
 
-def _weights_of(path: Path | str) -> str | None:
+def model_weights(path: Path | str) -> str | None:
+    """The sha256 of a model's weights: the installed default was checked against its published hash; any
+    other folder is hashed, one named all-MiniLM-L6-v2 too (a name proves nothing about the weights)."""
     folder = Path(path)
+    if folder == default_model_dir():
+        return DEFAULT_MODEL_SHA256
     return weights_sha256(folder) if folder.is_dir() else None
 
 

@@ -400,13 +400,17 @@ def test_a_model_with_other_weights_under_the_same_name_is_refused(home: Path, f
         assert archive.search("storm").results
 
 
-def test_the_weights_hash_sees_a_changed_byte(tmp_path: Path) -> None:
-    from index.model_files import weights_sha256
+def test_the_weights_hash_sees_a_changed_byte_whatever_the_folder_is_called(tmp_path: Path) -> None:
+    from index.embedder import model_weights
+    from index.model_files import DEFAULT_MODEL_SHA256, default_model_dir
 
-    (tmp_path / "model.safetensors").write_bytes(b"\x00" * 1000)
-    before = weights_sha256(tmp_path)
-    (tmp_path / "model.safetensors").write_bytes(b"\x00" * 999 + b"\x01")
-    assert before and weights_sha256(tmp_path) != before
+    folder = tmp_path / "all-MiniLM-L6-v2"
+    folder.mkdir()
+    (folder / "model.safetensors").write_bytes(b"\x00" * 1000)
+    before = model_weights(folder)
+    (folder / "model.safetensors").write_bytes(b"\x00" * 999 + b"\x01")
+    assert before and model_weights(folder) not in (before, DEFAULT_MODEL_SHA256)
+    assert model_weights(default_model_dir()) == DEFAULT_MODEL_SHA256
 
 
 # Medium: --batch lines
@@ -475,6 +479,23 @@ def test_a_full_disk_says_so_and_loses_nothing(tmp_path: Path) -> None:
     assert json.loads((tmp_path / "stats-full.json").read_text())["documents"] >= 30
     assert json.loads((tmp_path / "search.json").read_text())["matched"] >= 1
     assert json.loads((tmp_path / "stats.json").read_text())["documents"] == 30 + 6 * 300
+
+
+def test_a_full_disk_where_the_store_cannot_even_be_opened_still_reads(embedded: Path, tmp_path: Path) -> None:
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    done = _namespace(
+        f"""
+        mount -t tmpfs -o size=8m none {disk}
+        mkdir {disk}/h && cp -r {embedded}/archive.sqlite3 {embedded}/lexical {embedded}/manifest.json {disk}/h/
+        dd if=/dev/zero of={disk}/filler bs=1k 2>/dev/null || true
+        $ARCHIVE --home {disk}/h search storm --mode lexical
+        $ARCHIVE --home {disk}/h remove 1 || echo "remove rc=$?"
+        """
+    )
+    assert done.returncode == 0, done.stderr
+    assert "of 20 matching articles" in done.stdout and "remove rc=1" in done.stdout
+    assert "on a full disk" in done.stderr
 
 
 def test_a_read_only_home_reads_and_says_why_it_cannot_write(embedded: Path, files) -> None:  # type: ignore[no-untyped-def]

@@ -283,6 +283,7 @@ def remove_cmd(ctx: click.Context, doc_ids: tuple[int, ...], source: str | None)
         raise click.UsageError("name the ids to remove, or --source NAME")
     with open_archive(ctx, catch_up=False) as archive:
         store = archive.store
+        store.require_writable()
         ids = list(doc_ids) + (store.ids_for_source(source) if source else [])
         for doc_id in doc_ids:
             store.get(doc_id)
