@@ -17,7 +17,8 @@ from archive.errors import (
 )
 from archive.home import default_home
 from archive.ingest import IngestOptions, ingest, report_json
-from archive.maintenance import read_manifest, remove_documents, write_manifest
+from archive.maintenance import remove_documents
+from archive.manifest import EmbeddingRecord, Manifest, read_manifest, write_manifest
 from archive.models import Chunk, Document, DocumentSummary, Failure, IngestReport, Progress, RawDoc, Stats
 from archive.readers import ReadOptions
 from archive.readers.fields import parse_field_overrides
@@ -29,11 +30,13 @@ __all__ = [
     "Chunk",
     "Chunker",
     "Document",
+    "EmbeddingRecord",
     "DocumentSummary",
     "Failure",
     "IngestOptions",
     "IndexDamagedError",
     "IngestReport",
+    "Manifest",
     "InvalidInputError",
     "NotFoundError",
     "Progress",

@@ -10,8 +10,8 @@ from urllib.parse import urlsplit
 from archive.dates import parse_date
 from archive.models import RawDoc
 from archive.normalize import content_hash, normalize_text, one_line
+from archive.store.writes import NewDocument, authors_json
 from archive.titles import fallback_title
-from archive.writes import NewDocument, authors_json
 
 LANGUAGE_SAMPLE = 300
 _WORD = re.compile(r"[^\W\d_]+")

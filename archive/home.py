@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 APP_NAME = "semantic-archive"
+HOME_ENV = "ARCHIVE_HOME"  # the archive's folder, when --home names none
 
 
 def default_home() -> Path:

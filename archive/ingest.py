@@ -14,7 +14,6 @@ import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 
-from archive import writes
 from archive.chunking import Chunker
 from archive.discover import FileTask, discover
 from archive.errors import ReadError
@@ -22,8 +21,8 @@ from archive.finalize import finalize, origin_of
 from archive.models import Failure, IngestReport, Progress, RawDoc
 from archive.normalize import fingerprint
 from archive.readers import MAX_WHOLE_FILE_BYTES, READERS, WHOLE_FILE_FORMATS, CountingStream, Item, ReadOptions
-from archive.store import Store, sqlite_errors
-from archive.writes import NewDocument
+from archive.store import Store, sqlite_errors, writes
+from archive.store.writes import NewDocument
 
 DEFAULT_BATCH = 256
 ProgressCallback = Callable[[Progress], None]

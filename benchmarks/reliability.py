@@ -29,7 +29,7 @@ from benchmarks.common import ROOT, SHARED
 
 ARCHIVE = str(Path(sys.executable).parent / "archive")
 BASIL = SHARED / "basil" / "articles" / "2010"
-TIME_LIMIT_S = 240
+TIME_LIMIT_S = int(os.environ.get("RELIABILITY_TIME_LIMIT_S", "240"))
 BAD = ("Traceback", "unexpected error", "PanicException")
 
 

@@ -87,10 +87,10 @@ def settings_from(args: argparse.Namespace) -> SearchSettings:
 
 def _legs(archive: Archive, split: str) -> list[tuple[dict[str, int], dict[str, float], dict[str, float]]]:
     """Per query: its judgements, and the lexical and semantic legs' article scores (by external id)."""
+    from index import Filters
     from index.filtering import resolve
-    from index.query import Filters
 
-    allowed = resolve(archive.store.db, Filters())
+    allowed = resolve(archive.store, Filters())
     ext = dict(archive.store.db.execute("SELECT id, external_id FROM documents").fetchall())
     out = []
     for _, text, relevant in queries(split):

@@ -5,11 +5,11 @@ with Archive.open("~/news-archive") as archive:
     response = archive.search("How many people died in the Kerman blasts?")
 """
 
+from archive.store.filters import Filters
 from index.archive import Archive, Health
 from index.embedder import Embedder, HashEmbedder, SentenceTransformerEmbedder
 from index.highlight import Highlight
 from index.model_files import DEFAULT_MODEL_NAME, default_model_dir, verify_default_model
-from index.query import Filters
 from index.related import RelatedResult, RelatedSettings
 from index.search import Passage, SearchResponse, SearchResult, SearchSettings
 from index.tokenizer import ModelTokenizer

@@ -1,55 +1,64 @@
-"""An archive as one object: the store, its derived indexes, the model, and search.
+"""The library's front door: an archive as one object (the store, its derived indexes, the model, search).
 
 from index import Archive
 with Archive.open("~/news-archive") as archive:
     hit = archive.search("How many people died in the Kerman blasts?").results[0]
     print(hit.title, hit.outlet, hit.date, archive.get(hit.id).text[hit.passage.start : hit.passage.end])
+
+The CLI and the app call only this. The derived indexes (index/derived.py) are opened when first
+needed, so `stats`, `list` and `show` touch the store alone.
 """
 
 from __future__ import annotations
 
+import builtins
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, TypeGuard
+from typing import Any
 
 import numpy as np
 
 from archive import (
     Chunker,
     Document,
+    DocumentSummary,
+    Failure,
     IndexDamagedError,
     IngestOptions,
     IngestReport,
     InvalidInputError,
     Progress,
+    Stats,
     StoreError,
+    read_manifest,
+    remove_documents,
+    write_manifest,
 )
 from archive import ingest as ingest_files
-from archive.home import default_home
-from archive.maintenance import MANIFEST_FILE, manifest_problem, read_manifest, write_manifest
-from archive.store import Store, batches, marks, sqlite_errors
+from archive.home import HOME_ENV, default_home
+from archive.store import Filters, Store, sqlite_errors
 from index import near_dupes
-from index.embed import EMBEDDING_TEXT, Coverage, coverage, drop_embeddings, drop_first_chunks, embed_pending
+from index.derived import DerivedIndex, IndexLag
+from index.embed import EMBEDDING_TEXT, Coverage, coverage, embed_pending
 from index.embedder import Embedder, SentenceTransformerEmbedder
 from index.highlight import Highlight, lexical_spans, semantic_spans
 from index.lexical import LexicalIndex
 from index.model_files import DEFAULT_MODEL_NAME, default_model_dir
-from index.query import Filters
+from index.model_record import check_name, check_weights, reconcile, record_of
 from index.related import RelatedFinder, RelatedResult, RelatedSettings, Seed, stored_seed
 from index.search import Searcher, SearchResponse, SearchSettings
 from index.tokenizer import ModelTokenizer
 from index.vectors import VectorIndex
 
-HOME_ENV = "ARCHIVE_HOME"
 StepProgress = Callable[[str, int, int], None]
 
 
 @dataclass(frozen=True)
 class Health:
-    """How far the derived indexes are behind the store, and which model made the vectors."""
+    """How far each derived index is behind the store, and which model made the vectors."""
 
     documents: int
     chunks: int
@@ -59,6 +68,7 @@ class Health:
     vector_lag: int
     model: str | None
     vector_index: str | None
+    indexes: tuple[IndexLag, ...] = ()
 
 
 class Archive:
@@ -73,27 +83,37 @@ class Archive:
         catch_up: bool = True,
         check_model: bool = True,
         chunker: Chunker | None = None,
+        on_notice: Callable[[str], None] | None = None,
     ) -> None:
         self.home = Path(home).expanduser()
         self._chunker = chunker
-        self.notices: list[str] = []  # what was found wrong and repaired while opening, for the user
+        self.notices: list[str] = []  # what was found wrong (and repaired), for the user
+        self._on_notice = on_notice  # told each notice as it happens (the CLI prints it)
         self.store = Store(self.home)
+        if self.store.read_only:
+            self._note(f"the archive folder {self.home} {self.store.why_read_only}: it is opened read-only")
         self._embedder = embedder
         self._weights_checked = False
         self._model = embedder.name if embedder else model
+        reconciled = reconcile(self.home, self.store)
+        self._record = reconciled.record
+        if reconciled.notice:
+            self._note(reconciled.notice)
         if check_model:
-            self._check_model()
-        self.lexical = LexicalIndex(self.home, read_only=self.store.read_only)
-        if self.store.read_only:
-            self._note(f"the archive folder {self.home} {self.store.why_read_only}: it is opened read-only")
-        if self.lexical.repaired:
-            self._note(f"the word index is being built again from the store: {self.lexical.repaired}")
-        self.vectors = self._open_vectors()
+            check_name(self._record, self._model)
+        self._lexical: LexicalIndex | None = None
+        self._vectors: VectorIndex | None = None
+        self.near_duplicates = near_dupes.NearDuplicates()
+        self.searcher = Searcher(
+            self.store,
+            lambda: self.lexical,
+            lambda: self.vectors,
+            self._query_vector,
+            lambda: self.coverage().fraction,
+            settings,
+        )
         if catch_up:
             self.catch_up(wait=False)
-        self.searcher = Searcher(
-            self.store, self.lexical, self.vectors, self._query_vector, lambda: self.coverage().fraction, settings
-        )
 
     @classmethod
     def open(cls, home: str | Path | None = None, **kwargs: Any) -> Archive:
@@ -109,34 +129,99 @@ class Archive:
 
     def close(self) -> None:
         self.store.close()
-        self.lexical.close()
+        if self._lexical is not None:
+            self._lexical.close()
+
+    def _note(self, notice: str) -> None:
+        if notice not in self.notices:
+            self.notices.append(notice)
+            if self._on_notice is not None:
+                self._on_notice(notice)
+
+    # the derived indexes (index/derived.py)
+
+    @property
+    def lexical(self) -> LexicalIndex:
+        if self._lexical is None:
+            self._lexical = LexicalIndex(self.home, read_only=self.store.read_only)
+            if self._lexical.repaired:
+                self._note(f"the word index is being built again from the store: {self._lexical.repaired}")
+        return self._lexical
+
+    @property
+    def vectors(self) -> VectorIndex | None:
+        """The vector index, once something has been embedded."""
+        if self._vectors is None and self._record is not None:
+            self._vectors = VectorIndex(self.home, self._record.dim, self._record.model)
+        return self._vectors
+
+    @property
+    def indexes(self) -> list[DerivedIndex]:
+        """Every derived index, in the order they catch up (vectors once something is embedded)."""
+        found: list[DerivedIndex] = [self.lexical, self.near_duplicates]
+        if self.vectors is not None:
+            found.append(self.vectors)
+        return found
+
+    def catch_up(self, progress: StepProgress | None = None, wait: bool = True) -> None:
+        """Bring every derived index up to the store.
+
+        With `wait` False (a reader opening the archive), nothing waits for another process's writer and
+        no files are written: an index that cannot catch up is reloaded, and the search says what it lacks.
+        """
+        if wait:
+            self.store.require_writable()
+        for index in self.indexes:
+            try:
+                index.catch_up(self.store, _step(progress, index.name), wait)
+            except (StoreError, IndexDamagedError) as exc:
+                if wait:
+                    raise
+                index.reload()
+                if isinstance(exc, StoreError) and "being written by another process" not in str(exc):
+                    self._note(f"the {index.name} index could not catch up ({exc}); what was added since is missing")
+
+    def refresh(self) -> None:
+        """Cheaply pick up what a writer in another process has committed (called before each search)."""
+        self.lexical.reload()
+        if self._record is None:
+            self._record = read_manifest(self.home).embedding
+        vectors = self.vectors
+        if vectors is not None and vectors.lag(self.store):
+            vectors.catch_up(self.store, wait=False)
+
+    def coverage(self) -> Coverage:
+        return coverage(self.store)
+
+    def health(self) -> Health:
+        c = self.coverage()
+        lags = {index.name: index.lag(self.store) for index in self.indexes}
+        return Health(
+            documents=self.store.document_count(),
+            chunks=c.chunks,
+            embedded_chunks=c.embedded,
+            lexical_lag=lags["lexical"],
+            near_duplicate_lag=lags["near-duplicates"],
+            vector_lag=lags.get("vectors", c.embedded),
+            model=self._record.model if self._record else None,
+            vector_index=self.vectors.kind if self.vectors else None,
+            indexes=tuple(IndexLag(name, lag) for name, lag in lags.items()),
+        )
 
     # the model
 
     @property
     def model_name(self) -> str:
-        stored = (read_manifest(self.home).get("embedding") or {}).get("model")
-        return self._model or stored or DEFAULT_MODEL_NAME
+        return self._model or (self._record.model if self._record else None) or DEFAULT_MODEL_NAME
 
     @property
     def embedder(self) -> Embedder:
         if self._embedder is None:
             self._embedder = SentenceTransformerEmbedder(self.model_name, cache_dir=self.home / "cache" / "openvino")
         if not self._weights_checked:
-            self._check_weights(self._embedder)
+            check_weights(self._record, self._embedder, self.model_name)
             self._weights_checked = True
         return self._embedder
-
-    def _check_weights(self, embedder: Embedder) -> None:
-        """Refuse a model whose weights differ from those that made this archive's vectors (a name proves nothing)."""
-        made_by = (self._embedding_record() or {}).get("weights")
-        if made_by and embedder.weights and made_by != embedder.weights:
-            raise InvalidInputError(
-                f"the model {embedder.name} has other weights (sha256 {embedder.weights[:12]}…) than the one that "
-                f"made this archive's vectors ({str(made_by)[:12]}…), so its vectors would not compare with them; "
-                "use the archive's own model, or embed everything again with: "
-                f"archive reindex --embeddings --model {self.model_name}"
-            )
 
     def chunker(self) -> Chunker:
         """Chunks measured by the model's own tokenizer (or the chunker given when opening)."""
@@ -149,100 +234,13 @@ class Archive:
         self._chunker = Chunker(ModelTokenizer(folder))
         return self._chunker
 
-    def _check_model(self) -> None:
-        stored = (read_manifest(self.home).get("embedding") or {}).get("model")
-        if stored and self._model and Path(self._model).name != stored and self._model != stored:
-            raise InvalidInputError(
-                f"this archive's vectors were made by {stored}, not {self._model}; leave --model out (or give "
-                f"--model {stored}), or embed everything again with: archive reindex --embeddings --model {self._model}"
-            )
-
-    def _open_vectors(self) -> VectorIndex | None:
-        emb = self._embedding_record()
-        return VectorIndex(self.home, int(emb["dim"]), str(emb["model"])) if emb else None
-
-    def _embedding_record(self) -> dict[str, Any] | None:
-        """The manifest's record of the vectors, checked against the store's and rebuilt from it when wrong.
-
-        A deleted, garbled or hand-edited manifest must not silently drop the meaning leg: the store keeps
-        each vector with its model's name, so the record can be made again.
-        """
-        manifest = read_manifest(self.home)
-        emb = manifest.get("embedding")
-        stored = self.store.embedding_sample()
-        if stored is None:
-            return emb if _valid_record(emb) else None
-        model, dim = stored
-        if _valid_record(emb) and emb["model"] == model and emb["dim"] == dim:
-            return dict(emb)
-        kept = emb if isinstance(emb, dict) and emb.get("model") == model else {}
-        record = _embedding_record(model, dim, kept.get("text", EMBEDDING_TEXT), kept.get("weights"))
-        problem = manifest_problem(self.home) or "had a wrong record of the vectors"
-        try:
-            write_manifest(self.home, embedding=record)
-        except StoreError:
-            problem += " (and it could not be saved: the archive folder is not writable)"
-        self._note(
-            f"{self.home / MANIFEST_FILE} {problem}: its record of the vectors was made again from the store "
-            f"({model}, {dim} dimensions)"
-        )
-        return record
-
-    def _note(self, notice: str) -> None:
-        if notice not in self.notices:
-            self.notices.append(notice)
-
     @lru_cache(maxsize=256)  # noqa: B019 - one archive object per process; queries repeat
     def _query_vector(self, text: str) -> np.ndarray:
         return self.embedder.embed_query(text)
 
-    # keeping the derived indexes up to date
-
-    def catch_up(self, progress: StepProgress | None = None, wait: bool = True) -> None:
-        """Bring the lexical and vector indexes up to the store.
-
-        With `wait` False (a reader opening the archive), a lexical index another process is writing is
-        only reloaded, and the vector index catches up in memory: the writer keeps the files.
-        """
-        if wait:
-            self.store.require_writable()
-        try:
-            self.lexical.sync(self.store.db, _step(progress, "lexical index"), wait_s=60.0 if wait else 0.0)
-        except (StoreError, IndexDamagedError) as exc:
-            if wait:
-                raise
-            self.lexical.reload()  # a reader searches what is indexed (another process writes, or the disk is full)
-            if isinstance(exc, StoreError) and "being written by another process" not in str(exc):
-                self._note(f"the word index could not catch up ({exc}); words added since are not found yet")
-        if wait:
-            near_dupes.sync(self.store.db, _step(progress, "near-duplicates"))
-        if self.vectors is not None:
-            self.vectors.sync(self.store.db, _step(progress, "vector index"), save=wait)
-
-    def refresh(self) -> None:
-        """Cheaply pick up what a writer in another process has committed (called before each search)."""
-        self.lexical.reload()
-        if self.vectors is None and _valid_record(read_manifest(self.home).get("embedding")):
-            self.vectors = self._open_vectors()
-            self.searcher.vectors = self.vectors
-        if self.vectors is not None and self.vectors.lag(self.store.db):
-            self.vectors.sync(self.store.db, save=False)
-
-    def coverage(self) -> Coverage:
-        return coverage(self.store.db)
-
-    def health(self) -> Health:
-        c = self.coverage()
-        return Health(
-            documents=self.store.stats().documents,
-            chunks=c.chunks,
-            embedded_chunks=c.embedded,
-            lexical_lag=self.lexical.lag(self.store.db),
-            near_duplicate_lag=near_dupes.lag(self.store.db),
-            vector_lag=self.vectors.lag(self.store.db) if self.vectors else c.embedded,
-            model=(read_manifest(self.home).get("embedding") or {}).get("model"),
-            vector_index=self.vectors.kind if self.vectors else None,
-        )
+    def _save_record(self, embedder: Embedder) -> None:
+        self._record = record_of(embedder)
+        write_manifest(self.home, read_manifest(self.home).with_embedding(self._record))
 
     # writing
 
@@ -254,14 +252,14 @@ class Archive:
         progress: Callable[[Progress], None] | None = None,
         step: StepProgress | None = None,
     ) -> IngestReport:
-        """Phase 1 (store + lexical index), then phase 2 (embeddings) unless `embed` is False."""
+        """Phase 1 (store + lexical index + near-duplicates), then phase 2 (embeddings) unless `embed` is False."""
         self.store.require_writable()
         chunker = self.chunker()
-        write_manifest(self.home, chunker=chunker.settings)
+        write_manifest(self.home, replace(read_manifest(self.home), chunker=chunker.settings))
         report = ingest_files(self.store, paths, chunker, options, progress)
         with sqlite_errors(self.store.path):
-            self.lexical.sync(self.store.db, _step(step, "lexical index"))
-            near_dupes.sync(self.store.db, _step(step, "near-duplicates"))
+            for index in (self.lexical, self.near_duplicates):
+                index.catch_up(self.store, _step(step, index.name))
         if embed:
             self.embed(step)
         return report
@@ -273,48 +271,95 @@ class Archive:
             return self._embed(step)
 
     def _embed(self, step: StepProgress | None) -> int:
-        near_dupes.sync(self.store.db, _step(step, "near-duplicates"))
+        self.near_duplicates.catch_up(self.store, _step(step, "near-duplicates"))
         embedder = self.embedder
-        if self.vectors is None:
-            write_manifest(self.home, embedding=_embedding_manifest(embedder))
-            self.vectors = VectorIndex(self.home, embedder.dim, embedder.name)
-            self.searcher.vectors = self.vectors
-        elif (read_manifest(self.home).get("embedding") or {}).get("text") != EMBEDDING_TEXT:
-            with self.store.transaction() as db:
-                drop_first_chunks(db)
-            write_manifest(self.home, embedding=_embedding_manifest(embedder))
-        if embedder.weights and not (read_manifest(self.home).get("embedding") or {}).get("weights"):
-            write_manifest(self.home, embedding=_embedding_manifest(embedder))  # made before weights were kept
+        if self._record is None:
+            self._save_record(embedder)
+        elif self._record.text != EMBEDDING_TEXT:  # embedded before titles went with first chunks
+            with self.store.transaction():
+                self.store.drop_first_chunk_vectors()
+            self._save_record(embedder)
+        elif embedder.weights and not self._record.weights:  # made before the weights were kept
+            self._save_record(embedder)
         done = embed_pending(self.store, embedder, _step(step, "embedding"))
-        self.vectors.sync(self.store.db, _step(step, "vector index"))
+        vectors = self.vectors
+        assert vectors is not None  # the record exists now
+        vectors.catch_up(self.store, _step(step, vectors.name))
         return done
 
-    def reindex(self, embeddings: bool = False, step: StepProgress | None = None) -> None:
-        """Rebuild the derived indexes from the store; with `embeddings`, embed every chunk again."""
+    def reindex(
+        self, embeddings: bool = False, step: StepProgress | None = None, names: Sequence[str] = ()
+    ) -> list[str]:
+        """Rebuild the derived indexes (all, or those named) from the store; with `embeddings`, embed every
+        chunk again first (e.g. with another model). Returns the names rebuilt."""
         self.store.require_writable()
+        known = [index.name for index in self.indexes] + ([] if self.vectors else ["vectors"])
+        unknown = sorted(set(names) - set(known))
+        if unknown:
+            raise InvalidInputError(f"no derived index named {', '.join(unknown)}; the indexes are {', '.join(known)}")
         with sqlite_errors(self.store.path):
-            self._reindex(embeddings, step)
+            if embeddings:
+                self._forget_vectors()
+            rebuilt = []
+            for index in self.indexes:
+                if not names or index.name in names:
+                    index.rebuild(self.store, _step(step, index.name))
+                    rebuilt.append(index.name)
+            if embeddings:
+                self._embed(step)
+                rebuilt.append("vectors")
+        return rebuilt
 
-    def _reindex(self, embeddings: bool, step: StepProgress | None) -> None:
-        self.lexical.rebuild(self.store.db, _step(step, "lexical index"))
-        with self.store.transaction() as db:
-            near_dupes.clear(db)
-        near_dupes.sync(self.store.db, _step(step, "near-duplicates"))
-        if embeddings:
-            with self.store.transaction() as db:
-                drop_embeddings(db)
-            write_manifest(self.home, embedding=None)
-            self.vectors = None
-            self.searcher.vectors = None
-            self._query_vector.cache_clear()
-            self._embed(step)
-        elif self.vectors is not None:
-            self.vectors.rebuild(self.store.db, _step(step, "vector index"))
+    def _forget_vectors(self) -> None:
+        with self.store.transaction():
+            self.store.drop_vectors()
+        write_manifest(self.home, read_manifest(self.home).with_embedding(None))
+        self._record, self._vectors, self._weights_checked = None, None, False
+        self._query_vector.cache_clear()
+
+    def remove(self, ids: Sequence[int] = (), source: str | None = None) -> int:
+        """Remove articles by id, and every article of an outlet or ingest `source`; returns how many.
+
+        A duplicate takes over a removed original's text; the derived indexes catch up.
+        """
+        self.store.require_writable()
+        for doc_id in ids:
+            self.store.get(doc_id)  # an unknown id is an error before anything is removed
+        chosen = list(ids) + (self.store.ids_for_source(source) if source else [])
+        with sqlite_errors(self.store.path):
+            removed = remove_documents(self.store, chosen, self.chunker())
+            self.catch_up()
+        return removed
 
     # reading
 
     def get(self, doc_id: int | str) -> Document:
         return self.store.find(str(doc_id))
+
+    def list(self, filters: Filters | None = None, limit: int | None = None) -> builtins.list[DocumentSummary]:
+        """Articles by date (undated last), through the same filter as search."""
+        return self.store.list_documents(filters, limit)
+
+    def stats(self) -> Stats:
+        return self.store.stats()
+
+    def outlets(self) -> builtins.list[str]:
+        return self.store.outlets()
+
+    def failures(self) -> builtins.list[Failure]:
+        return self.store.failures()
+
+    def copies(self, doc_id: int) -> builtins.list[tuple[int, str | None]]:
+        """(id, outlet) of the article's exact and near copies, itself left out."""
+        return [c for c in near_dupes.group_documents(self.store, doc_id) if c[0] != doc_id]
+
+    def version(self) -> tuple[int, int]:
+        """Changes whenever the store does (any process): a cache key."""
+        return self.store.version()
+
+    def months(self, doc_ids: Sequence[int] | None = None) -> builtins.list[tuple[str, int]]:
+        """Articles per month (YYYY-MM), oldest first, of these ids (None: the whole archive); undated left out."""
+        return self.store.months(doc_ids)
 
     def search(
         self,
@@ -345,23 +390,6 @@ class Archive:
         results = tuple(replace(r, highlights=r.highlights + tuple(s)) for r, s in zip(response.results, spans))
         return replace(response, results=results)
 
-    def months(self, doc_ids: Sequence[int] | None = None) -> list[tuple[str, int]]:
-        """Articles per month (YYYY-MM), oldest first, of these ids (None: the whole archive); undated left out."""
-        db = self.store.db
-        if doc_ids is None:
-            sql = "SELECT substr(published, 1, 7), count(*) FROM documents WHERE published IS NOT NULL GROUP BY 1"
-            return sorted((m, int(c)) for m, c in db.execute(sql))
-        counts: dict[str, int] = {}
-        for part in batches(doc_ids):
-            rows = db.execute(
-                "SELECT substr(published, 1, 7), count(*) FROM documents WHERE published IS NOT NULL"
-                f" AND id IN ({marks(len(part))}) GROUP BY 1",
-                part,
-            )
-            for month, count in rows:
-                counts[month] = counts.get(month, 0) + count
-        return sorted(counts.items())
-
     def highlights(self, text: str, query: str) -> tuple[Highlight, ...]:
         """The query's words everywhere in an article's text, and its sentence(s) nearest the query's meaning."""
         parsed = self.searcher.parse(query)
@@ -379,43 +407,25 @@ class Archive:
         outlets: Sequence[str] = (),
         limit: int = 20,
         date: str | None = None,
-    ) -> list[RelatedResult]:
+    ) -> builtins.list[RelatedResult]:
         """Other articles on the same event as a stored article (`doc_id`) or as `text` (dated `date`, if given)."""
         settings = settings or RelatedSettings()
         self.refresh()
-        with self.store.snapshot() as db:
+        with self.store.snapshot():
             if doc_id is not None:
-                seed = stored_seed(db, self.get(doc_id), settings.seed_chunks)
+                seed = stored_seed(self.store, self.get(doc_id), settings.seed_chunks)
             elif text is not None and text.strip():
                 seed = self._text_seed(text, date, settings.seed_chunks)
             else:
                 raise InvalidInputError("give an article id, or some text to find related coverage for")
-            finder = RelatedFinder(db, self.lexical, self.vectors, self.searcher.allowed)
+            finder = RelatedFinder(self.store, self.lexical, self.vectors, self.searcher.allowed)
             return finder.find(seed, settings, tuple(outlets), limit)
 
     def _text_seed(self, text: str, date: str | None, seed_chunks: int) -> Seed:
         spans = self.chunker().chunk(text)[:seed_chunks] if self.vectors is not None else []
         vectors = self.embedder.embed([text[c.start : c.end] for c in spans]) if spans else np.zeros((0, 1))
-        copies = frozenset(near_dupes.copies_of_text(self.store.db, text))
+        copies = frozenset(near_dupes.copies_of_text(self.store, text))
         return Seed(text, np.asarray(vectors, dtype=np.float32), date, excluded=copies)
-
-
-def _embedding_manifest(embedder: Embedder) -> dict[str, object]:
-    return _embedding_record(embedder.name, embedder.dim, EMBEDDING_TEXT, embedder.weights)
-
-
-def _embedding_record(model: str, dim: int, text: object, weights: object) -> dict[str, Any]:
-    record = {"model": model, "dim": dim, "normalized": True, "text": text, "weights": weights}
-    return {k: v for k, v in record.items() if v is not None}
-
-
-def _valid_record(emb: object) -> TypeGuard[dict[str, Any]]:
-    return (
-        isinstance(emb, dict)
-        and isinstance(emb.get("model"), str)
-        and isinstance(emb.get("dim"), int)
-        and 0 < emb["dim"] <= 65_536
-    )
 
 
 def _step(progress: StepProgress | None, name: str) -> Callable[[int, int], None] | None:

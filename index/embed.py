@@ -6,11 +6,8 @@ killed run loses at most one block and the next run continues with the chunks st
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
-
-import numpy as np
 
 from archive.store import Store
 from index.embedder import Embedder
@@ -39,10 +36,8 @@ class Coverage:
         return 1.0 if self.chunks == 0 else self.embedded / self.chunks
 
 
-def coverage(db: sqlite3.Connection) -> Coverage:
-    embedded = int(db.execute("SELECT COUNT(*) FROM embeddings").fetchone()[0])
-    chunks = int(db.execute("SELECT COUNT(*) FROM chunks").fetchone()[0])
-    return Coverage(embedded, chunks)
+def coverage(store: Store) -> Coverage:
+    return Coverage(store.embedded_count(), store.chunk_count())
 
 
 def embed_pending(
@@ -52,24 +47,19 @@ def embed_pending(
     block: int = EMBED_BLOCK,
 ) -> int:
     """Embed every chunk without a vector; returns how many were embedded."""
-    todo = coverage(store.db)
+    todo = coverage(store)
     total = todo.chunks - todo.embedded
     done = 0
     last_id = 0
     if progress and total:
         progress(0, total)  # the first block (and choosing the model's engine) takes a while
     while True:
-        rows = store.db.execute(
-            "SELECT c.id, c.ordinal, d.title, substr(d.text, c.start + 1, c.end - c.start) FROM chunks c"
-            " JOIN documents d ON d.id = c.doc_id LEFT JOIN embeddings e ON e.chunk_id = c.id"
-            " WHERE e.chunk_id IS NULL AND c.id > ? ORDER BY c.id LIMIT ?",
-            (last_id, block),
-        ).fetchall()
+        rows = store.chunks_to_embed(last_id, block)
         if not rows:
             return done
         vectors = embedder.embed([embedding_text(ordinal, title, text) for _, ordinal, title, text in rows])
-        with store.transaction() as db:
-            save_vectors(db, embedder.name, [r[0] for r in rows], vectors)
+        with store.transaction():
+            store.save_vectors(embedder.name, [r[0] for r in rows], vectors)
         done += len(rows)
         last_id = rows[-1][0]
         if progress:
@@ -79,21 +69,3 @@ def embed_pending(
 def embedding_text(ordinal: int, title: str | None, text: str) -> str:
     """The text a chunk is embedded from (see EMBEDDING_TEXT)."""
     return f"{title}\n{text}" if ordinal == 0 and title else text
-
-
-def drop_first_chunks(db: sqlite3.Connection) -> int:
-    """Forget the first chunks' vectors (made before titles were embedded); `embed_pending` redoes them."""
-    return db.execute("DELETE FROM embeddings WHERE chunk_id IN (SELECT id FROM chunks WHERE ordinal = 0)").rowcount
-
-
-def save_vectors(db: sqlite3.Connection, model: str, chunk_ids: list[int], vectors: np.ndarray) -> None:
-    """Store vectors (float32) for chunks that still exist."""
-    db.executemany(
-        "INSERT OR REPLACE INTO embeddings (chunk_id, model, vector) SELECT ?, ?, ? WHERE EXISTS"
-        " (SELECT 1 FROM chunks WHERE id = ?)",
-        [(cid, model, vectors[i].astype(np.float32).tobytes(), cid) for i, cid in enumerate(chunk_ids)],
-    )
-
-
-def drop_embeddings(db: sqlite3.Connection) -> None:
-    db.execute("DELETE FROM embeddings")

@@ -7,15 +7,14 @@ semantic leg gets the allowed chunk ids; both are checked again here exactly.
 
 from __future__ import annotations
 
-import sqlite3
 from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
 import tantivy
 
+from archive.store import Filters, Store
 from index.lexical import UNDATED_DAY, day_number
-from index.query import Filters
 
 
 @dataclass(frozen=True)
@@ -27,41 +26,13 @@ class Allowed:
     chunks: np.ndarray | None
 
 
-def _where(filters: Filters) -> tuple[str, list[object]]:
-    clauses: list[str] = []
-    args: list[object] = []
-    dated: list[str] = []
-    if filters.date_from:
-        dated.append("published >= ?")
-        args.append(filters.date_from)
-    if filters.date_to:
-        dated.append("published <= ?")
-        args.append(filters.date_to)
-    if filters.undated_policy == "only":
-        clauses.append("published IS NULL")
-        args = []
-    elif dated:
-        joined = " AND ".join(dated)
-        clauses.append(f"(({joined}) OR published IS NULL)" if filters.undated_policy == "include" else f"({joined})")
-    elif filters.undated_policy == "exclude":
-        clauses.append("published IS NOT NULL")
-    if filters.outlets:
-        clauses.append(f"lower(outlet) IN ({','.join('?' * len(filters.outlets))})")
-        args.extend(o.lower() for o in filters.outlets)
-    return ("WHERE " + " AND ".join(clauses)) if clauses else "", args
-
-
-def resolve(db: sqlite3.Connection, filters: Filters) -> Allowed:
-    where, args = _where(filters)
+def resolve(store: Store, filters: Filters) -> Allowed:
+    """Which articles and chunks the filter lets through (the store's one filter builder)."""
     if not filters.active:
-        return Allowed(int(db.execute("SELECT COUNT(*) FROM documents").fetchone()[0]), None, None)
-    rows = db.execute(f"SELECT COALESCE(duplicate_of, id) FROM documents {where}", args).fetchall()
-    originals = frozenset(r[0] for r in rows)
-    chunks = db.execute(
-        f"SELECT id FROM chunks WHERE doc_id IN (SELECT COALESCE(duplicate_of, id) FROM documents {where}) ORDER BY id",
-        args,
-    ).fetchall()
-    return Allowed(len(rows), originals, np.fromiter((r[0] for r in chunks), dtype=np.int64, count=len(chunks)))
+        return Allowed(store.document_count(), None, None)
+    originals = store.filtered_originals(filters)
+    chunks = store.filtered_chunks(filters)
+    return Allowed(len(originals), frozenset(originals), np.asarray(chunks, dtype=np.int64))
 
 
 class AllowedCache:
@@ -76,29 +47,18 @@ class AllowedCache:
         self.size = size
         self._entries: OrderedDict[tuple[Filters, int, int], Allowed] = OrderedDict()
 
-    def resolve(self, db: sqlite3.Connection, filters: Filters) -> Allowed:
+    def resolve(self, store: Store, filters: Filters) -> Allowed:
         if not filters.active:
-            return resolve(db, filters)
-        key = (filters, int(db.execute("PRAGMA data_version").fetchone()[0]), db.total_changes)
+            return resolve(store, filters)
+        key = (filters, *store.version())
         if key in self._entries:
             self._entries.move_to_end(key)
             return self._entries[key]
-        allowed = resolve(db, filters)
+        allowed = resolve(store, filters)
         self._entries[key] = allowed
         while len(self._entries) > self.size:
             self._entries.popitem(last=False)
         return allowed
-
-
-def matching_documents(db: sqlite3.Connection, filters: Filters, original: int) -> list[int]:
-    """The documents of one original's duplicate group that match the filter, original first."""
-    where, args = _where(filters)
-    extra = f"{where} AND" if where else "WHERE"
-    rows = db.execute(
-        f"SELECT id FROM documents {extra} (id = ? OR duplicate_of = ?) ORDER BY duplicate_of IS NOT NULL, id",
-        [*args, original, original],
-    )
-    return [r[0] for r in rows]
 
 
 def tantivy_filter(schema: tantivy.Schema, filters: Filters) -> list[tantivy.Query]:
@@ -117,5 +77,5 @@ def tantivy_filter(schema: tantivy.Schema, filters: Filters) -> list[tantivy.Que
     elif filters.undated_policy == "exclude":
         clauses.append(tantivy.Query.range_query(schema, "day", tantivy.FieldType.Integer, 0, 10**7))
     if filters.outlets:
-        clauses.append(tantivy.Query.term_set_query(schema, "outlet", [o.lower() for o in filters.outlets]))
+        clauses.append(tantivy.Query.term_set_query(schema, "outlet", list(filters.outlets)))  # already keys
     return clauses

@@ -21,7 +21,6 @@ import datetime as dt
 import json
 import os
 import shutil
-import sqlite3
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -33,8 +32,9 @@ from typing import Any
 import tantivy
 
 from archive.errors import IndexDamagedError, StoreError
-from archive.store import batches, marks
+from archive.store import Store, batches
 
+Progress = Callable[[int, int], None]
 LEXICAL_DIR = "lexical"
 STATE_FILE = "state.json"
 LEXICAL_VERSION = 4
@@ -141,6 +141,8 @@ def _open(folder: Path, schema: tantivy.Schema) -> tantivy.Index:
 class LexicalIndex:
     """The `articles` and `chunks` tantivy indexes under `home/lexical`, kept in step with the store."""
 
+    name = "lexical"
+
     def __init__(self, home: Path, read_only: bool = False) -> None:
         self.folder = Path(home) / LEXICAL_DIR
         self.schema = _article_schema()
@@ -219,18 +221,22 @@ class LexicalIndex:
         tmp.write_text(json.dumps({"version": LEXICAL_VERSION, "seq": self.seq}), encoding="utf-8")
         tmp.replace(self.folder / STATE_FILE)
 
-    def lag(self, db: sqlite3.Connection) -> int:
-        """How many chunk-log entries the index has not applied yet."""
-        return int(db.execute("SELECT COUNT(*) FROM chunk_log WHERE seq > ?", (self.seq,)).fetchone()[0])
+    # the DerivedIndex protocol (index/derived.py)
 
-    def sync(
-        self, db: sqlite3.Connection, progress: Callable[[int, int], None] | None = None, wait_s: float = WRITER_WAIT_S
-    ) -> int:
+    def lag(self, store: Store) -> int:
+        """How many chunk-log entries the index has not applied yet."""
+        return store.log_count_since(self.seq)
+
+    def catch_up(self, store: Store, progress: Progress | None = None, wait: bool = True) -> int:
+        """Apply the store's changes; a reader (`wait` False) does not wait for another process's writer."""
+        return self.sync(store, progress, wait_s=WRITER_WAIT_S if wait else 0.0)
+
+    def sync(self, store: Store, progress: Progress | None = None, wait_s: float = WRITER_WAIT_S) -> int:
         """Apply the chunk log since the last sync; returns how many entries were applied.
 
         Waits up to `wait_s` for another process's writer to finish, then raises StoreError.
         """
-        top = int(db.execute("SELECT COALESCE(MAX(seq), 0) FROM chunk_log").fetchone()[0])
+        top = store.log_top()
         if self.read_only:
             self.reload()
             return 0
@@ -243,13 +249,10 @@ class LexicalIndex:
         fresh = self.seq == 0
         with native("indexing", self.folder), self._closing(writers):
             while self.seq < top:
-                rows = db.execute(
-                    "SELECT seq, chunk_id, doc_id FROM chunk_log WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?",
-                    (self.seq, top, SYNC_BATCH),
-                ).fetchall()
+                rows = store.log_entries(self.seq, top, SYNC_BATCH)
                 if not rows:
                     break
-                self._apply(writers, db, {r[1] for r in rows}, {r[2] for r in rows}, delete_first=not fresh)
+                self._apply(writers, store, {r[1] for r in rows}, {r[2] for r in rows}, delete_first=not fresh)
                 for writer in writers:
                     writer.commit()
                 self.seq = int(rows[-1][0])
@@ -298,7 +301,7 @@ class LexicalIndex:
     def _apply(
         self,
         writers: tuple[Any, Any],
-        db: sqlite3.Connection,
+        store: Store,
         chunk_ids: set[int],
         doc_ids: set[int],
         delete_first: bool,
@@ -309,15 +312,15 @@ class LexicalIndex:
                 chunks.delete_documents_by_term("chunk_id", chunk_id)
             for doc_id in doc_ids:
                 articles.delete_documents_by_term("doc_id", doc_id)
-        for entry in _chunk_entries(db, sorted(chunk_ids)):
+        for entry in _chunk_entries(store, sorted(chunk_ids)):
             chunks.add_document(entry)
-        for entry in _article_entries(db, sorted(doc_ids)):
+        for entry in _article_entries(store, sorted(doc_ids)):
             articles.add_document(entry)
 
-    def rebuild(self, db: sqlite3.Connection, progress: Callable[[int, int], None] | None = None) -> int:
+    def rebuild(self, store: Store, progress: Progress | None = None) -> int:
         """Drop everything and index every article and chunk again from the store."""
         self._clear()
-        return self.sync(db, progress)
+        return self.sync(store, progress)
 
     # reading
 
@@ -356,29 +359,21 @@ def _hits(index: tantivy.Index, query: tantivy.Query, limit: int, with_chunks: b
     ]
 
 
-def _chunk_entries(db: sqlite3.Connection, chunk_ids: Sequence[int]) -> Iterable[tantivy.Document]:
+def _chunk_entries(store: Store, chunk_ids: Sequence[int]) -> Iterable[tantivy.Document]:
     """The entry of each chunk that still exists."""
-    for ids in batches(chunk_ids):
-        rows = db.execute(
-            "SELECT c.id, c.doc_id, substr(d.text, c.start + 1, c.end - c.start) FROM chunks c"
-            f" JOIN documents d ON d.id = c.doc_id WHERE c.id IN ({marks(len(ids))})",
-            ids,
-        )
-        for chunk_id, doc_id, text in rows:
-            doc = tantivy.Document()
-            doc.add_integer("chunk_id", chunk_id)
-            doc.add_integer("doc_id", doc_id)
-            doc.add_text("text", text)
-            yield doc
+    for chunk_id, doc_id, text in store.chunk_texts(chunk_ids):
+        doc = tantivy.Document()
+        doc.add_integer("chunk_id", chunk_id)
+        doc.add_integer("doc_id", doc_id)
+        doc.add_text("text", text)
+        yield doc
 
 
-def _article_entries(db: sqlite3.Connection, doc_ids: Sequence[int]) -> Iterable[tantivy.Document]:
+def _article_entries(store: Store, doc_ids: Sequence[int]) -> Iterable[tantivy.Document]:
     """The entry of each article that still exists and holds its text (not an exact duplicate)."""
     for ids in batches(doc_ids):
-        rows = db.execute(
-            f"SELECT id, title, text FROM documents WHERE id IN ({marks(len(ids))}) AND duplicate_of IS NULL", ids
-        ).fetchall()
-        facets = _doc_facets(db, {r[0] for r in rows})
+        rows = store.original_texts(ids)
+        facets = _doc_facets(store, [r[0] for r in rows])
         for doc_id, title, text in rows:
             doc = tantivy.Document()
             doc.add_integer("doc_id", doc_id)
@@ -386,25 +381,16 @@ def _article_entries(db: sqlite3.Connection, doc_ids: Sequence[int]) -> Iterable
             doc.add_text("all", f"{title or ''}\n{text}")
             outlets, days = facets.get(doc_id, ([], [UNDATED_DAY]))
             for outlet in outlets:
-                doc.add_text("outlet", outlet)
+                doc.add_text("outlet", outlet.strip())  # lower-cased by its analyzer: the outlet_key rule
             for day in days:
                 doc.add_integer("day", day)
             yield doc
 
 
-def _doc_facets(db: sqlite3.Connection, doc_ids: set[int]) -> dict[int, tuple[list[str], list[int]]]:
+def _doc_facets(store: Store, doc_ids: list[int]) -> dict[int, tuple[list[str], list[int]]]:
     """Per document: the outlets and days of it and its exact duplicates."""
     out: dict[int, tuple[list[str], list[int]]] = {}
-    if not doc_ids:
-        return out
-    ids = list(doc_ids)
-    marks = ",".join("?" * len(ids))
-    rows = db.execute(
-        f"SELECT COALESCE(duplicate_of, id), outlet, published FROM documents WHERE id IN ({marks})"
-        f" OR duplicate_of IN ({marks})",
-        ids + ids,
-    )
-    for canon, outlet, published in rows:
+    for canon, outlet, published in store.copy_facets(doc_ids) if doc_ids else []:
         outlets, days = out.setdefault(canon, ([], []))
         if outlet and outlet not in outlets:
             outlets.append(outlet)

@@ -13,15 +13,15 @@ from __future__ import annotations
 
 import hashlib
 import re
-import sqlite3
 import zlib
 from collections.abc import Callable
 
 import numpy as np
 from datasketch import MinHash
 
-from archive.store import batches, marks
+from archive.store import Store
 
+Progress = Callable[[int, int], None]
 PERMUTATIONS = 128
 BANDS, ROWS = 32, 4
 SHINGLE = 5
@@ -81,65 +81,52 @@ def band_keys(sig: np.ndarray) -> list[int]:
     return keys
 
 
-def lag(db: sqlite3.Connection) -> int:
-    """Original articles not yet in a near-duplicate group."""
-    return int(
-        db.execute(
-            "SELECT COUNT(*) FROM documents d LEFT JOIN near_dupes n ON n.doc_id = d.id"
-            " WHERE d.duplicate_of IS NULL AND n.doc_id IS NULL"
-        ).fetchone()[0]
-    )
+class NearDuplicates:
+    """The near-duplicate groups as a derived index (index/derived.py); the groups live in the store."""
+
+    name = "near-duplicates"
+
+    def lag(self, store: Store) -> int:
+        """Original articles not yet in a near-duplicate group."""
+        return store.unsigned_count()
+
+    def catch_up(self, store: Store, progress: Progress | None = None, wait: bool = True) -> int:
+        """Sign what is unsigned; a reader (`wait` False) leaves that to the writer."""
+        return sync(store, progress) if wait else 0
+
+    def rebuild(self, store: Store, progress: Progress | None = None) -> int:
+        with store.transaction():
+            store.clear_groups()
+        return sync(store, progress)
+
+    def reload(self) -> None:
+        """Nothing held outside the store."""
 
 
-def sync(db: sqlite3.Connection, progress: Callable[[int, int], None] | None = None) -> int:
+def sync(store: Store, progress: Progress | None = None) -> int:
     """Sign and group every original article that has no signature yet (resumable; one transaction a batch)."""
-    total, done, last = lag(db), 0, 0
+    total, done, last = store.unsigned_count(), 0, 0
     while True:
-        rows = db.execute(
-            "SELECT d.id, d.text FROM documents d LEFT JOIN near_dupes n ON n.doc_id = d.id"
-            " WHERE d.duplicate_of IS NULL AND n.doc_id IS NULL AND d.id > ? ORDER BY d.id LIMIT ?",
-            (last, BATCH),
-        ).fetchall()
+        rows = store.unsigned(last, BATCH)
         if not rows:
             return done
         signed = [(doc_id, *signatures(text)) for doc_id, text in rows]  # outside the lock: the slow part
-        db.execute("BEGIN IMMEDIATE")
-        try:
+        with store.transaction():
             # Another process (a second ingest) may have signed some of them since they were picked.
-            pending = _still_pending(db, [doc_id for doc_id, _, _ in signed])
+            pending = store.still_unsigned([doc_id for doc_id, _, _ in signed])
             for doc_id, sig, lede in signed:
                 if doc_id in pending:
-                    _join(db, doc_id, sig, lede)
-        except BaseException:
-            if db.in_transaction:  # SQLite has already rolled back after some errors (a full disk)
-                db.execute("ROLLBACK")
-            raise
-        db.execute("COMMIT")
+                    _join(store, doc_id, sig, lede)
         done += len(rows)
         last = rows[-1][0]
         if progress:
             progress(done, total)
 
 
-def _still_pending(db: sqlite3.Connection, doc_ids: list[int]) -> set[int]:
-    """Those of `doc_ids` that are still original articles without a signature (read under the write lock)."""
-    rows = db.execute(
-        "SELECT d.id FROM documents d LEFT JOIN near_dupes n ON n.doc_id = d.id"
-        f" WHERE d.id IN ({marks(len(doc_ids))}) AND d.duplicate_of IS NULL AND n.doc_id IS NULL",
-        doc_ids,
-    )
-    return {int(r[0]) for r in rows}
-
-
-def _join(db: sqlite3.Connection, doc_id: int, sig: np.ndarray, lede: np.ndarray) -> None:
+def _join(store: Store, doc_id: int, sig: np.ndarray, lede: np.ndarray) -> None:
     keys = band_keys(sig)
-    candidates = _candidates(db, keys, doc_id)
-    found = db.execute(
-        "SELECT n.doc_id, n.grp, n.signature, n.lede, julianday(d.published) FROM near_dupes n"
-        f" JOIN documents d ON d.id = n.doc_id WHERE n.doc_id IN ({marks(len(candidates))})",
-        candidates,
-    ).fetchall()
-    day = db.execute("SELECT julianday(published) FROM documents WHERE id = ?", (doc_id,)).fetchone()[0]
+    found = store.signed(store.sharing_keys(keys, doc_id, MAX_CANDIDATE_ROWS))
+    day = store.julian_day(doc_id)
     groups: set[int] = set()
     close = _close([r[2] for r in found], [r[3] for r in found], sig, lede)
     for row, ok in zip(found, close):
@@ -147,56 +134,13 @@ def _join(db: sqlite3.Connection, doc_id: int, sig: np.ndarray, lede: np.ndarray
         if ok and near_in_time:
             groups.add(row[1])
     group = min(groups | {doc_id})
-    if len(groups) > 1:
-        others = sorted(groups - {group})
-        db.execute(f"UPDATE near_dupes SET grp = ? WHERE grp IN ({marks(len(others))})", [group, *others])
-    db.execute(
-        "INSERT INTO near_dupes (doc_id, grp, signature, lede) VALUES (?, ?, ?, ?)",
-        (doc_id, group, sig.tobytes(), lede.tobytes()),
-    )
-    db.executemany("INSERT INTO lsh (key, doc_id) VALUES (?, ?)", [(k, doc_id) for k in keys])
+    store.add_to_group(doc_id, group, sorted(groups - {group}), sig.tobytes(), lede.tobytes(), keys)
 
 
-def clear(db: sqlite3.Connection) -> None:
-    """Forget every signature and group (`sync` builds them again)."""
-    db.execute("DELETE FROM lsh")
-    db.execute("DELETE FROM near_dupes")
-
-
-def _candidates(db: sqlite3.Connection, keys: list[int], doc_id: int) -> list[int]:
-    """Articles sharing a band key, read from at most MAX_CANDIDATE_ROWS rows: in a corpus of templated
-    texts every article shares keys with every other, and comparing each with all would be quadratic."""
-    rows = db.execute(
-        f"SELECT doc_id FROM lsh WHERE key IN ({marks(len(keys))}) AND doc_id != ? LIMIT ?",
-        [*keys, doc_id, MAX_CANDIDATE_ROWS],
-    )
-    return sorted({r[0] for r in rows})
-
-
-def groups_of(db: sqlite3.Connection, doc_ids: list[int]) -> dict[int, int]:
-    """The near-duplicate group of each of these original articles (an article not yet signed is its own)."""
-    out = {d: d for d in doc_ids}
-    for ids in batches(doc_ids):
-        out.update(
-            db.execute(f"SELECT doc_id, grp FROM near_dupes WHERE doc_id IN ({marks(len(ids))})", ids).fetchall()
-        )
-    return out
-
-
-def members(db: sqlite3.Connection, group: int) -> list[int]:
-    """The original articles of a group, by id."""
-    return [r[0] for r in db.execute("SELECT doc_id FROM near_dupes WHERE grp = ? ORDER BY doc_id", (group,))]
-
-
-def copies_of_text(db: sqlite3.Connection, text: str) -> list[int]:
+def copies_of_text(store: Store, text: str) -> list[int]:
     """Stored original articles that are near-duplicates of this text."""
     sig, lede = signatures(text)
-    keys = band_keys(sig)
-    found = db.execute(
-        "SELECT DISTINCT n.doc_id, n.signature, n.lede FROM lsh l JOIN near_dupes n ON n.doc_id = l.doc_id"
-        f" WHERE l.key IN ({marks(len(keys))})",
-        keys,
-    ).fetchall()
+    found = store.signed_with_keys(band_keys(sig))
     close = _close([r[1] for r in found], [r[2] for r in found], sig, lede)
     return sorted(r[0] for r, ok in zip(found, close) if ok)
 
@@ -211,29 +155,16 @@ def _close(signatures: list[bytes], ledes: list[bytes], sig: np.ndarray, lede: n
     return agree
 
 
-def group_documents(db: sqlite3.Connection, doc_id: int) -> list[tuple[int, str | None]]:
+def group_documents(store: Store, doc_id: int) -> list[tuple[int, str | None]]:
     """(id, outlet) of every article (originals and their exact copies) in this article's near-duplicate group."""
-    row = db.execute("SELECT COALESCE(duplicate_of, id) FROM documents WHERE id = ?", (doc_id,)).fetchone()
-    original = row[0] if row else doc_id
-    group = groups_of(db, [original])[original]
-    return with_copies(db, members(db, group) or [original])
+    original = store.original_of(doc_id)
+    group = store.groups_of([original])[original]
+    return store.with_copies(store.members(group) or [original])
 
 
-def with_copies(db: sqlite3.Connection, originals: list[int]) -> list[tuple[int, str | None]]:
-    """(id, outlet) of these original articles and of their exact copies, by id."""
-    m = marks(len(originals))
-    rows = db.execute(
-        f"SELECT id, outlet FROM documents WHERE id IN ({m}) OR duplicate_of IN ({m}) ORDER BY id",
-        (*originals, *originals),
-    )
-    return [(int(i), o) for i, o in rows]
-
-
-def one_per_group(
-    db: sqlite3.Connection, ranked: list[int], limit: int | None = None
-) -> tuple[list[int], dict[int, int]]:
+def one_per_group(store: Store, ranked: list[int], limit: int | None = None) -> tuple[list[int], dict[int, int]]:
     """The best ranked article of each near-duplicate group (up to `limit`), and every ranked article's group."""
-    groups = groups_of(db, ranked)
+    groups = store.groups_of(ranked)
     seen: set[int] = set()
     kept: list[int] = []
     for doc in ranked:

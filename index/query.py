@@ -6,16 +6,12 @@ query's words without the syntax; highlighting uses the stems of its positive wo
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from dataclasses import dataclass
 from functools import lru_cache
 
 import tantivy
 
-from archive.errors import InvalidInputError
-
-UNDATED_CHOICES = ("include", "exclude", "only")
 # Not highlighted (they still count for BM25).
 STOPWORDS = frozenset(
     "a an and are as at be but by did do does for from had has have he her his how i in into is it its many "
@@ -30,42 +26,6 @@ _WORD = re.compile(r"[^\W_]+")
 _PHRASE = re.compile(r'"([^"]+)"')
 # What marks a query as using the syntax: quotes, AND/OR/NOT, a leading - or +, or a field prefix.
 _SYNTAX = re.compile(r'"|\b(AND|OR|NOT)\b|(?:^|\s)[-+]\S|\b(?i:title|outlet|text):')
-
-
-@dataclass(frozen=True)
-class Filters:
-    """Which articles a search may return. Dates are inclusive ISO dates."""
-
-    date_from: str | None = None
-    date_to: str | None = None
-    outlets: tuple[str, ...] = ()
-    undated: str | None = None  # None: included without a date range, left out with one
-
-    def __post_init__(self) -> None:
-        if self.undated is not None and self.undated not in UNDATED_CHOICES:
-            raise InvalidInputError(f"undated must be one of {', '.join(UNDATED_CHOICES)}, not {self.undated!r}")
-        for value in (self.date_from, self.date_to):
-            if value is not None:
-                try:
-                    dt.date.fromisoformat(value)
-                except ValueError:
-                    raise InvalidInputError(f"{value!r} is not a date; write it as YYYY-MM-DD") from None
-        if self.date_from and self.date_to and self.date_from > self.date_to:
-            raise InvalidInputError(f"the date range is empty: {self.date_from} is after {self.date_to}")
-
-    @property
-    def undated_policy(self) -> str:
-        if self.undated is not None:
-            return self.undated
-        return "exclude" if self.dated_range else "include"
-
-    @property
-    def active(self) -> bool:
-        return bool(self.date_from or self.date_to or self.outlets or self.undated_policy != "include")
-
-    @property
-    def dated_range(self) -> bool:
-        return bool(self.date_from or self.date_to)
 
 
 @dataclass(frozen=True)

@@ -11,18 +11,16 @@ and its BM25 share of the best -> a weighted sum, tuned on AllSides train/val (b
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 from dataclasses import dataclass, field
 
 import numpy as np
 import tantivy
 
 from archive.models import Document
-from archive.store import batches, marks
+from archive.store import Store
+from archive.store.filters import Filters
 from index import filtering, near_dupes
 from index.lexical import LexicalIndex
-from index.query import Filters
-from index.search import doc_of
 from index.vectors import VectorIndex
 
 DEFAULT_WINDOW_DAYS = 14
@@ -66,17 +64,12 @@ class RelatedResult:
     also_in: tuple[str, ...] = ()
 
 
-def stored_seed(db: sqlite3.Connection, doc: Document, seed_chunks: int) -> Seed:
+def stored_seed(store: Store, doc: Document, seed_chunks: int) -> Seed:
     """The seed for a stored article: its original's first chunk vectors, its text and date."""
     original = doc.duplicate_of if doc.duplicate_of is not None else doc.id
-    rows = db.execute(
-        "SELECT e.vector FROM chunks c JOIN embeddings e ON e.chunk_id = c.id WHERE c.doc_id = ?"
-        " ORDER BY c.ordinal LIMIT ?",
-        (original, seed_chunks),
-    ).fetchall()
-    vectors = np.array([np.frombuffer(r[0], dtype=np.float32) for r in rows], dtype=np.float32)
+    vectors = store.first_vectors(original, seed_chunks)
     text = f"{doc.title}\n\n{doc.text}" if doc.title else doc.text
-    group = frozenset({doc.id, *(i for i, _ in near_dupes.group_documents(db, doc.id))})
+    group = frozenset({doc.id, *(i for i, _ in near_dupes.group_documents(store, doc.id))})
     return Seed(text, vectors, doc.date, group)
 
 
@@ -85,18 +78,18 @@ class RelatedFinder:
 
     def __init__(
         self,
-        db: sqlite3.Connection,
+        store: Store,
         lexical: LexicalIndex,
         vectors: VectorIndex | None,
         allowed: filtering.AllowedCache,
     ) -> None:
-        self.db, self.lexical, self.vectors, self.allowed = db, lexical, vectors, allowed
+        self.store, self.lexical, self.vectors, self.allowed = store, lexical, vectors, allowed
 
     def find(
         self, seed: Seed, settings: RelatedSettings, outlets: tuple[str, ...] = (), limit: int = 20
     ) -> list[RelatedResult]:
         filters = window(seed.date, settings.window_days, outlets)
-        allowed = self.allowed.resolve(self.db, filters)
+        allowed = self.allowed.resolve(self.store, filters)
         dense_hits = self._dense_candidates(seed, settings, allowed)
         lexical = self._lexical_candidates(seed, settings, filters, allowed)
         candidates = sorted((dense_hits | set(lexical)) - seed.excluded)
@@ -106,7 +99,7 @@ class RelatedFinder:
         best_bm25 = max((lexical.get(d, 0.0) for d in candidates), default=0.0) or 1.0  # the seed's own is no guide
         w = settings.lexical_share
         scored = {doc: (1 - w) * dense.get(doc, 0.0) + w * lexical.get(doc, 0.0) / best_bm25 for doc in candidates}
-        order, groups = near_dupes.one_per_group(self.db, sorted(scored, key=lambda d: (-scored[d], d)), limit)
+        order, groups = near_dupes.one_per_group(self.store, sorted(scored, key=lambda d: (-scored[d], d)), limit)
         return [
             self._result(
                 doc, scored[doc], dense.get(doc, 0.0), lexical.get(doc, 0.0) / best_bm25, passages, seed, groups[doc]
@@ -123,7 +116,7 @@ class RelatedFinder:
             for vector in seed.vectors[: settings.seed_chunks]
             for hit in self.vectors.search(vector, settings.candidates, allowed.chunks)
         ]
-        return set(doc_of(self.db, chunk_ids).values())
+        return set(self.store.doc_of(chunk_ids).values())
 
     def _lexical_candidates(
         self, seed: Seed, settings: RelatedSettings, filters: Filters, allowed: filtering.Allowed
@@ -159,16 +152,10 @@ class RelatedFinder:
         chunk_doc: list[int] = []
         spans: list[tuple[int, int]] = []
         blobs: list[bytes] = []
-        for ids in batches(candidates):
-            rows = self.db.execute(
-                "SELECT c.doc_id, c.start, c.end, e.vector FROM chunks c JOIN embeddings e ON e.chunk_id = c.id"
-                f" WHERE c.doc_id IN ({marks(len(ids))}) ORDER BY c.doc_id, c.ordinal",
-                ids,
-            ).fetchall()
-            for doc, start, end, blob in rows:
-                chunk_doc.append(doc)
-                spans.append((start, end))
-                blobs.append(blob)
+        for doc, start, end, blob in self.store.chunk_vectors(candidates):
+            chunk_doc.append(doc)
+            spans.append((start, end))
+            blobs.append(blob)
         if not blobs:
             return {}, {}
         matrix = np.frombuffer(b"".join(blobs), dtype=np.float32).reshape(len(blobs), -1)
@@ -194,13 +181,8 @@ class RelatedFinder:
         group: int,
     ) -> RelatedResult:
         start, end = passages.get(doc, (0, 0))
-        title, outlet, date, passage = self.db.execute(
-            "SELECT title, outlet, published, substr(text, ? + 1, ? - ?) FROM documents WHERE id = ?",
-            (start, end, start, doc),
-        ).fetchone()
-        copies = [
-            (i, o) for i, o in near_dupes.with_copies(self.db, near_dupes.members(self.db, group) or [doc]) if i != doc
-        ]
+        title, outlet, date, passage = self.store.headline(doc, start, end)
+        copies = [(i, o) for i, o in self.store.with_copies(self.store.members(group) or [doc]) if i != doc]
         days = None
         if date and seed.date:
             days = (dt.date.fromisoformat(date) - dt.date.fromisoformat(seed.date)).days

@@ -7,20 +7,20 @@ restricted to the allowed chunks) -> chunks grouped into articles (best chunk pe
 
 from __future__ import annotations
 
-import sqlite3
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 import tantivy
 
 from archive.errors import InvalidInputError
-from archive.store import Store, batches, marks
+from archive.store import Store
+from archive.store.filters import Filters
 from index import filtering, near_dupes
 from index.fusion import DEFAULT_RRF_K, ranked, rrf, weighted
 from index.highlight import Highlight, lexical_spans
 from index.lexical import LexicalIndex
-from index.query import Filters, ParsedQuery, parse_query
+from index.query import ParsedQuery, parse_query
 from index.vectors import VectorIndex
 
 MODES = ("hybrid", "lexical", "semantic")
@@ -132,16 +132,20 @@ class Searcher:
     def __init__(
         self,
         store: Store,
-        lexical: LexicalIndex,
-        vectors: VectorIndex | None,
+        lexical: Callable[[], LexicalIndex],  # the archive's indexes as they are now (opened at first use)
+        vectors: Callable[[], VectorIndex | None],  # (made at the first embed)
         embed_query: Callable[[str], np.ndarray] | None,
         coverage: Callable[[], float],
         settings: SearchSettings | None = None,
     ) -> None:
-        self.store, self.lexical, self.vectors = store, lexical, vectors
+        self.store, self._lexical_index, self.vectors = store, lexical, vectors
         self.embed_query, self.coverage = embed_query, coverage
         self.settings = settings or SearchSettings()
         self.allowed = filtering.AllowedCache()
+
+    @property
+    def lexical(self) -> LexicalIndex:
+        return self._lexical_index()
 
     def parse(self, query: str) -> ParsedQuery:
         return parse_query(self.lexical.index, self.lexical.chunk_index, query)
@@ -164,8 +168,8 @@ class Searcher:
         filters = filters or Filters()
         settings = settings or self.settings
         parsed = self.parse(query) if isinstance(query, str) else query
-        db = self.store.db
-        allowed = self.allowed.resolve(db, filters)
+        store = self.store
+        allowed = self.allowed.resolve(store, filters)
         want = max(MIN_CANDIDATES, (offset + limit) * settings.candidates_per_result)
         lexical = self._lexical(parsed, filters, allowed, want) if mode != "semantic" else _Leg()
         semantic = self._semantic(parsed, allowed, want) if mode != "lexical" else _Leg()
@@ -175,14 +179,12 @@ class Searcher:
             order = [d for d in order if d not in excluded]
         groups: dict[int, int] = {}
         if collapse:
-            order, groups = near_dupes.one_per_group(db, order)
+            order, groups = near_dupes.one_per_group(store, order)
         page = order[offset : offset + limit]
-        copies = {d: _near_copies(db, d, groups[d], allowed) for d in page} if collapse else {}
+        copies = {d: _near_copies(store, d, groups[d], allowed) for d in page} if collapse else {}
         passages = self._passage_leg(parsed, page)
         results = tuple(
-            self._result(
-                db, doc_id, fused[doc_id], lexical, semantic, passages, parsed, filters, copies.get(doc_id, [])
-            )
+            self._result(doc_id, fused[doc_id], lexical, semantic, passages, parsed, filters, copies.get(doc_id, []))
             for doc_id in page
         )
         return SearchResponse(
@@ -224,10 +226,11 @@ class Searcher:
 
     def _semantic(self, parsed: ParsedQuery, allowed: filtering.Allowed, want: int) -> _Leg:
         leg = _Leg()
-        if self.vectors is None or self.embed_query is None or not parsed.semantic_text or not self.vectors.size:
+        vectors = self.vectors()
+        if vectors is None or self.embed_query is None or not parsed.semantic_text or not vectors.size:
             return leg
-        hits = self.vectors.search(self.embed_query(parsed.semantic_text), want, allowed.chunks)
-        docs = doc_of(self.store.db, [h.chunk_id for h in hits])
+        hits = vectors.search(self.embed_query(parsed.semantic_text), want, allowed.chunks)
+        docs = self.store.doc_of([h.chunk_id for h in hits])
         for hit in hits:
             if hit.chunk_id in docs:
                 leg.add(docs[hit.chunk_id], hit.chunk_id, hit.score)
@@ -248,7 +251,6 @@ class Searcher:
 
     def _result(
         self,
-        db: sqlite3.Connection,
         original: int,
         score: float,
         lexical: _Leg,
@@ -258,10 +260,10 @@ class Searcher:
         filters: Filters,
         near: list[int],
     ) -> SearchResult:
-        group = filtering.matching_documents(db, filters, original) or [original]
+        group = self.store.matching_documents(filters, original) or [original]
         shown = self.store.get(group[0])
-        copies = [(i, o) for i, o in near_dupes.with_copies(db, [original, *near]) if i != shown.id]
-        start, end = _passage_span(db, original, passages, semantic)
+        copies = [(i, o) for i, o in self.store.with_copies([original, *near]) if i != shown.id]
+        start, end = _passage_span(self.store, original, passages, semantic)
         lex, sem = lexical.best.get(original), semantic.best.get(original)
         return SearchResult(
             id=shown.id,
@@ -284,14 +286,12 @@ class Searcher:
         )
 
 
-def _near_copies(db: sqlite3.Connection, doc: int, group: int, allowed: filtering.Allowed) -> list[int]:
+def _near_copies(store: Store, doc: int, group: int, allowed: filtering.Allowed) -> list[int]:
     """The other articles of a near-duplicate group that the filter allows."""
-    return [
-        m for m in near_dupes.members(db, group) if m != doc and (allowed.originals is None or m in allowed.originals)
-    ]
+    return [m for m in store.members(group) if m != doc and (allowed.originals is None or m in allowed.originals)]
 
 
-def _passage_span(db: sqlite3.Connection, doc_id: int, passages: _Leg, semantic: _Leg) -> tuple[int, int]:
+def _passage_span(store: Store, doc_id: int, passages: _Leg, semantic: _Leg) -> tuple[int, int]:
     """The article's chunk ranked best by words and by meaning together (else its first chunk)."""
     candidates = {v[0] for v in (passages.best.get(doc_id), semantic.best.get(doc_id)) if v is not None}
 
@@ -302,19 +302,4 @@ def _passage_span(db: sqlite3.Connection, doc_id: int, passages: _Leg, semantic:
             if chunk_id in leg.chunk_rank
         )
 
-    if candidates:
-        chunk_id = max(sorted(candidates), key=value)
-        row = db.execute("SELECT start, end FROM chunks WHERE id = ?", (chunk_id,)).fetchone()
-    else:
-        row = db.execute(
-            "SELECT start, end FROM chunks WHERE doc_id = ? ORDER BY ordinal LIMIT 1", (doc_id,)
-        ).fetchone()
-    return (int(row[0]), int(row[1])) if row else (0, 0)
-
-
-def doc_of(db: sqlite3.Connection, chunk_ids: Sequence[int]) -> dict[int, int]:
-    """The article of each of these chunks (chunks that no longer exist are left out)."""
-    out: dict[int, int] = {}
-    for ids in batches(chunk_ids):
-        out.update(db.execute(f"SELECT id, doc_id FROM chunks WHERE id IN ({marks(len(ids))})", ids).fetchall())
-    return out
+    return store.chunk_span(max(sorted(candidates), key=value) if candidates else None, doc_id)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,8 +18,11 @@ from typing import Any
 import faiss as _faiss
 import numpy as np
 
+from archive.store import Store
+
 faiss: Any = _faiss  # the bundled stubs lag behind the library (SearchParameters(sel=...))
 
+Progress = Callable[[int, int], None]
 VECTORS_DIR = "vectors"
 INDEX_FILE = "index.faiss"
 IDS_FILE = "ids.npy"
@@ -43,6 +45,8 @@ class VectorHit:
 
 class VectorIndex:
     """faiss index + the chunk id of each row + which rows are still alive."""
+
+    name = "vectors"
 
     def __init__(self, home: Path, dim: int, model: str) -> None:
         self.folder = Path(home) / VECTORS_DIR
@@ -106,47 +110,43 @@ class VectorIndex:
 
     # keeping up with the store
 
-    def lag(self, db: sqlite3.Connection) -> int:
-        return int(db.execute("SELECT COUNT(*) FROM embeddings WHERE seq > ?", (self.emb_seq,)).fetchone()[0])
+    # the DerivedIndex protocol (index/derived.py)
 
-    def sync(
-        self, db: sqlite3.Connection, progress: Callable[[int, int], None] | None = None, save: bool = True
-    ) -> int:
+    def lag(self, store: Store) -> int:
+        return store.vectors_since(self.emb_seq)
+
+    def catch_up(self, store: Store, progress: Progress | None = None, wait: bool = True) -> int:
+        """Add what the store has; a reader (`wait` False) catches up in memory and leaves the files to the writer."""
+        return self.sync(store, progress, save=wait)
+
+    def reload(self) -> None:
+        """Nothing to read again: a reader catches up from the store itself (`catch_up`)."""
+
+    def sync(self, store: Store, progress: Progress | None = None, save: bool = True) -> int:
         """Add new vectors and tombstone removed chunks; rebuild when that pays. Returns vectors added.
 
         A reader passes `save=False`: it catches up in memory and leaves the files to the writer.
         """
-        top_log = int(db.execute("SELECT COALESCE(MAX(seq), 0) FROM chunk_log").fetchone()[0])
-        top_emb = int(db.execute("SELECT COALESCE(MAX(seq), 0) FROM embeddings").fetchone()[0])
+        top_log, top_emb = store.log_top(), store.vectors_top()
         if top_emb < self.emb_seq or top_log < self.log_seq:
-            return self.rebuild(db, progress, save)
-        dead = [
-            r[0]
-            for r in db.execute(
-                "SELECT chunk_id FROM chunk_log WHERE op = 'del' AND seq > ? AND seq <= ?", (self.log_seq, top_log)
-            )
-        ]
-        changed = self._tombstone(dead)
-        added = self._add_from(db, top_emb, progress)
+            return self.rebuild(store, progress, save)
+        changed = self._tombstone(store.removed_chunks(self.log_seq, top_log))
+        added = self._add_from(store, top_emb, progress)
         self.log_seq = top_log
         if self._needs_rebuild():
-            return self.rebuild(db, progress, save)
+            return self.rebuild(store, progress, save)
         if save and (changed or added):
             self.save()
         return added
 
-    def rebuild(
-        self, db: sqlite3.Connection, progress: Callable[[int, int], None] | None = None, save: bool = True
-    ) -> int:
+    def rebuild(self, store: Store, progress: Progress | None = None, save: bool = True) -> int:
         """Build the index again from every stored vector (exact or HNSW by size)."""
-        count = int(db.execute("SELECT COUNT(*) FROM embeddings").fetchone()[0])
-        self.index = _new_index(self.dim, count)
+        self.index = _new_index(self.dim, store.embedded_count())
         self.ids = np.zeros(0, dtype=np.int64)
         self.alive = np.zeros(0, dtype=bool)
         self.emb_seq = 0
-        self.log_seq = int(db.execute("SELECT COALESCE(MAX(seq), 0) FROM chunk_log").fetchone()[0])
-        top_emb = int(db.execute("SELECT COALESCE(MAX(seq), 0) FROM embeddings").fetchone()[0])
-        added = self._add_from(db, top_emb, progress)
+        self.log_seq = store.log_top()
+        added = self._add_from(store, store.vectors_top(), progress)
         if save:
             self.save()
         return added
@@ -163,14 +163,11 @@ class VectorIndex:
         self.alive[hit] = False
         return bool(hit.any())
 
-    def _add_from(self, db: sqlite3.Connection, top: int, progress: Callable[[int, int], None] | None) -> int:
+    def _add_from(self, store: Store, top: int, progress: Progress | None) -> int:
         total = top - self.emb_seq
         added = 0
         while self.emb_seq < top:
-            rows = db.execute(
-                "SELECT seq, chunk_id, vector FROM embeddings WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?",
-                (self.emb_seq, top, SYNC_BATCH),
-            ).fetchall()
+            rows = store.vector_rows(self.emb_seq, top, SYNC_BATCH)
             if not rows:
                 break
             ids = np.fromiter((r[1] for r in rows), dtype=np.int64, count=len(rows))

@@ -65,7 +65,7 @@ def test_copies_are_grouped_and_another_outlets_report_is_not(home: Path, tmp_pa
         records.append({"id": name, "title": f"Copy {n}", "source": f"Wire {n}", "date": "2024-01-03", "text": text})
     ids = _ingest(home, tmp_path, records)
     with _open(home) as archive:
-        groups = near_dupes.groups_of(archive.store.db, list(ids.values()))
+        groups = archive.store.groups_of(list(ids.values()))
         copies = {name: groups[ids[name]] for name in ("original", "headline", "boilerplate", "cut", "all three")}
         assert len(set(copies.values())) == 1, copies
         assert groups[ids["other-outlet"]] != copies["original"]
@@ -113,10 +113,9 @@ def test_a_changed_article_is_grouped_again(home: Path, tmp_path: Path, change: 
     records[1]["text"] = other if change == "rewrite" else text
     ids = _ingest(home, tmp_path, records)
     with _open(home) as archive:
-        db = archive.store.db
-        groups = near_dupes.groups_of(db, [ids["a"], ids["b"]])
+        groups = archive.store.groups_of([ids["a"], ids["b"]])
         assert groups[ids["a"]] != groups[ids["b"]] or change != "rewrite"
-        assert near_dupes.lag(db) == 0
+        assert archive.near_duplicates.lag(archive.store) == 0
 
 
 def test_archive_related_command(home: Path, tmp_path: Path) -> None:

@@ -253,7 +253,7 @@ def test_a_zero_filled_warc_fails_fast_with_a_short_reason(tmp_path: Path) -> No
 
 def test_reasons_are_capped_where_they_are_kept(home: Path) -> None:
     assert len(Failure("x", "y" * 100_000).reason) == MAX_REASON_CHARS
-    from archive import writes
+    from archive.store import writes
 
     with Store(home) as store:
         with store.transaction() as db:
@@ -298,12 +298,12 @@ def test_near_duplicates_taken_by_another_writer_meanwhile_are_not_signed_twice(
     def signatures(text: str):  # type: ignore[no-untyped-def]
         if not calls:
             calls.append(1)
-            near_dupes.sync(other.db)  # a second ingest signs everything while this one hashes outside the lock
+            near_dupes.sync(other)  # a second ingest signs everything while this one hashes outside the lock
         return real(text)
 
     monkeypatch.setattr(near_dupes, "signatures", signatures)
     with Store(home) as store:
-        near_dupes.sync(store.db)
+        near_dupes.sync(store)
         assert store.db.execute("SELECT COUNT(*) FROM near_dupes").fetchone()[0] == 12
     other.close()
 
@@ -348,8 +348,8 @@ def test_a_damaged_segment_is_rebuilt_and_reindex_works(embedded: Path) -> None:
     for segment in (embedded / "lexical" / "chunks").glob("*.idx"):
         segment.write_bytes(os.urandom(100))
     with _open(embedded, catch_up=False) as archive:
-        assert archive.notices
         archive.reindex()
+        assert archive.notices
         assert archive.search("storm coast", mode="lexical").matched == 20
 
 

@@ -27,6 +27,7 @@ from archive import (
     report_json,
 )
 from archive.dates import parse_date
+from archive.store import Filters
 from ui import output
 from ui.crashlog import write_crash_log
 from ui.progress import ProgressBar, StepBar
@@ -137,10 +138,14 @@ def cli(ctx: click.Context, home: Path | None, model: str | None) -> None:
 def open_archive(ctx: click.Context, catch_up: bool = True, check_model: bool = True, **kwargs: Any):  # type: ignore[no-untyped-def]
     from index import Archive
 
-    archive = Archive(home_of(ctx), model=ctx.obj.get("model"), catch_up=catch_up, check_model=check_model, **kwargs)
-    for notice in archive.notices:
-        click.echo(f"notice: {notice}", err=True)
-    return archive
+    return Archive(
+        home_of(ctx),
+        model=ctx.obj.get("model"),
+        catch_up=catch_up,
+        check_model=check_model,
+        on_notice=lambda notice: click.echo(f"notice: {notice}", err=True),
+        **kwargs,
+    )
 
 
 @cli.command("ingest", context_settings=CONTEXT)
@@ -259,9 +264,9 @@ def list_cmd(
     Example:
       archive list --outlet Reuters --from 2024-01-01 --to 2024-01-31
     """
-    start, end = iso_date(date_from, "--from"), iso_date(date_to, "--to")
+    filters = Filters(iso_date(date_from, "--from"), iso_date(date_to, "--to"), outlets)
     with open_store(ctx) as store:
-        docs = store.list_documents(outlets, start, end, limit)
+        docs = store.list_documents(filters, limit)
     for doc in docs:
         click.echo(json.dumps(asdict(doc), ensure_ascii=False) if as_json else output.summary_line(doc))
 
@@ -282,13 +287,7 @@ def remove_cmd(ctx: click.Context, doc_ids: tuple[int, ...], source: str | None)
     if not doc_ids and not source:
         raise click.UsageError("name the ids to remove, or --source NAME")
     with open_archive(ctx, catch_up=False) as archive:
-        store = archive.store
-        store.require_writable()
-        ids = list(doc_ids) + (store.ids_for_source(source) if source else [])
-        for doc_id in doc_ids:
-            store.get(doc_id)
-        removed = remove_documents(store, ids, archive.chunker())
-        archive.catch_up()
+        removed = archive.remove(doc_ids, source)
     click.echo(f"removed {removed:,} article{'s' if removed != 1 else ''}")
 
 

@@ -32,10 +32,9 @@ class Shared:
     def overview(self) -> tuple[Stats, list[str]]:
         """The archive's stats and outlets, counted again only after the store has changed."""
         with self.lock:
-            db = self.archive.store.db
-            version = (int(db.execute("PRAGMA data_version").fetchone()[0]), db.total_changes)
+            version = self.archive.version()
             if self._stats is None or self._stats[0] != version:
-                self._stats = (version, self.archive.store.stats(), self.archive.store.outlets())
+                self._stats = (version, self.archive.stats(), self.archive.outlets())
             return self._stats[1], self._stats[2]
 
     def writer(self) -> Archive:

@@ -10,7 +10,6 @@ import streamlit as st
 
 from archive import ArchiveError
 from archive.models import Document
-from index import near_dupes
 from index.related import DEFAULT_WINDOW_DAYS, RelatedResult, RelatedSettings
 from ui.app import render
 from ui.app.main import go
@@ -36,7 +35,7 @@ def page(res: Shared) -> None:
         with res.lock:
             doc = res.archive.get(doc_id)
             highlights = res.archive.highlights(doc.text, query) if query else ()
-            copies = [c for c in near_dupes.group_documents(res.archive.store.db, doc.id) if c[0] != doc.id]
+            copies = res.archive.copies(doc.id)
     except ArchiveError as exc:
         st.error(str(exc))
         return

@@ -17,7 +17,7 @@ def page(res: Shared) -> None:
     with res.lock:
         health = res.archive.health()
         months = res.archive.months()
-        failures = res.archive.store.failures()
+        failures = res.archive.failures()
         model = res.archive.model_name
     st.title("Archive")
     cols = st.columns(4)

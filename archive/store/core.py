@@ -9,30 +9,27 @@ any write is refused with a StoreError that says the folder is not writable.
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import TypeVar
 from urllib.parse import quote
 
-from archive.errors import NotFoundError, SchemaTooNewError, StoreError
-from archive.migrations import MIGRATIONS, SCHEMA_VERSION
-from archive.models import Chunk, Document, DocumentSummary, Failure, Stats
+from archive.errors import SchemaTooNewError, StoreError
+from archive.store.chunks import ChunkTables
+from archive.store.documents import DocumentTables
+from archive.store.embeddings import EmbeddingTables
+from archive.store.groups import GroupTables
+from archive.store.migrations import MIGRATIONS, SCHEMA_VERSION
 
 T = TypeVar("T")
 
 STORE_FILE = "archive.sqlite3"
 BUSY_TIMEOUT_MS = 30_000
 FULL_DISK_BYTES = 1 << 20  # an open that fails with less free than this is taken as a full disk
-
-_DOC_COLUMNS = (
-    "id, title, outlet, published, url, path, text, external_id, authors, language, captured,"
-    " duplicate_of, date_warning, origin"
-)
 
 
 @contextmanager
@@ -50,7 +47,7 @@ def sqlite_errors(path: Path) -> Iterator[None]:
         raise StoreError(f"writing to {path} failed: {exc}; {hint}") from exc
 
 
-class Store:
+class Store(DocumentTables, ChunkTables, EmbeddingTables, GroupTables):
     """An open `archive.sqlite3`. Use as a context manager or call `close()`."""
 
     def __init__(self, home: Path) -> None:
@@ -185,104 +182,6 @@ class Store:
         finally:
             self.db.execute("COMMIT")
 
-    # reads
-
-    def get(self, doc_id: int) -> Document:
-        row = self.db.execute(f"SELECT {_DOC_COLUMNS} FROM documents WHERE id = ?", (doc_id,)).fetchone()
-        if row is None:
-            raise NotFoundError(f"no document with id {doc_id}; `archive list` shows the ids")
-        return _document(row)
-
-    def find(self, key: str) -> Document:
-        """A document by id, else by external id."""
-        if key.isdigit():
-            try:
-                return self.get(int(key))
-            except NotFoundError:
-                pass
-        row = self.db.execute(
-            f"SELECT {_DOC_COLUMNS} FROM documents WHERE external_id = ? ORDER BY id LIMIT 1", (key,)
-        ).fetchone()
-        if row is None:
-            raise NotFoundError(f"no document with id or external id {key!r}; `archive list` shows the ids")
-        return _document(row)
-
-    def list_documents(
-        self,
-        outlets: Sequence[str] = (),
-        date_from: str | None = None,
-        date_to: str | None = None,
-        limit: int | None = None,
-    ) -> list[DocumentSummary]:
-        """Documents by date (undated last) then id; date bounds are inclusive ISO dates."""
-        where, args = _filters(outlets, date_from, date_to)
-        sql = f"SELECT id, external_id, title, outlet, published FROM documents {where}"
-        sql += " ORDER BY published IS NULL, published, id"
-        if limit is not None:
-            sql += f" LIMIT {int(limit)}"
-        return [DocumentSummary(*row) for row in self.db.execute(sql, args)]
-
-    def chunks(self, doc_id: int) -> list[Chunk]:
-        rows = self.db.execute("SELECT start, end FROM chunks WHERE doc_id = ? ORDER BY ordinal", (doc_id,))
-        return [Chunk(s, e) for s, e in rows]
-
-    def stats(self) -> Stats:
-        q = self.db.execute
-        docs, dups, undated, dmin, dmax, outlets = q(
-            "SELECT COUNT(*), COUNT(duplicate_of), SUM(published IS NULL), MIN(published), MAX(published),"
-            " COUNT(DISTINCT outlet) FROM documents"
-        ).fetchone()
-        chunks = q("SELECT COUNT(*) FROM chunks").fetchone()[0]
-        failed = q("SELECT COUNT(DISTINCT path) FROM failures").fetchone()[0]
-        return Stats(docs, chunks, dups, outlets, undated or 0, dmin, dmax, failed)
-
-    def failures(self) -> list[Failure]:
-        rows = self.db.execute("SELECT path, record, reason FROM failures ORDER BY path, record")
-        return [Failure(_where(p, r), reason) for p, r, reason in rows]
-
-    def embedding_sample(self) -> tuple[str, int] | None:
-        """The model and dimension of one stored vector (float32), or None when nothing is embedded."""
-        row = self.db.execute("SELECT model, length(vector) FROM embeddings LIMIT 1").fetchone()
-        return None if row is None else (str(row[0]), int(row[1]) // 4)
-
-    def outlets(self) -> list[str]:
-        return [r[0] for r in self.db.execute("SELECT DISTINCT outlet FROM documents WHERE outlet IS NOT NULL")]
-
-    def ids_for_source(self, name: str) -> list[int]:
-        """Documents whose outlet, or the --source given when ingesting them, is `name`."""
-        rows = self.db.execute("SELECT id FROM documents WHERE outlet = ? OR source = ? ORDER BY id", (name, name))
-        return [r[0] for r in rows]
-
-    # what ingest asks before writing
-
-    def file_state(self, path: str) -> tuple[int, int, str, bool] | None:
-        row = self.db.execute(
-            "SELECT size, mtime_ns, signature, complete FROM files WHERE path = ?", (path,)
-        ).fetchone()
-        return None if row is None else (row[0], row[1], row[2], bool(row[3]))
-
-    def count_path(self, path: str) -> int:
-        return int(self.db.execute("SELECT COUNT(*) FROM documents WHERE path = ?", (path,)).fetchone()[0])
-
-    def fingerprints(self, origins: Iterable[str]) -> dict[str, tuple[int, str, str]]:
-        """origin -> (id, fingerprint, content hash) for the origins already stored."""
-        found: dict[str, tuple[int, str, str]] = {}
-        for part in batches(list(origins), 500):
-            sql = f"SELECT origin, id, fingerprint, content_hash FROM documents WHERE origin IN ({marks(len(part))})"
-            for origin, doc_id, fp, h in self.db.execute(sql, part):
-                found[origin] = (doc_id, fp, h)
-        return found
-
-    def canonical_for(self, content_hash: str) -> int | None:
-        row = self.db.execute(
-            "SELECT id FROM documents WHERE content_hash = ? AND duplicate_of IS NULL ORDER BY id LIMIT 1",
-            (content_hash,),
-        ).fetchone()
-        return None if row is None else int(row[0])
-
-    def origins_of(self, path: str) -> dict[str, int]:
-        return dict(self.db.execute("SELECT origin, id FROM documents WHERE path = ?", (path,)).fetchall())
-
 
 def _statements(script: str) -> list[str]:
     """Split a migration script into statements (triggers keep their inner semicolons)."""
@@ -293,60 +192,3 @@ def _statements(script: str) -> list[str]:
             statements.append(current.strip())
             current = ""
     return [s for s in statements if s]
-
-
-def _filters(outlets: Sequence[str], date_from: str | None, date_to: str | None) -> tuple[str, list[object]]:
-    clauses: list[str] = []
-    args: list[object] = []
-    if outlets:
-        clauses.append(f"outlet IN ({','.join('?' * len(outlets))})")
-        args.extend(outlets)
-    if date_from:
-        clauses.append("published >= ?")
-        args.append(date_from)
-    if date_to:
-        clauses.append("published <= ?")
-        args.append(date_to)
-    return ("WHERE " + " AND ".join(clauses) if clauses else ""), args
-
-
-def _document(row: sqlite3.Row | tuple[object, ...]) -> Document:
-    (doc_id, title, outlet, published, url, path, text, ext, authors, lang, captured, dup, warning, origin) = row
-    return Document(
-        id=int(str(doc_id)),
-        title=_opt(title),
-        outlet=_opt(outlet),
-        date=_opt(published),
-        url=_opt(url),
-        path=str(path),
-        text=str(text),
-        external_id=_opt(ext),
-        authors=tuple(json.loads(str(authors))),
-        language=_opt(lang),
-        captured=_opt(captured),
-        duplicate_of=None if dup is None else int(str(dup)),
-        date_warning=_opt(warning),
-        origin=str(origin),
-    )
-
-
-def _opt(value: object) -> str | None:
-    return None if value is None else str(value)
-
-
-def _where(path: str, record: str) -> str:
-    return f"{path} (record {record})" if record else path
-
-
-SQL_BATCH = 900  # ids per `IN (...)`: under SQLite's default limit of 999 bound variables
-
-
-def batches(items: Sequence[T], size: int = SQL_BATCH) -> Iterator[list[T]]:
-    """`items` in lists of at most `size`, for queries with `IN ({marks(len(batch))})`."""
-    for i in range(0, len(items), size):
-        yield list(items[i : i + size])
-
-
-def marks(count: int) -> str:
-    """`?, ?, ...` placeholders for `count` bound values."""
-    return ",".join("?" * count)

@@ -1,0 +1,84 @@
+"""Which articles a list, search or related query may return: the one filter, and its one SQL form.
+
+One rule for outlets everywhere (the store's SQL, tantivy's outlet field, the app): a name matches
+whatever its case and surrounding spaces, so `reuters`, `Reuters` and ` REUTERS ` are one outlet.
+Dates are inclusive ISO days; undated articles are kept without a date range and left out with one,
+unless `undated` says otherwise.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from archive.errors import InvalidInputError
+
+UNDATED_CHOICES = ("include", "exclude", "only")
+
+
+def outlet_key(name: str) -> str:
+    """The form an outlet name is compared in: trimmed and lower-cased."""
+    return name.strip().lower()
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Which articles a search may return. Dates are inclusive ISO dates; outlets kept as their keys."""
+
+    date_from: str | None = None
+    date_to: str | None = None
+    outlets: tuple[str, ...] = ()
+    undated: str | None = None  # None: included without a date range, left out with one
+
+    def __post_init__(self) -> None:
+        if self.undated is not None and self.undated not in UNDATED_CHOICES:
+            raise InvalidInputError(f"undated must be one of {', '.join(UNDATED_CHOICES)}, not {self.undated!r}")
+        for value in (self.date_from, self.date_to):
+            if value is not None:
+                try:
+                    dt.date.fromisoformat(value)
+                except ValueError:
+                    raise InvalidInputError(f"{value!r} is not a date; write it as YYYY-MM-DD") from None
+        if self.date_from and self.date_to and self.date_from > self.date_to:
+            raise InvalidInputError(f"the date range is empty: {self.date_from} is after {self.date_to}")
+        keys = tuple(dict.fromkeys(outlet_key(o) for o in self.outlets if o.strip()))
+        object.__setattr__(self, "outlets", keys)
+
+    @property
+    def undated_policy(self) -> str:
+        if self.undated is not None:
+            return self.undated
+        return "exclude" if self.dated_range else "include"
+
+    @property
+    def active(self) -> bool:
+        return bool(self.date_from or self.date_to or self.outlets or self.undated_policy != "include")
+
+    @property
+    def dated_range(self) -> bool:
+        return bool(self.date_from or self.date_to)
+
+
+def where(filters: Filters) -> tuple[str, list[object]]:
+    """The filter as a WHERE clause over `documents` (empty when it lets everything through) and its values."""
+    clauses: list[str] = []
+    args: list[object] = []
+    dated: list[str] = []
+    if filters.date_from:
+        dated.append("published >= ?")
+        args.append(filters.date_from)
+    if filters.date_to:
+        dated.append("published <= ?")
+        args.append(filters.date_to)
+    if filters.undated_policy == "only":
+        clauses.append("published IS NULL")
+        args = []
+    elif dated:
+        joined = " AND ".join(dated)
+        clauses.append(f"(({joined}) OR published IS NULL)" if filters.undated_policy == "include" else f"({joined})")
+    elif filters.undated_policy == "exclude":
+        clauses.append("published IS NOT NULL")
+    if filters.outlets:
+        clauses.append(f"lower(trim(outlet)) IN ({','.join('?' * len(filters.outlets))})")
+        args.extend(filters.outlets)
+    return ("WHERE " + " AND ".join(clauses)) if clauses else "", args

@@ -1,0 +1,107 @@
+"""Near-duplicate groups (derived by index/near_dupes.py): signatures, LSH keys and group ids per original."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+
+from archive.store.sql import batches, marks
+
+
+class GroupTables:
+    db: sqlite3.Connection
+
+    def unsigned_count(self) -> int:
+        """Original articles not yet in a near-duplicate group."""
+        return int(
+            self.db.execute(
+                "SELECT COUNT(*) FROM documents d LEFT JOIN near_dupes n ON n.doc_id = d.id"
+                " WHERE d.duplicate_of IS NULL AND n.doc_id IS NULL"
+            ).fetchone()[0]
+        )
+
+    def unsigned(self, after: int, limit: int) -> list[tuple[int, str]]:
+        """(id, text) of original articles without a signature, by id, after `after`."""
+        return self.db.execute(
+            "SELECT d.id, d.text FROM documents d LEFT JOIN near_dupes n ON n.doc_id = d.id"
+            " WHERE d.duplicate_of IS NULL AND n.doc_id IS NULL AND d.id > ? ORDER BY d.id LIMIT ?",
+            (after, limit),
+        ).fetchall()
+
+    def still_unsigned(self, doc_ids: Sequence[int]) -> set[int]:
+        """Those of `doc_ids` still original and unsigned (read under the write lock: another writer may sign)."""
+        out: set[int] = set()
+        for ids in batches(doc_ids):
+            rows = self.db.execute(
+                "SELECT d.id FROM documents d LEFT JOIN near_dupes n ON n.doc_id = d.id"
+                f" WHERE d.id IN ({marks(len(ids))}) AND d.duplicate_of IS NULL AND n.doc_id IS NULL",
+                ids,
+            )
+            out.update(int(r[0]) for r in rows)
+        return out
+
+    def sharing_keys(self, keys: Sequence[int], doc_id: int, limit: int) -> list[int]:
+        """Articles sharing an LSH key with these, read from at most `limit` rows."""
+        rows = self.db.execute(
+            f"SELECT doc_id FROM lsh WHERE key IN ({marks(len(keys))}) AND doc_id != ? LIMIT ?",
+            [*keys, doc_id, limit],
+        )
+        return sorted({int(r[0]) for r in rows})
+
+    def signed(self, doc_ids: Sequence[int]) -> list[tuple[int, int, bytes, bytes, float | None]]:
+        """(doc id, group, signature, lede signature, julian day published) of these signed articles."""
+        out: list[tuple[int, int, bytes, bytes, float | None]] = []
+        for ids in batches(doc_ids):
+            out.extend(
+                self.db.execute(
+                    "SELECT n.doc_id, n.grp, n.signature, n.lede, julianday(d.published) FROM near_dupes n"
+                    f" JOIN documents d ON d.id = n.doc_id WHERE n.doc_id IN ({marks(len(ids))})",
+                    ids,
+                ).fetchall()
+            )
+        return out
+
+    def signed_with_keys(self, keys: Sequence[int]) -> list[tuple[int, bytes, bytes]]:
+        """(doc id, signature, lede signature) of every signed article holding one of these LSH keys."""
+        return self.db.execute(
+            "SELECT DISTINCT n.doc_id, n.signature, n.lede FROM lsh l JOIN near_dupes n ON n.doc_id = l.doc_id"
+            f" WHERE l.key IN ({marks(len(keys))})",
+            list(keys),
+        ).fetchall()
+
+    def julian_day(self, doc_id: int) -> float | None:
+        row = self.db.execute("SELECT julianday(published) FROM documents WHERE id = ?", (doc_id,)).fetchone()
+        return None if row is None or row[0] is None else float(row[0])
+
+    def add_to_group(
+        self, doc_id: int, group: int, merged: Sequence[int], signature: bytes, lede: bytes, keys: Sequence[int]
+    ) -> None:
+        """Sign an article into `group`, folding the `merged` groups into it (inside a transaction)."""
+        if merged:
+            self.db.execute(f"UPDATE near_dupes SET grp = ? WHERE grp IN ({marks(len(merged))})", [group, *merged])
+        self.db.execute(
+            "INSERT INTO near_dupes (doc_id, grp, signature, lede) VALUES (?, ?, ?, ?)",
+            (doc_id, group, signature, lede),
+        )
+        self.db.executemany("INSERT INTO lsh (key, doc_id) VALUES (?, ?)", [(k, doc_id) for k in keys])
+
+    def clear_groups(self) -> None:
+        """Forget every signature and group (inside a transaction)."""
+        self.db.execute("DELETE FROM lsh")
+        self.db.execute("DELETE FROM near_dupes")
+
+    def groups_of(self, doc_ids: Sequence[int]) -> dict[int, int]:
+        """The near-duplicate group of each of these original articles (an article not yet signed is its own)."""
+        out = {d: d for d in doc_ids}
+        for ids in batches(doc_ids):
+            out.update(
+                self.db.execute(
+                    f"SELECT doc_id, grp FROM near_dupes WHERE doc_id IN ({marks(len(ids))})", ids
+                ).fetchall()
+            )
+        return out
+
+    def members(self, group: int) -> list[int]:
+        """The original articles of a group, by id."""
+        rows = self.db.execute("SELECT doc_id FROM near_dupes WHERE grp = ? ORDER BY doc_id", (group,))
+        return [int(r[0]) for r in rows]
