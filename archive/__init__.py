@@ -3,41 +3,83 @@
 from archive import Store, Chunker, WordTokenizer, ingest
 with Store(home) as store:
     report = ingest(store, ["articles/"], Chunker(WordTokenizer()))
+
+The names below are imported when first used (PEP 562), so a command's `--help` does not load the
+readers or dateutil; type checkers see the imports under TYPE_CHECKING.
 """
 
-from archive.chunking import CHUNKER_VERSION, Chunker, Tokenizer, WordTokenizer
-from archive.errors import (
-    ArchiveError,
-    IndexDamagedError,
-    InvalidInputError,
-    NotFoundError,
-    ReadError,
-    SchemaTooNewError,
-    StoreError,
-)
-from archive.home import default_home
-from archive.ingest import IngestOptions, ingest, report_json
-from archive.maintenance import remove_documents
-from archive.manifest import EmbeddingRecord, Manifest, read_manifest, write_manifest
-from archive.models import Chunk, Document, DocumentSummary, Failure, IngestReport, Progress, RawDoc, Stats
-from archive.readers import ReadOptions
-from archive.readers.fields import parse_field_overrides
-from archive.store import Store
+from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from archive.chunking import CHUNKER_VERSION, Chunker, Tokenizer, WordTokenizer
+    from archive.errors import (
+        ArchiveError,
+        IndexDamagedError,
+        InvalidInputError,
+        NotFoundError,
+        ReadError,
+        SchemaTooNewError,
+        StoreError,
+    )
+    from archive.home import default_home
+    from archive.ingestion import IngestOptions, ingest, report_json
+    from archive.maintenance import remove_documents
+    from archive.manifest import EmbeddingRecord, Manifest, read_manifest, write_manifest
+    from archive.models import Chunk, Document, DocumentSummary, Failure, IngestReport, Progress, RawDoc, Stats
+    from archive.readers import ReadOptions
+    from archive.readers.fields import parse_field_overrides
+    from archive.store import Store
+
+_WHERE = {
+    "ArchiveError": "archive.errors",
+    "CHUNKER_VERSION": "archive.chunking",
+    "Chunk": "archive.models",
+    "Chunker": "archive.chunking",
+    "Document": "archive.models",
+    "DocumentSummary": "archive.models",
+    "EmbeddingRecord": "archive.manifest",
+    "Failure": "archive.models",
+    "IndexDamagedError": "archive.errors",
+    "IngestOptions": "archive.ingestion",
+    "IngestReport": "archive.models",
+    "InvalidInputError": "archive.errors",
+    "Manifest": "archive.manifest",
+    "NotFoundError": "archive.errors",
+    "Progress": "archive.models",
+    "RawDoc": "archive.models",
+    "ReadError": "archive.errors",
+    "ReadOptions": "archive.readers",
+    "SchemaTooNewError": "archive.errors",
+    "Stats": "archive.models",
+    "Store": "archive.store",
+    "StoreError": "archive.errors",
+    "Tokenizer": "archive.chunking",
+    "WordTokenizer": "archive.chunking",
+    "default_home": "archive.home",
+    "ingest": "archive.ingestion",
+    "parse_field_overrides": "archive.readers.fields",
+    "read_manifest": "archive.manifest",
+    "remove_documents": "archive.maintenance",
+    "report_json": "archive.ingestion",
+    "write_manifest": "archive.manifest",
+}
 __all__ = [
-    "CHUNKER_VERSION",
     "ArchiveError",
+    "CHUNKER_VERSION",
     "Chunk",
     "Chunker",
     "Document",
-    "EmbeddingRecord",
     "DocumentSummary",
+    "EmbeddingRecord",
     "Failure",
-    "IngestOptions",
     "IndexDamagedError",
+    "IngestOptions",
     "IngestReport",
-    "Manifest",
     "InvalidInputError",
+    "Manifest",
     "NotFoundError",
     "Progress",
     "RawDoc",
@@ -57,3 +99,13 @@ __all__ = [
     "report_json",
     "write_manifest",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _WHERE:
+        raise AttributeError(f"module 'archive' has no attribute {name!r}")
+    return getattr(importlib.import_module(_WHERE[name]), name)
+
+
+def __dir__() -> list[str]:
+    return __all__

@@ -6,6 +6,7 @@ from pathlib import Path
 
 APP_NAME = "semantic-archive"
 HOME_ENV = "ARCHIVE_HOME"  # the archive's folder, when --home names none
+MODEL_ENV = "ARCHIVE_MODEL"  # the model `archive ui --model` hands to the app's process
 
 
 def default_home() -> Path:

@@ -28,7 +28,8 @@ from benchmarks import related_data
 from benchmarks.archive_scale import DEFAULT_HOME as ABP_HOME
 from benchmarks.common import percentile
 from index import Archive
-from index.related import RelatedResult, RelatedSettings
+from index.related import RelatedResult
+from index.settings import RelatedSettings
 
 WORK = related_data.SCRATCH / "related"
 Ranker = Callable[[str], list[str]]

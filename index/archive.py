@@ -48,8 +48,9 @@ from index.highlight import Highlight, lexical_spans, semantic_spans
 from index.lexical import LexicalIndex
 from index.model_files import DEFAULT_MODEL_NAME, default_model_dir
 from index.model_record import check_name, check_weights, reconcile, record_of
-from index.related import RelatedFinder, RelatedResult, RelatedSettings, Seed, stored_seed
-from index.search import Searcher, SearchResponse, SearchSettings
+from index.related import RelatedFinder, RelatedResult, Seed, stored_seed
+from index.search import Searcher, SearchResponse
+from index.settings import RelatedSettings, SearchSettings
 from index.tokenizer import ModelTokenizer
 from index.vectors import VectorIndex
 

@@ -15,9 +15,10 @@ import hashlib
 import re
 import zlib
 from collections.abc import Callable
+from functools import lru_cache
+from typing import Any
 
 import numpy as np
-from datasketch import MinHash
 
 from archive.store import Store
 
@@ -38,7 +39,6 @@ BATCH = 500
 _WORD = re.compile(r"[^\W_]+")
 _MIX = np.array([0x9E3779B1, 0x85EBCA77, 0xC2B2AE3D, 0x27D4EB2F, 0x165667B1], dtype=np.uint64)
 SCHEME = "affine32"  # named, so that stored signatures stay comparable across datasketch versions
-_TEMPLATE = MinHash(num_perm=PERMUTATIONS, seed=SEED, scheme=SCHEME)
 
 
 def signature(text: str) -> np.ndarray:
@@ -63,9 +63,18 @@ def _sign(hashes: np.ndarray) -> np.ndarray:
         shingles = (windows * _MIX).sum(axis=1) & np.uint64(0xFFFFFFFF)
     else:
         shingles = (hashes * _MIX[: len(hashes)]).sum(keepdims=True) & np.uint64(0xFFFFFFFF)
-    sketch = MinHash(num_perm=PERMUTATIONS, seed=SEED, hashfunc=int, permutations=_TEMPLATE.permutations, scheme=SCHEME)
+    from datasketch import MinHash  # imported here: it pulls in scipy (a second), which most commands never need
+
+    sketch = MinHash(num_perm=PERMUTATIONS, seed=SEED, hashfunc=int, permutations=_permutations(), scheme=SCHEME)
     sketch.update_batch(shingles.tolist())
     return np.asarray(sketch.hashvalues, dtype=np.uint64)
+
+
+@lru_cache(maxsize=1)
+def _permutations() -> Any:
+    from datasketch import MinHash
+
+    return MinHash(num_perm=PERMUTATIONS, seed=SEED, scheme=SCHEME).permutations
 
 
 def similarity(a: np.ndarray, b: np.ndarray) -> float:

@@ -21,20 +21,8 @@ from archive.store import Store
 from archive.store.filters import Filters
 from index import filtering, near_dupes
 from index.lexical import LexicalIndex
+from index.settings import RelatedSettings
 from index.vectors import VectorIndex
-
-DEFAULT_WINDOW_DAYS = 14
-
-
-@dataclass(frozen=True)
-class RelatedSettings:
-    """How candidates are gathered and scored (defaults tuned on AllSides train/val only)."""
-
-    window_days: int | None = DEFAULT_WINDOW_DAYS  # None: any time
-    lexical_share: float = 0.2
-    seed_chunks: int = 8
-    candidates: int = 100
-    mlt_terms: int = 40
 
 
 @dataclass(frozen=True)

@@ -21,12 +21,10 @@ from index.fusion import DEFAULT_RRF_K, ranked, rrf, weighted
 from index.highlight import Highlight, lexical_spans
 from index.lexical import LexicalIndex
 from index.query import ParsedQuery, parse_query
+from index.settings import MODES, SearchSettings
 from index.vectors import VectorIndex
 
-MODES = ("hybrid", "lexical", "semantic")
-FUSIONS = ("rrf", "weighted")
 MIN_CANDIDATES = 100
-TUNED_RRF_K = 1.0  # SciFact train (titles embedded): k=1 0.7383, 2 0.7354, 3 0.7343, 10 0.7309 (benchmarks/RESULTS.md)
 PASSAGE_CANDIDATES = 20
 NEGATION_LIMIT = 100_000
 MAX_RESULTS = 100_000  # offset + limit: the legs fetch ten candidates a result, and tantivy allocates for each
@@ -39,30 +37,6 @@ def _check_page(mode: str, limit: int, offset: int) -> None:
         raise InvalidInputError(f"limit must be a whole number from 1 and offset from 0, not {limit!r} and {offset!r}")
     if offset + limit > MAX_RESULTS:
         raise InvalidInputError(f"a search reaches at most {MAX_RESULTS:,} results (offset + limit)")
-
-
-@dataclass(frozen=True)
-class SearchSettings:
-    """How the two legs are fused. Defaults tuned on SciFact train only (benchmarks/RESULTS.md).
-
-    "weighted" (default): lexical_share * BM25 / best BM25 + (1 - lexical_share) * cosine. "rrf":
-    reciprocal-rank fusion with `rrf_k`. The weighted form is the default because it ranked better on
-    SciFact, train (0.742 against RRF's best 0.738) and test (0.734 against 0.721): RRF throws away
-    how far ahead a leg's best hit is.
-    """
-
-    fusion: str = "weighted"
-    lexical_share: float = 0.3
-    rrf_k: float = TUNED_RRF_K
-    candidates_per_result: int = 10
-
-    def __post_init__(self) -> None:
-        if self.fusion not in FUSIONS:
-            raise InvalidInputError(f"fusion must be one of {', '.join(FUSIONS)}, not {self.fusion!r}")
-        if not 0.0 <= self.lexical_share <= 1.0:
-            raise InvalidInputError(f"the lexical share must be between 0 and 1, not {self.lexical_share}")
-        if self.rrf_k <= 0:
-            raise InvalidInputError(f"the RRF k must be positive, not {self.rrf_k}")
 
 
 @dataclass(frozen=True)

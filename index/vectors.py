@@ -15,12 +15,22 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import faiss as _faiss
 import numpy as np
 
 from archive.store import Store
 
-faiss: Any = _faiss  # the bundled stubs lag behind the library (SearchParameters(sel=...))
+
+class _Faiss:
+    """faiss, imported at its first use (a quarter of a second that `stats` or a word search never needs).
+    Typed as Any: the bundled stubs lag behind the library (SearchParameters(sel=...))."""
+
+    def __getattr__(self, name: str) -> Any:
+        import faiss as module
+
+        return getattr(module, name)
+
+
+faiss: Any = _Faiss()
 
 Progress = Callable[[int, int], None]
 VECTORS_DIR = "vectors"

@@ -136,8 +136,8 @@ def test_every_command_is_documented_in_the_readme(command: str) -> None:
 
 
 def test_search_option_defaults_are_the_tuned_settings() -> None:
-    from index.search import SearchSettings
-    from ui.search_cmd import search_cmd
+    from index.settings import SearchSettings
+    from ui.cli.search import search_cmd
 
     defaults = {p.name: p.default for p in search_cmd.params}
     tuned = SearchSettings()

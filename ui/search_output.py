@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from index import SearchResponse, SearchResult
+if TYPE_CHECKING:
+    from index import SearchResponse, SearchResult
 
 PASSAGE_CHARS = 480
 _STYLE = {"lexical": {"fg": "yellow", "bold": True}, "semantic": {"fg": "cyan", "underline": True}}

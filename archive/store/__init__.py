@@ -6,8 +6,12 @@ Everything else reaches the database through `Store`'s typed methods, one module
 `writes.py` holds the ones ingest makes there.
 """
 
+import sqlite3
+
 from archive.store.core import STORE_FILE, Store, sqlite_errors
 from archive.store.filters import Filters, outlet_key
 from archive.store.sql import batches, marks
 
-__all__ = ["STORE_FILE", "Filters", "Store", "batches", "marks", "outlet_key", "sqlite_errors"]
+Transaction = sqlite3.Connection  # what `Store.transaction()` yields, for the functions in `writes.py` alone
+
+__all__ = ["STORE_FILE", "Filters", "Store", "Transaction", "batches", "marks", "outlet_key", "sqlite_errors"]

@@ -10,8 +10,10 @@ import os
 import streamlit as st
 
 from archive import ArchiveError
+from archive.home import HOME_ENV, MODEL_ENV
 from ui.app import render
-from ui.app.resources import HOME_ENV, MODEL_ENV, Opener, Shared, default_opener, shared
+from ui.app.nav import go
+from ui.app.resources import Opener, Shared, default_opener, shared
 from ui.crashlog import write_crash_log
 
 VIEWS = {"search": "Search", "ingest": "Ingest", "archive": "Archive"}
@@ -62,12 +64,3 @@ def _route(resources: Shared) -> None:
         overview.page(resources)
     else:
         search.page(resources)
-
-
-def go(view: str, **params: str | list[str]) -> None:
-    """Show another view: replace the URL's parameters and run the script again."""
-    st.query_params.clear()
-    if view != "search":
-        st.query_params["view"] = view
-    st.query_params.update(params)
-    st.rerun()

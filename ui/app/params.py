@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from index.search import SearchSettings
+from index.settings import SearchSettings
 
 MODES = {"hybrid": "Hybrid", "lexical": "Words", "semantic": "Meaning"}
 UNDATED = ("include", "exclude", "only")

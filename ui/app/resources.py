@@ -14,11 +14,10 @@ from typing import Any
 
 import streamlit as st
 
+from archive.home import HOME_ENV, MODEL_ENV
 from archive.models import Stats
 from index import Archive
 
-HOME_ENV = "ARCHIVE_HOME"
-MODEL_ENV = "ARCHIVE_MODEL"
 Opener = Callable[..., Archive]
 
 

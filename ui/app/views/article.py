@@ -10,9 +10,10 @@ import streamlit as st
 
 from archive import ArchiveError
 from archive.models import Document
-from index.related import DEFAULT_WINDOW_DAYS, RelatedResult, RelatedSettings
+from index.related import RelatedResult
+from index.settings import DEFAULT_WINDOW_DAYS, RelatedSettings
 from ui.app import render
-from ui.app.main import go
+from ui.app.nav import go
 from ui.app.resources import Shared
 from ui.app.views import timeline
 

@@ -12,9 +12,10 @@ import streamlit as st
 
 from archive.models import Stats
 from index import Filters
-from index.search import TUNED_RRF_K, SearchResponse, SearchResult, SearchSettings
+from index.search import SearchResponse, SearchResult
+from index.settings import TUNED_RRF_K, SearchSettings
 from ui.app import export, params, render
-from ui.app.main import go
+from ui.app.nav import go
 from ui.app.resources import Shared
 from ui.app.views import timeline
 

@@ -10,7 +10,6 @@ import datetime as dt
 import io
 import json
 import os
-import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 
@@ -21,7 +20,7 @@ from archive.finalize import finalize, origin_of
 from archive.models import Failure, IngestReport, Progress, RawDoc
 from archive.normalize import fingerprint
 from archive.readers import MAX_WHOLE_FILE_BYTES, READERS, WHOLE_FILE_FORMATS, CountingStream, Item, ReadOptions
-from archive.store import Store, sqlite_errors, writes
+from archive.store import Store, Transaction, sqlite_errors, writes
 from archive.store.writes import NewDocument
 
 DEFAULT_BATCH = 256
@@ -172,7 +171,7 @@ class _Ingest:
                 self._fail(db, err.path or path, err.record, err.reason)
             self._store_docs(db, path, docs)
 
-    def _store_docs(self, db: sqlite3.Connection, path: str, docs: list[RawDoc]) -> None:
+    def _store_docs(self, db: Transaction, path: str, docs: list[RawDoc]) -> None:
         origins = [origin_of(path, d) for d in docs]
         self._seen.update(origins)
         existing = self.store.fingerprints(origins)
@@ -210,7 +209,7 @@ class _Ingest:
         known = self._outlets.setdefault(doc.outlet.lower(), doc.outlet)
         return doc if known == doc.outlet else replace(doc, outlet=known)
 
-    def _write(self, db: sqlite3.Connection, plan: list[_Planned]) -> None:
+    def _write(self, db: Transaction, plan: list[_Planned]) -> None:
         fresh = [p for p in plan if p.duplicate_of is None and p.batch_twin is None]
         chunks = self.chunker.chunk_many([p.doc.text for p in fresh])
         chunks_of = {id(p): c for p, c in zip(fresh, chunks)}
@@ -230,13 +229,13 @@ class _Ingest:
                 else:
                     self.tally.duplicates += 1
 
-    def _drop_vanished(self, db: sqlite3.Connection, path: str) -> None:
+    def _drop_vanished(self, db: Transaction, path: str) -> None:
         """Records that were in an earlier version of the file and are gone from this one."""
         for origin, doc_id in self.store.origins_of(path).items():
             if origin not in self._seen:
                 writes.delete_document(db, doc_id, self.chunker.chunk)
 
-    def _fail(self, db: sqlite3.Connection, path: str, record: str | None, reason: str) -> None:
+    def _fail(self, db: Transaction, path: str, record: str | None, reason: str) -> None:
         writes.record_failure(db, path, record, reason)
         where = f"{path} (record {record})" if record else path
         self.tally.failed.append(Failure(where, reason))

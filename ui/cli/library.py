@@ -1,151 +1,18 @@
-"""The `archive` command line. The only place (with the app) that turns errors into messages and exit codes."""
+"""The library's commands: ingest, stats, show, list and remove."""
 
 from __future__ import annotations
 
-import datetime as dt
 import json
-import os
-import re
 import sys
-from collections.abc import Callable
 from dataclasses import asdict
-from functools import wraps
-from pathlib import Path
-from typing import Any, TypeVar
 
 import click
 
-from archive import (
-    ArchiveError,
-    IngestOptions,
-    InvalidInputError,
-    ReadOptions,
-    Store,
-    default_home,
-    parse_field_overrides,
-    remove_documents,
-    report_json,
-)
-from archive.dates import parse_date
+from archive import IngestOptions, ReadOptions, parse_field_overrides, report_json
 from archive.store import Filters
 from ui import output
-from ui.crashlog import write_crash_log
+from ui.cli.base import CONTEXT, EXIT_NOTHING_INGESTED, cli, friendly, home_of, iso_date, open_archive
 from ui.progress import ProgressBar, StepBar
-
-HOME_ENV = "ARCHIVE_HOME"
-EXIT_USAGE = 2
-ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
-EXIT_NOTHING_INGESTED = 3
-CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def friendly(func: F) -> F:
-    """Library errors become one-line messages; anything unexpected is logged, never a traceback."""
-
-    @wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except InvalidInputError as exc:  # a bad argument: a usage error, exit 2 (the README's codes)
-            error = click.ClickException(str(exc))
-            error.exit_code = EXIT_USAGE
-            raise error from None
-        except ArchiveError as exc:
-            raise click.ClickException(str(exc)) from None
-        except BrokenPipeError:  # `archive list | head`: the reader has what it wanted
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-            sys.exit(0)
-        except KeyboardInterrupt:
-            click.echo("\ninterrupted; run the same command again to continue where it stopped", err=True)
-            sys.exit(130)
-        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit, GeneratorExit):
-            raise
-        except BaseException as exc:  # noqa: BLE001 - a native panic is a BaseException: a message, never a traceback
-            log = write_crash_log(exc)
-            raise click.ClickException(
-                f"unexpected error ({type(exc).__name__}: {exc}); details are in {log} — please report it"
-            ) from None
-
-    return wrapper  # type: ignore[return-value]
-
-
-def json_and_batch(batch_help: str) -> Callable[[F], F]:
-    """`--json` and `--batch FILE` (one input per line, one JSON object per line out), as search and related use."""
-
-    def decorate(func: F) -> F:
-        func = click.option(
-            "--batch",
-            type=click.Path(exists=True, dir_okay=False, path_type=Path),
-            metavar="FILE",
-            help=batch_help,
-        )(func)
-        return click.option("--json", "as_json", is_flag=True, help="Print JSON (the fields are in the README).")(func)
-
-    return decorate
-
-
-def home_of(ctx: click.Context) -> Path:
-    return Path(ctx.obj["home"])
-
-
-def open_store(ctx: click.Context) -> Store:
-    return Store(home_of(ctx))
-
-
-def iso_date(value: str | None, option: str) -> str | None:
-    """A filter's date: any real day written YYYY-MM-DD (0001-01-01 too), or a written form."""
-    if value is None:
-        return None
-    text = value.strip()
-    if ISO_DAY.fullmatch(text):
-        try:
-            return dt.date.fromisoformat(text).isoformat()
-        except ValueError as exc:
-            raise InvalidInputError(f"{option} {value!r} is not a real day ({exc})") from None
-    parsed = parse_date(text, today=dt.date.max)
-    if parsed.date is None:
-        raise InvalidInputError(f"{option} {value!r} is not a date; write it as YYYY-MM-DD, e.g. 2024-01-03")
-    return parsed.date
-
-
-@click.group(context_settings=CONTEXT)
-@click.option(
-    "--home",
-    type=click.Path(file_okay=False, path_type=Path),
-    metavar="DIR",
-    help=f"The archive's folder (default: ${HOME_ENV}, else the user data folder).",
-)
-@click.option(
-    "--model",
-    metavar="NAME_OR_PATH",
-    help="Embedding model (default: all-MiniLM-L6-v2, installed offline; or a local model folder).",
-)
-@click.pass_context
-def cli(ctx: click.Context, home: Path | None, model: str | None) -> None:
-    """A local, searchable archive of news coverage.
-
-    \b
-    Example:
-      archive ingest ~/clippings
-      archive stats
-    """
-    ctx.ensure_object(dict)
-    ctx.obj["home"] = home or Path(os.environ.get(HOME_ENV) or default_home())
-    ctx.obj["model"] = model
-
-
-def open_archive(ctx: click.Context, catch_up: bool = True, check_model: bool = True, **kwargs: Any):  # type: ignore[no-untyped-def]
-    from index import Archive
-
-    return Archive(
-        home_of(ctx),
-        model=ctx.obj.get("model"),
-        catch_up=catch_up,
-        check_model=check_model,
-        on_notice=lambda notice: click.echo(f"notice: {notice}", err=True),
-        **kwargs,
-    )
 
 
 @cli.command("ingest", context_settings=CONTEXT)
@@ -210,8 +77,8 @@ def stats_cmd(ctx: click.Context, as_json: bool) -> None:
     Example:
       archive stats --json
     """
-    with open_store(ctx) as store:
-        stats = store.stats()
+    with open_archive(ctx, catch_up=False, check_model=False) as archive:
+        stats = archive.stats()
     click.echo(json.dumps(asdict(stats)) if as_json else output.stats_text(stats))
     if not as_json and stats.documents == 0:
         click.echo(f"\nThe archive at {home_of(ctx)} is empty. Add articles with: archive ingest FOLDER")
@@ -231,8 +98,8 @@ def show_cmd(ctx: click.Context, doc_id: str, as_json: bool) -> None:
     Example:
       archive show 42
     """
-    with open_store(ctx) as store:
-        doc = store.find(doc_id)
+    with open_archive(ctx, catch_up=False, check_model=False) as archive:
+        doc = archive.get(doc_id)
     if as_json:
         keys = ("id", "external_id", "title", "outlet", "date", "url", "path", "text")
         click.echo(json.dumps({k: getattr(doc, k) for k in keys}, ensure_ascii=False))
@@ -265,8 +132,8 @@ def list_cmd(
       archive list --outlet Reuters --from 2024-01-01 --to 2024-01-31
     """
     filters = Filters(iso_date(date_from, "--from"), iso_date(date_to, "--to"), outlets)
-    with open_store(ctx) as store:
-        docs = store.list_documents(filters, limit)
+    with open_archive(ctx, catch_up=False, check_model=False) as archive:
+        docs = archive.list(filters, limit)
     for doc in docs:
         click.echo(json.dumps(asdict(doc), ensure_ascii=False) if as_json else output.summary_line(doc))
 
@@ -289,10 +156,3 @@ def remove_cmd(ctx: click.Context, doc_ids: tuple[int, ...], source: str | None)
     with open_archive(ctx, catch_up=False) as archive:
         removed = archive.remove(doc_ids, source)
     click.echo(f"removed {removed:,} article{'s' if removed != 1 else ''}")
-
-
-def main() -> None:
-    friendly(cli.main)(prog_name="archive")
-
-
-from ui import related_cmd, search_cmd, ui_cmd  # noqa: E402,F401 - registers the other commands on `cli`

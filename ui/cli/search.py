@@ -9,14 +9,13 @@ from typing import Any
 import click
 
 from archive import ArchiveError, InvalidInputError
-from index.search import SearchSettings
+from index.settings import MODES, SearchSettings
 from ui import search_output
-from ui.cli import CONTEXT, cli, friendly, iso_date, json_and_batch, open_archive
+from ui.cli.base import CONTEXT, cli, friendly, iso_date, json_and_batch, open_archive
 from ui.progress import StepBar
 
 MAX_LIMIT = 1000  # results per query, on the command line and on a --batch line alike
 BATCH_FIELDS = frozenset({"query", "id", "from", "to", "outlet", "undated", "mode", "limit"})
-MODES = ("hybrid", "lexical", "semantic")
 UNDATED = ("include", "exclude", "only")
 DEFAULTS = SearchSettings()  # the tuned fusion settings, shown and used as the options' defaults
 

@@ -9,8 +9,8 @@ from typing import Any
 import click
 
 from archive import InvalidInputError, NotFoundError
-from index.related import DEFAULT_WINDOW_DAYS
-from ui.cli import CONTEXT, cli, friendly, json_and_batch, open_archive
+from index.settings import DEFAULT_WINDOW_DAYS
+from ui.cli.base import CONTEXT, cli, friendly, iso_date, json_and_batch, open_archive
 
 
 @cli.command("related", context_settings=CONTEXT)
@@ -60,7 +60,6 @@ def related_cmd(
       archive related --file clipping.txt --date 2024-01-03
     """
     from index import RelatedSettings
-    from ui.cli import iso_date
 
     seeds = sum(x is not None for x in (doc_id, text, text_file, batch))
     if seeds != 1:

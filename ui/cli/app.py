@@ -12,10 +12,10 @@ from pathlib import Path
 import click
 
 from archive import ArchiveError
-from ui.cli import CONTEXT, HOME_ENV, cli, friendly, home_of
+from archive.home import HOME_ENV, MODEL_ENV
+from ui.cli.base import CONTEXT, cli, friendly, home_of
 
-APP = Path(__file__).parent / "app" / "streamlit_app.py"
-MODEL_ENV = "ARCHIVE_MODEL"
+APP = Path(__file__).parent.parent / "app" / "streamlit_app.py"
 
 
 @cli.command("ui", context_settings=CONTEXT)

@@ -1,0 +1,52 @@
+"""The tuned settings of search and related coverage: plain values, importable without the indexes.
+
+The command line reads its defaults from here (a `--help` must not load numpy, tantivy or faiss).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from archive.errors import InvalidInputError
+
+MODES = ("hybrid", "lexical", "semantic")
+FUSIONS = ("rrf", "weighted")
+TUNED_RRF_K = 1.0  # SciFact train (titles embedded): k=1 0.7383, 2 0.7354, 3 0.7343, 10 0.7309 (benchmarks/RESULTS.md)
+
+
+@dataclass(frozen=True)
+class SearchSettings:
+    """How the two legs are fused. Defaults tuned on SciFact train only (benchmarks/RESULTS.md).
+
+    "weighted" (default): lexical_share * BM25 / best BM25 + (1 - lexical_share) * cosine. "rrf":
+    reciprocal-rank fusion with `rrf_k`. The weighted form is the default because it ranked better on
+    SciFact, train (0.742 against RRF's best 0.738) and test (0.734 against 0.721): RRF throws away
+    how far ahead a leg's best hit is.
+    """
+
+    fusion: str = "weighted"
+    lexical_share: float = 0.3
+    rrf_k: float = TUNED_RRF_K
+    candidates_per_result: int = 10
+
+    def __post_init__(self) -> None:
+        if self.fusion not in FUSIONS:
+            raise InvalidInputError(f"fusion must be one of {', '.join(FUSIONS)}, not {self.fusion!r}")
+        if not 0.0 <= self.lexical_share <= 1.0:
+            raise InvalidInputError(f"the lexical share must be between 0 and 1, not {self.lexical_share}")
+        if self.rrf_k <= 0:
+            raise InvalidInputError(f"the RRF k must be positive, not {self.rrf_k}")
+
+
+DEFAULT_WINDOW_DAYS = 14
+
+
+@dataclass(frozen=True)
+class RelatedSettings:
+    """How candidates are gathered and scored (defaults tuned on AllSides train/val only)."""
+
+    window_days: int | None = DEFAULT_WINDOW_DAYS  # None: any time
+    lexical_share: float = 0.2
+    seed_chunks: int = 8
+    candidates: int = 100
+    mlt_terms: int = 40

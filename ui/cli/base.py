@@ -1,0 +1,134 @@
+"""What every `archive` command shares: the group, error handling (the only place, with the app, that turns
+errors into messages and exit codes), options, and opening the archive through the library's front door."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+from archive import ArchiveError, InvalidInputError, default_home
+from archive.dates import parse_date
+from archive.home import HOME_ENV
+from ui.crashlog import write_crash_log
+
+if TYPE_CHECKING:
+    from index import Archive
+
+EXIT_USAGE = 2
+ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+EXIT_NOTHING_INGESTED = 3
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def friendly(func: F) -> F:
+    """Library errors become one-line messages; anything unexpected is logged, never a traceback."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except InvalidInputError as exc:  # a bad argument: a usage error, exit 2 (the README's codes)
+            error = click.ClickException(str(exc))
+            error.exit_code = EXIT_USAGE
+            raise error from None
+        except ArchiveError as exc:
+            raise click.ClickException(str(exc)) from None
+        except BrokenPipeError:  # `archive list | head`: the reader has what it wanted
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(0)
+        except KeyboardInterrupt:
+            click.echo("\ninterrupted; run the same command again to continue where it stopped", err=True)
+            sys.exit(130)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit, GeneratorExit):
+            raise
+        except BaseException as exc:  # noqa: BLE001 - a native panic is a BaseException: a message, never a traceback
+            log = write_crash_log(exc)
+            raise click.ClickException(
+                f"unexpected error ({type(exc).__name__}: {exc}); details are in {log} — please report it"
+            ) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def json_and_batch(batch_help: str) -> Callable[[F], F]:
+    """`--json` and `--batch FILE` (one input per line, one JSON object per line out), as search and related use."""
+
+    def decorate(func: F) -> F:
+        func = click.option(
+            "--batch",
+            type=click.Path(exists=True, dir_okay=False, path_type=Path),
+            metavar="FILE",
+            help=batch_help,
+        )(func)
+        return click.option("--json", "as_json", is_flag=True, help="Print JSON (the fields are in the README).")(func)
+
+    return decorate
+
+
+def home_of(ctx: click.Context) -> Path:
+    return Path(ctx.obj["home"])
+
+
+def iso_date(value: str | None, option: str) -> str | None:
+    """A filter's date: any real day written YYYY-MM-DD (0001-01-01 too), or a written form."""
+    if value is None:
+        return None
+    text = value.strip()
+    if ISO_DAY.fullmatch(text):
+        try:
+            return dt.date.fromisoformat(text).isoformat()
+        except ValueError as exc:
+            raise InvalidInputError(f"{option} {value!r} is not a real day ({exc})") from None
+    parsed = parse_date(text, today=dt.date.max)
+    if parsed.date is None:
+        raise InvalidInputError(f"{option} {value!r} is not a date; write it as YYYY-MM-DD, e.g. 2024-01-03")
+    return parsed.date
+
+
+@click.group(context_settings=CONTEXT)
+@click.option(
+    "--home",
+    type=click.Path(file_okay=False, path_type=Path),
+    metavar="DIR",
+    help=f"The archive's folder (default: ${HOME_ENV}, else the user data folder).",
+)
+@click.option(
+    "--model",
+    metavar="NAME_OR_PATH",
+    help="Embedding model (default: all-MiniLM-L6-v2, installed offline; or a local model folder).",
+)
+@click.pass_context
+def cli(ctx: click.Context, home: Path | None, model: str | None) -> None:
+    """A local, searchable archive of news coverage.
+
+    \b
+    Example:
+      archive ingest ~/clippings
+      archive stats
+    """
+    ctx.ensure_object(dict)
+    ctx.obj["home"] = home or Path(os.environ.get(HOME_ENV) or default_home())
+    ctx.obj["model"] = model
+
+
+def open_archive(ctx: click.Context, catch_up: bool = True, check_model: bool = True, **kwargs: Any) -> Archive:
+    """The archive (indexes opened when first used, so `stats` or `list` read the store alone)."""
+    from index import Archive
+
+    return Archive(
+        home_of(ctx),
+        model=ctx.obj.get("model"),
+        catch_up=catch_up,
+        check_model=check_model,
+        on_notice=lambda notice: click.echo(f"notice: {notice}", err=True),
+        **kwargs,
+    )
