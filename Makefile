@@ -34,7 +34,7 @@ lint: $(VENV)/.test-installed
 	$(BIN)/ruff format --check archive index ui tests benchmarks
 
 typecheck: $(VENV)/.test-installed
-	$(BIN)/mypy archive index
+	$(BIN)/mypy archive index ui
 
 pytest: $(VENV)/.test-installed
 	$(BIN)/pytest

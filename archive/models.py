@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
@@ -130,4 +130,3 @@ class Progress:
     bytes_total: int
     documents: int
     path: str = ""
-    extra: dict[str, int] = field(default_factory=dict)

@@ -7,12 +7,15 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from archive import Chunker, WordTokenizer
 from index import Archive, HashEmbedder
 from tests.conftest import ROOT
 from tests.test_crash import make_corpus
 
 
+@pytest.mark.slow  # real processes for many seconds: run by `make test` and CI, left out by -m 'not slow'
 def test_searching_while_another_process_ingests(tmp_path: Path) -> None:
     root, home = tmp_path / "corpus", tmp_path / "home"
     make_corpus(root)

@@ -11,6 +11,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from archive import Store
 
 N_RECORDS = 4000
@@ -40,6 +42,7 @@ def stored(home: Path) -> int:
         return 0
 
 
+@pytest.mark.slow  # real processes for many seconds: run by `make test` and CI, left out by -m 'not slow'
 def test_kill_9_then_rerun_stores_every_article_once(tmp_path: Path) -> None:
     root, home = tmp_path / "corpus", tmp_path / "home"
     make_corpus(root)

@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from index import serialize
+
 if TYPE_CHECKING:
     from index import SearchResponse, SearchResult
 
@@ -14,39 +16,7 @@ _STYLE = {"lexical": {"fg": "yellow", "bold": True}, "semantic": {"fg": "cyan", 
 
 
 def response_json(response: SearchResponse, query_id: str | None = None) -> dict[str, Any]:
-    out: dict[str, Any] = {
-        "query": response.query,
-        "mode": response.mode,
-        "filtered_articles": response.filtered_articles,
-        "vector_coverage": round(response.vector_coverage, 4),
-        "matched": response.matched,
-        "notice": response.notice,
-        "results": [result_json(r) for r in response.results],
-    }
-    if query_id is not None:
-        out = {"id": query_id, **out}
-    return out
-
-
-def result_json(r: SearchResult) -> dict[str, Any]:
-    return {
-        "id": r.id,
-        "external_id": r.external_id,
-        "title": r.title,
-        "outlet": r.outlet,
-        "date": r.date,
-        "url": r.url,
-        "path": r.path,
-        "score": r.score,
-        "lexical_rank": r.lexical_rank,
-        "semantic_rank": r.semantic_rank,
-        "lexical_score": r.lexical_score,
-        "semantic_score": r.semantic_score,
-        "passage": {"start": r.passage.start, "end": r.passage.end, "text": r.passage.text},
-        "highlights": [{"start": h.start, "end": h.end, "kind": h.kind} for h in r.highlights],
-        "also_in": list(r.also_in),
-        "duplicates": list(r.duplicates),
-    }
+    return serialize.search_response(response, query_id)
 
 
 def response_text(response: SearchResponse) -> str:

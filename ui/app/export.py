@@ -7,26 +7,20 @@ import io
 import json
 from typing import Any
 
+from index import serialize
 from index.search import SearchResponse
 
 COLUMNS = ("rank", "title", "outlet", "date", "url", "path", "passage", "score", "id")
 
 
 def rows(response: SearchResponse, first_rank: int = 1) -> list[dict[str, Any]]:
-    return [
-        {
-            "rank": first_rank + i,
-            "title": r.title or "",
-            "outlet": r.outlet or "",
-            "date": r.date or "",
-            "url": r.url or "",
-            "path": r.path,
-            "passage": r.passage.text,
-            "score": r.score,
-            "id": r.id,
-        }
-        for i, r in enumerate(response.results)
-    ]
+    """Each result's citation fields (from the one JSON form of a result), ranked from `first_rank`."""
+    out = []
+    for rank, r in enumerate(response.results, start=first_rank):
+        full = serialize.search_result(r)
+        row = {k: "" if full.get(k) is None else full[k] for k in COLUMNS if k not in ("rank", "passage")}
+        out.append({"rank": rank, **row, "passage": full["passage"]["text"]})
+    return [{k: row[k] for k in COLUMNS} for row in out]
 
 
 def to_csv(response: SearchResponse, first_rank: int = 1) -> str:

@@ -29,6 +29,12 @@ CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+class UsageProblem(click.ClickException):
+    """A bad argument the library found: printed like any error, with the usage exit code."""
+
+    exit_code = EXIT_USAGE
+
+
 def friendly(func: F) -> F:
     """Library errors become one-line messages; anything unexpected is logged, never a traceback."""
 
@@ -37,9 +43,7 @@ def friendly(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except InvalidInputError as exc:  # a bad argument: a usage error, exit 2 (the README's codes)
-            error = click.ClickException(str(exc))
-            error.exit_code = EXIT_USAGE
-            raise error from None
+            raise UsageProblem(str(exc)) from None
         except ArchiveError as exc:
             raise click.ClickException(str(exc)) from None
         except BrokenPipeError:  # `archive list | head`: the reader has what it wanted

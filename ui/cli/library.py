@@ -10,6 +10,7 @@ import click
 
 from archive import IngestOptions, ReadOptions, parse_field_overrides, report_json
 from archive.store import Filters
+from index import serialize
 from ui import output
 from ui.cli.base import CONTEXT, EXIT_NOTHING_INGESTED, cli, friendly, home_of, iso_date, open_archive
 from ui.progress import ProgressBar, StepBar
@@ -101,8 +102,7 @@ def show_cmd(ctx: click.Context, doc_id: str, as_json: bool) -> None:
     with open_archive(ctx, catch_up=False, check_model=False) as archive:
         doc = archive.get(doc_id)
     if as_json:
-        keys = ("id", "external_id", "title", "outlet", "date", "url", "path", "text")
-        click.echo(json.dumps({k: getattr(doc, k) for k in keys}, ensure_ascii=False))
+        click.echo(json.dumps(serialize.document(doc), ensure_ascii=False))
     else:
         click.echo(output.document_text(doc))
 

@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from archive import InvalidInputError, NotFoundError
+from index import serialize
 from index.settings import DEFAULT_WINDOW_DAYS
 from ui.cli.base import CONTEXT, cli, friendly, iso_date, json_and_batch, open_archive
 
@@ -120,20 +121,7 @@ def _payload(
     return {
         "seed": seed,
         "window_days": settings.window_days if seed.get("date") else None,
-        "results": [
-            {
-                "id": r.id,
-                "title": r.title,
-                "outlet": r.outlet,
-                "date": r.date,
-                "days_from_seed": r.days_from_seed,
-                "score": r.score,
-                "passage": {"start": r.passage_start, "end": r.passage_end, "text": r.passage_text},
-                "duplicate_group": [r.id, *r.duplicates],
-                "also_in": list(r.also_in),
-            }
-            for r in results
-        ],
+        "results": [serialize.related_result(r) for r in results],
     }
 
 

@@ -70,7 +70,7 @@ def _related(res: Shared, doc: Document) -> None:
     left, _ = st.columns([1, 3])
     keys = list(WINDOWS)
     window = left.selectbox(
-        "Within", keys, index=keys.index(DEFAULT_WINDOW_DAYS), format_func=WINDOWS.get, key=f"window-{doc.id}"
+        "Within", keys, index=keys.index(DEFAULT_WINDOW_DAYS), format_func=lambda k: WINDOWS[k], key=f"window-{doc.id}"
     )
     try:
         with res.lock:

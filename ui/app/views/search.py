@@ -118,17 +118,18 @@ def _form(request: params.SearchRequest, stats: Stats, outlets: list[str]) -> pa
         date_to = end_col.date_input("To", min_value=low, max_value=high, key="f-to")
         options = sorted(set(outlets) | set(request.outlets), key=str.lower)
         chosen_outlets = left.multiselect("Outlets", options, placeholder="All outlets", key="f-outlets")
+        undated_options: list[str | None] = list(UNDATED_LABELS)
         undated = right.selectbox(
-            "Undated articles", list(UNDATED_LABELS), format_func=UNDATED_LABELS.get, key="f-undated"
+            "Undated articles", undated_options, format_func=lambda k: UNDATED_LABELS[k], key="f-undated"
         )
         submitted = st.form_submit_button("Search", type="primary")
     if not submitted:
         return None
-    date_from, date_to = _quick_range(quick, stats, _as_date(date_from), _as_date(date_to))
-    if date_from and date_to and date_from > date_to:
-        date_from, date_to = date_to, date_from
+    start, end = _quick_range(quick, stats, _as_date(date_from), _as_date(date_to))
+    if start and end and start > end:
+        start, end = end, start
     chosen = params.SearchRequest(
-        str(query).strip(), str(mode), float(share), date_from, date_to, tuple(chosen_outlets), undated, 1, str(fusion)
+        str(query).strip(), str(mode), float(share), start, end, tuple(chosen_outlets), undated, 1, str(fusion)
     )
     if quick != PICKERS:  # run again so that the pickers show the range and the quick choice resets
         st.session_state[RESYNC] = True

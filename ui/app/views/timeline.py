@@ -31,7 +31,7 @@ def matches_chart(months: Sequence[tuple[str, int]], key: str) -> tuple[dt.date,
 def monthly_bars(months: Sequence[tuple[str, int]], height: int, title: str) -> alt.Chart:
     """A bar per month (YYYY-MM, count)."""
     frame = pd.DataFrame({"month": pd.to_datetime([m + "-01" for m, _ in months]), "articles": [c for _, c in months]})
-    return (
+    chart: alt.Chart = (
         alt.Chart(frame, height=height)
         .mark_bar()
         .encode(
@@ -40,6 +40,7 @@ def monthly_bars(months: Sequence[tuple[str, int]], height: int, title: str) -> 
             tooltip=[alt.Tooltip("month:T", format="%B %Y"), "articles:Q"],
         )
     )
+    return chart
 
 
 def selected_span(event: Any) -> tuple[dt.date, dt.date] | None:

@@ -1,0 +1,67 @@
+"""The library's results as JSON-ready dicts: one function per result type, used by the CLI, the app and export.
+
+The field names are the documented `--json` forms (README).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from archive import Document
+    from index.related import RelatedResult
+    from index.search import SearchResponse, SearchResult
+
+
+def search_result(r: SearchResult) -> dict[str, Any]:
+    return {
+        "id": r.id,
+        "external_id": r.external_id,
+        "title": r.title,
+        "outlet": r.outlet,
+        "date": r.date,
+        "url": r.url,
+        "path": r.path,
+        "score": r.score,
+        "lexical_rank": r.lexical_rank,
+        "semantic_rank": r.semantic_rank,
+        "lexical_score": r.lexical_score,
+        "semantic_score": r.semantic_score,
+        "passage": {"start": r.passage.start, "end": r.passage.end, "text": r.passage.text},
+        "highlights": [{"start": h.start, "end": h.end, "kind": h.kind} for h in r.highlights],
+        "also_in": list(r.also_in),
+        "duplicates": list(r.duplicates),
+    }
+
+
+def search_response(response: SearchResponse, query_id: str | None = None) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "query": response.query,
+        "mode": response.mode,
+        "filtered_articles": response.filtered_articles,
+        "vector_coverage": round(response.vector_coverage, 4),
+        "matched": response.matched,
+        "notice": response.notice,
+        "results": [search_result(r) for r in response.results],
+    }
+    return out if query_id is None else {"id": query_id, **out}
+
+
+def related_result(r: RelatedResult) -> dict[str, Any]:
+    return {
+        "id": r.id,
+        "title": r.title,
+        "outlet": r.outlet,
+        "date": r.date,
+        "days_from_seed": r.days_from_seed,
+        "score": r.score,
+        "passage": {"start": r.passage_start, "end": r.passage_end, "text": r.passage_text},
+        "duplicate_group": [r.id, *r.duplicates],
+        "also_in": list(r.also_in),
+    }
+
+
+def document(doc: Document) -> dict[str, Any]:
+    """An article as `archive show --json` prints it."""
+    keys = ("id", "external_id", "title", "outlet", "date", "url", "path", "text")
+    return {k: getattr(doc, k) for k in keys}

@@ -1,0 +1,99 @@
+"""Unit tests of the pieces search is made of: fusion's arithmetic and the vector index's bookkeeping."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from archive import Chunker, WordTokenizer
+from index import Archive, HashEmbedder
+from index.fusion import ranked, rrf, weighted
+from index.vectors import VectorIndex
+
+
+def test_rrf_sums_reciprocal_ranks_and_ignores_scores() -> None:
+    fused = rrf({"a": ["x", "y"], "b": ["y", "z"]}, k=1)
+    assert fused == pytest.approx({"x": 1 / 2, "y": 1 / 3 + 1 / 2, "z": 1 / 3})
+    assert ranked(fused) == ["y", "x", "z"]
+    leaning = rrf({"a": ["x"], "b": ["z"]}, k=1, weights={"a": 2.0})
+    assert leaning["x"] == pytest.approx(2 * leaning["z"])
+
+
+def test_weighted_divides_bm25_by_its_best_and_fills_missing_cosines_with_the_lowest() -> None:
+    fused = weighted({"x": 10.0, "y": 5.0}, {"y": 0.8, "z": 0.4}, lexical_share=0.5)
+    assert fused["x"] == pytest.approx(0.5 * 1.0 + 0.5 * 0.4)  # no cosine: the leg's lowest
+    assert fused["y"] == pytest.approx(0.5 * 0.5 + 0.5 * 0.8)
+    assert fused["z"] == pytest.approx(0.0 + 0.5 * 0.4)  # no BM25: 0
+    assert weighted({}, {}, 0.3) == {} and ranked({}) == []
+
+
+def test_ranked_keeps_first_seen_order_on_ties() -> None:
+    assert ranked({"b": 1.0, "a": 1.0, "c": 2.0}) == ["c", "b", "a"]
+
+
+def _filled(home: Path, texts: list[str]) -> Archive:
+    archive = Archive(home, embedder=HashEmbedder(dim=32), chunker=Chunker(WordTokenizer(254)))
+    folder = home.parent / "in"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "a.jsonl").write_text(
+        "\n".join(f'{{"id": "d{i}", "text": "{t}", "source": "Wire"}}' for i, t in enumerate(texts)), encoding="utf-8"
+    )
+    archive.ingest([str(folder)])
+    return archive
+
+
+def test_the_vector_index_follows_the_store_saves_and_loads(home: Path) -> None:
+    texts = [f"story {i} about harbour {i} and bridge {i * 7}" for i in range(12)]
+    with _filled(home, texts) as archive:
+        vectors = archive.vectors
+        assert vectors is not None and vectors.size == archive.coverage().chunks and vectors.lag(archive.store) == 0
+        query = archive.embedder.embed_query("harbour 3 bridge 21")
+        best = vectors.search(query, 3)
+        assert best and archive.store.doc_of([best[0].chunk_id])[best[0].chunk_id] == archive.get("d3").id
+        allowed = np.array([best[-1].chunk_id], dtype=np.int64)
+        assert [h.chunk_id for h in vectors.search(query, 3, allowed)] == [best[-1].chunk_id]  # the filter holds
+        archive.remove([archive.get("d3").id])
+        assert vectors.size == len(texts) - 1 and all(h.chunk_id != best[0].chunk_id for h in vectors.search(query, 12))
+        again = VectorIndex(home, vectors.dim, vectors.model)  # read back from its files
+        assert again.size == vectors.size and again.kind == "flat"
+        assert again.rebuild(archive.store, save=False) == vectors.size
+
+
+def test_a_vector_index_for_another_model_starts_empty(home: Path) -> None:
+    with _filled(home, ["one harbour story", "another bridge story"]) as archive:
+        assert archive.vectors is not None
+        other = VectorIndex(home, archive.vectors.dim, "another-model")
+        assert other.size == 0 and other.lag(archive.store) == archive.coverage().embedded
+
+
+@pytest.mark.parametrize("spelling", ["reuters", "Reuters", " REUTERS "])
+def test_one_outlet_rule_for_list_search_and_related(home: Path, tmp_path: Path, spelling: str) -> None:
+    from click.testing import CliRunner
+
+    from index import Filters
+    from ui.cli import cli
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    rows = [
+        ("Reuters", "Storm floods the harbour town"),
+        ("AP", "Storm floods the harbour city"),
+        ("Reuters", "Bridge closed after the storm floods"),
+    ]
+    (folder / "a.jsonl").write_text(
+        "\n".join(
+            f'{{"id": "n{i}", "title": "{t}", "text": "{t}.", "source": "{o}"}}' for i, (o, t) in enumerate(rows)
+        ),
+        encoding="utf-8",
+    )
+    with Archive(home, embedder=HashEmbedder(dim=32), chunker=Chunker(WordTokenizer(254))) as archive:
+        archive.ingest([str(folder)])
+        listed = archive.list(Filters(outlets=(spelling,)))
+        found = archive.search("storm floods", Filters(outlets=(spelling,)))
+        related = archive.related(archive.get("n0").id, outlets=[spelling])
+    assert len(listed) == 2 and found.filtered_articles == 2
+    assert {r.outlet for r in found.results} == {"Reuters"} and {r.outlet for r in related} <= {"Reuters"}
+    result = CliRunner().invoke(cli, ["--home", str(home), "list", "--json", "--outlet", spelling])
+    assert len(result.output.splitlines()) == 2
