@@ -63,33 +63,52 @@ class VectorIndex:
         self.dim, self.model = dim, model
         self.emb_seq = 0
         self.log_seq = 0
-        self.index: Any = faiss.IndexFlatIP(dim)
+        self.index: Any = None  # read from its file at first use (`_ready`): `archive stats` needs only the state
         self.ids = np.zeros(0, dtype=np.int64)
         self.alive = np.zeros(0, dtype=bool)
-        self._load()
-        self._reindex_lookup()
+        self._state = self._read_state()
+        if self._state:
+            self.emb_seq, self.log_seq = int(self._state["emb_seq"]), int(self._state["log_seq"])
 
     # persistence
 
-    def _load(self) -> None:
+    def _read_state(self) -> dict[str, Any]:
         try:
             state = json.loads((self.folder / STATE_FILE).read_text(encoding="utf-8"))
-            if (state.get("version"), state.get("dim"), state.get("model")) != (VECTORS_VERSION, self.dim, self.model):
-                return
+        except (OSError, ValueError):
+            return {}
+        if not isinstance(state, dict):
+            return {}
+        if (state.get("version"), state.get("dim"), state.get("model")) != (VECTORS_VERSION, self.dim, self.model):
+            return {}
+        return state if isinstance(state.get("emb_seq"), int) and isinstance(state.get("log_seq"), int) else {}
+
+    def _ready(self) -> None:
+        """Read the saved index at its first use; one that cannot be read is empty, and catching up refills it."""
+        if self.index is not None:
+            return
+        self.index = faiss.IndexFlatIP(self.dim)
+        if self._state and not self._load(self._state):
+            self.emb_seq = self.log_seq = 0
+        self._reindex_lookup()
+
+    def _load(self, state: dict[str, Any]) -> bool:
+        try:
             index = faiss.read_index(str(self.folder / INDEX_FILE))
             ids = np.load(self.folder / IDS_FILE)
         except (OSError, ValueError, RuntimeError):
-            return
+            return False
         if index.ntotal != len(ids):
-            return
+            return False
         self.index, self.ids = index, ids
         self.alive = np.ones(len(ids), dtype=bool)
         dead = np.asarray(state.get("dead", []), dtype=np.int64)
         if len(dead):
             self.alive[np.isin(self.ids, dead)] = False
-        self.emb_seq, self.log_seq = int(state["emb_seq"]), int(state["log_seq"])
+        return True
 
     def save(self) -> None:
+        self._ready()
         self.folder.mkdir(parents=True, exist_ok=True)
         pid = os.getpid()
         tmp_index, tmp_ids = self.folder / f"{INDEX_FILE}.{pid}.tmp", self.folder / f"ids.{pid}.tmp.npy"
@@ -112,10 +131,14 @@ class VectorIndex:
 
     @property
     def kind(self) -> str:
+        if self.index is None and self._state.get("kind"):
+            return str(self._state["kind"])
+        self._ready()
         return "hnsw" if isinstance(self.index, faiss.IndexHNSWFlat) else "flat"
 
     @property
     def size(self) -> int:
+        self._ready()
         return int(self.alive.sum())
 
     # keeping up with the store
@@ -137,6 +160,7 @@ class VectorIndex:
 
         A reader passes `save=False`: it catches up in memory and leaves the files to the writer.
         """
+        self._ready()
         top_log, top_emb = store.log_top(), store.vectors_top()
         if top_emb < self.emb_seq or top_log < self.log_seq:
             return self.rebuild(store, progress, save)
@@ -202,6 +226,7 @@ class VectorIndex:
 
     def search(self, query: np.ndarray, k: int, allowed: np.ndarray | None = None) -> list[VectorHit]:
         """The k nearest alive chunks, restricted to `allowed` chunk ids when given."""
+        self._ready()
         if not len(self.ids) or k <= 0:
             return []
         q = np.ascontiguousarray(query.reshape(1, -1), dtype=np.float32)

@@ -78,6 +78,7 @@ def test_ingest_json_stats_list_show_remove(run, corpus: Path) -> None:  # type:
         "date_min": "2023-02-06",
         "date_max": "2024-05-01",
         "failed_files": 1,
+        "indexes": [{"name": "lexical", "lag": 0}, {"name": "near-duplicates", "lag": 0}],
     }
 
     lines = [json.loads(x) for x in run("list", "--outlet", "AP", "--from", "2024-01-01", "--json").output.splitlines()]

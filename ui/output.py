@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import click
 
 from archive import Document, DocumentSummary, Failure, IngestReport, Stats
+from index.derived import IndexLag
 
 MAX_LISTED = 20
 
@@ -31,17 +32,19 @@ def _listed(heading: str, items: Sequence[Failure]) -> list[str]:
     return lines
 
 
-def stats_text(stats: Stats) -> str:
+def stats_text(stats: Stats, indexes: Sequence[IndexLag] = ()) -> str:
     span = f"{stats.date_min} to {stats.date_max}" if stats.date_min else "no dated documents"
-    return "\n".join(
-        [
-            f"documents     {stats.documents:,} ({stats.duplicates:,} exact duplicates)",
-            f"chunks        {stats.chunks:,}",
-            f"outlets       {stats.outlets:,}",
-            f"dates         {span}; {stats.undated:,} undated",
-            f"failed files  {stats.failed_files:,}",
-        ]
-    )
+    lines = [
+        f"documents             {stats.documents:,} ({stats.duplicates:,} exact duplicates)",
+        f"chunks                {stats.chunks:,}",
+        f"outlets               {stats.outlets:,}",
+        f"dates                 {span}; {stats.undated:,} undated",
+        f"failed files          {stats.failed_files:,}",
+    ]
+    for index in indexes:
+        state = "up to date" if index.lag == 0 else f"{index.lag:,} changes behind (caught up at the next ingest)"
+        lines.append(f"{'index ' + index.name:<22}{state}")
+    return "\n".join(lines)
 
 
 def summary_line(doc: DocumentSummary) -> str:

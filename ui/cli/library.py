@@ -80,7 +80,11 @@ def stats_cmd(ctx: click.Context, as_json: bool) -> None:
     """
     with open_archive(ctx, catch_up=False, check_model=False) as archive:
         stats = archive.stats()
-    click.echo(json.dumps(asdict(stats)) if as_json else output.stats_text(stats))
+        lags = archive.health().indexes
+    if as_json:
+        click.echo(json.dumps({**asdict(stats), "indexes": [asdict(i) for i in lags]}))
+    else:
+        click.echo(output.stats_text(stats, lags))
     if not as_json and stats.documents == 0:
         click.echo(f"\nThe archive at {home_of(ctx)} is empty. Add articles with: archive ingest FOLDER")
 

@@ -205,22 +205,28 @@ def embed_cmd(ctx: click.Context) -> None:
 
 
 @cli.command("reindex", context_settings=CONTEXT)
+@click.argument("names", nargs=-1, metavar="[NAME]...")
 @click.option("--embeddings", is_flag=True, help="Also embed every chunk again (e.g. with another --model).")
 @click.pass_context
 @friendly
-def reindex_cmd(ctx: click.Context, embeddings: bool) -> None:
-    """Rebuild the lexical and vector indexes from the store (no files are read again).
+def reindex_cmd(ctx: click.Context, names: tuple[str, ...], embeddings: bool) -> None:
+    """Rebuild the derived indexes (all, or those NAMEd: lexical, near-duplicates, vectors) from the
+    store; no files are read again, nothing is embedded again unless --embeddings.
 
     \b
     Example:
       archive reindex
+      archive reindex lexical
       archive --model ~/models/other-model reindex --embeddings
     """
     steps = StepBar()
     with open_archive(ctx, catch_up=False, check_model=not embeddings) as archive:
         try:
-            archive.reindex(embeddings=embeddings, step=steps)
+            rebuilt = archive.reindex(embeddings=embeddings, step=steps, names=names)
         finally:
             steps.close()
         health = archive.health()
-    click.echo(f"reindexed {health.chunks:,} chunks; {health.embedded_chunks:,} have vectors ({health.model})")
+    click.echo(
+        f"rebuilt {', '.join(rebuilt)}: {health.chunks:,} chunks, {health.embedded_chunks:,} with vectors "
+        f"({health.model or 'no model yet'})"
+    )
