@@ -235,6 +235,11 @@ class Archive:
         self._chunker = Chunker(ModelTokenizer(folder))
         return self._chunker
 
+    def warm(self) -> None:
+        """Load the model and run it once (when there are vectors), so that a first search is quick."""
+        if self.vectors is not None:
+            self._query_vector("warm up")
+
     @lru_cache(maxsize=256)  # noqa: B019 - one archive object per process; queries repeat
     def _query_vector(self, text: str) -> np.ndarray:
         return self.embedder.embed_query(text)

@@ -59,6 +59,5 @@ def default_opener() -> Opener:
 def shared(key: str, _opener: Opener) -> Shared:
     """One reader per archive home (`key`) and process; the model is loaded (and warmed) here, once."""
     archive = _opener()
-    if archive.vectors is not None:
-        archive.embedder.embed_query("warm up")
+    archive.warm()
     return Shared(archive, _opener)

@@ -9,8 +9,7 @@ from dataclasses import asdict
 import click
 
 from archive import IngestOptions, ReadOptions, parse_field_overrides, report_json
-from archive.store import Filters
-from index import serialize
+from index import Filters, serialize
 from ui import output
 from ui.cli.base import CONTEXT, EXIT_NOTHING_INGESTED, cli, friendly, home_of, iso_date, open_archive
 from ui.progress import ProgressBar, StepBar
