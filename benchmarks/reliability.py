@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.common import ROOT, SHARED
+from tests.builders import html_page, warc_bytes, warc_record
 
 ARCHIVE = str(Path(sys.executable).parent / "archive")
 BASIL = SHARED / "basil" / "articles" / "2010"
@@ -155,20 +156,6 @@ def nul_csv(r: Run) -> int:
     return 0
 
 
-def _warc_record(url: str, body: bytes, encoding: str | None = None) -> bytes:
-    from warcio.statusandheaders import StatusAndHeaders
-    from warcio.warcwriter import WARCWriter
-
-    out = io.BytesIO()
-    writer = WARCWriter(out, gzip=False)
-    headers = [("Content-Type", "text/html")] + ([("Content-Encoding", encoding)] if encoding else [])
-    http = StatusAndHeaders("200 OK", headers, protocol="HTTP/1.1")
-    record = writer.create_warc_record(url, "response", payload=io.BytesIO(body), http_headers=http)
-    writer.write_record(record)
-    record.raw_stream.close()
-    return out.getvalue()
-
-
 def warc_gzip_body(r: Run) -> int:
     squeezed = io.BytesIO()
     with gzip.GzipFile(fileobj=squeezed, mode="wb", compresslevel=9) as z:
@@ -177,7 +164,7 @@ def warc_gzip_body(r: Run) -> int:
         for _ in range(400):  # 6.4 GiB decoded
             z.write(block)
     path = r.folder("in") / "bomb.warc"
-    path.write_bytes(_warc_record("https://a.example/bomb", squeezed.getvalue(), "gzip"))
+    path.write_bytes(warc_record("https://a.example/bomb", squeezed.getvalue(), "gzip"))
     r.check("the page is over" in r.archive("ingest", str(path), "--no-embed", expect=(3,)), "not reported")
     return 0
 
@@ -195,9 +182,6 @@ def zero_warc(r: Run) -> int:
 
 def damaged_warc(gz: bool, how: str) -> Callable[[Run], int]:
     def case(r: Run) -> int:
-        sys.path.insert(0, str(ROOT))
-        from tests.builders import html_page, warc_bytes
-
         pages = [
             (f"https://a.example/{i}", html_page(f"Flood {i}", f"Rivers rose in town {i}. " * 20)) for i in range(6)
         ]

@@ -51,6 +51,21 @@ def pdf_bytes(text: str | None) -> bytes:
     return out.getvalue()
 
 
+def warc_record(url: str, body: bytes, encoding: str | None = None) -> bytes:
+    """One uncompressed WARC response record of an HTML `body` (sent with Content-Encoding `encoding`)."""
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    out = io.BytesIO()
+    writer = WARCWriter(out, gzip=False)
+    headers = [("Content-Type", "text/html; charset=utf-8")] + ([("Content-Encoding", encoding)] if encoding else [])
+    http = StatusAndHeaders("200 OK", headers, protocol="HTTP/1.1")
+    record = writer.create_warc_record(url, "response", payload=io.BytesIO(body), http_headers=http)
+    writer.write_record(record)
+    record.raw_stream.close()
+    return out.getvalue()
+
+
 def warc_bytes(pages: list[tuple[str, str]], gzip: bool = True) -> bytes:
     """A web archive with one HTML response per (url, html), plus an image response to be ignored."""
     from warcio.statusandheaders import StatusAndHeaders

@@ -6,7 +6,6 @@ Each case of the adversarial run (issue 17) with its input made here, on the fly
 from __future__ import annotations
 
 import gzip
-import io
 import json
 import os
 import re
@@ -24,7 +23,7 @@ from archive import Chunker, IngestOptions, ReadOptions, Store, WordTokenizer, i
 from archive.errors import IndexDamagedError, StoreError
 from archive.models import MAX_REASON_CHARS, Failure
 from index import Archive, HashEmbedder
-from tests.builders import html_page, warc_bytes
+from tests.builders import html_page, warc_bytes, warc_record
 from tests.conftest import ROOT
 from ui.cli import cli
 
@@ -215,27 +214,13 @@ def test_a_nul_filled_csv_is_refused_at_the_line_limit(tmp_path: Path) -> None:
     assert report.added == 0 and "over 10 million characters" in report.failed[0].reason
 
 
-def _warc_record(url: str, body: bytes, encoding: str | None = None) -> bytes:
-    from warcio.statusandheaders import StatusAndHeaders
-    from warcio.warcwriter import WARCWriter
-
-    out = io.BytesIO()
-    writer = WARCWriter(out, gzip=False)
-    headers = [("Content-Type", "text/html; charset=utf-8")] + ([("Content-Encoding", encoding)] if encoding else [])
-    http = StatusAndHeaders("200 OK", headers, protocol="HTTP/1.1")
-    record = writer.create_warc_record(url, "response", payload=io.BytesIO(body), http_headers=http)
-    writer.write_record(record)
-    record.raw_stream.close()
-    return out.getvalue()
-
-
 def test_a_gzip_encoded_warc_body_is_decoded_only_up_to_the_limit(tmp_path: Path) -> None:
     bomb = gzip.compress(b"<html><body><p>" + b"x" * 20_000_000 + b"</p></body></html>")
     page = html_page("Harbour reopens", "The harbour reopened on Monday after the storm. Boats sailed out.")
     path = tmp_path / "in" / "bomb.warc"
     path.parent.mkdir()
     path.write_bytes(
-        _warc_record("https://a.example/bomb", bomb, "gzip") + _warc_record("https://a.example/ok", page.encode())
+        warc_record("https://a.example/bomb", bomb, "gzip") + warc_record("https://a.example/ok", page.encode())
     )
     report = _report(tmp_path / "h", path, read=ReadOptions(max_record_chars=1_000_000))
     assert report.added == 1

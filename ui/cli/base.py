@@ -78,6 +78,16 @@ def json_and_batch(batch_help: str) -> Callable[[F], F]:
     return decorate
 
 
+def read_text_file(path: Path) -> str:
+    """A file named on the command line (--file, --batch), as UTF-8 text; a clear error otherwise."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise InvalidInputError(f"{path} is not UTF-8 text") from None
+    except OSError as exc:
+        raise InvalidInputError(f"cannot read {path}: {exc.strerror}") from None
+
+
 def home_of(ctx: click.Context) -> Path:
     return Path(ctx.obj["home"])
 

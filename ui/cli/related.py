@@ -8,10 +8,10 @@ from typing import Any
 
 import click
 
-from archive import InvalidInputError, NotFoundError
+from archive import NotFoundError
 from index import serialize
 from index.settings import DEFAULT_WINDOW_DAYS
-from ui.cli.base import CONTEXT, cli, friendly, iso_date, json_and_batch, open_archive
+from ui.cli.base import CONTEXT, cli, friendly, iso_date, json_and_batch, open_archive, read_text_file
 
 
 @cli.command("related", context_settings=CONTEXT)
@@ -66,7 +66,7 @@ def related_cmd(
     if seeds != 1:
         raise click.UsageError("give one of: ID, --text TEXT, --file PATH, --batch FILE")
     if text_file is not None:
-        text = _read_text(text_file)
+        text = read_text_file(text_file)
     settings = RelatedSettings(window_days=None if any_time else window)
     date = iso_date(seed_date, "--date")
     with open_archive(ctx) as archive:
@@ -80,7 +80,7 @@ def related_cmd(
 def _run_batch(archive: Any, batch: Path, settings: Any, outlets: tuple[str, ...], limit: int) -> None:
     """One JSON object per id; an id the archive does not hold gets {"seed": {"id": ...}, "error": ...} and
     the others still run (the command then fails, saying how many)."""
-    ids = [line.strip() for line in batch.read_text(encoding="utf-8").splitlines() if line.strip()]
+    ids = [line.strip() for line in read_text_file(batch).splitlines() if line.strip()]
     missing = 0
     for doc_id in ids:
         try:
@@ -91,15 +91,6 @@ def _run_batch(archive: Any, batch: Path, settings: Any, outlets: tuple[str, ...
         click.echo(json.dumps(body, ensure_ascii=False))
     if missing:
         raise NotFoundError(f"{missing} of the {len(ids)} ids in {batch} name no article (their lines say so)")
-
-
-def _read_text(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise InvalidInputError(f"{path} is not UTF-8 text") from None
-    except OSError as exc:
-        raise InvalidInputError(f"cannot read {path}: {exc.strerror}") from None
 
 
 def _payload(

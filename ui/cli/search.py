@@ -11,7 +11,7 @@ import click
 from archive import ArchiveError, InvalidInputError
 from index.settings import MODES, SearchSettings
 from ui import search_output
-from ui.cli.base import CONTEXT, cli, friendly, iso_date, json_and_batch, open_archive
+from ui.cli.base import CONTEXT, cli, friendly, iso_date, json_and_batch, open_archive, read_text_file
 from ui.progress import StepBar
 
 MAX_LIMIT = 1000  # results per query, on the command line and on a --batch line alike
@@ -109,7 +109,7 @@ def search_cmd(
 
 def _run_batch(archive: Any, batch: Path, filters: Any, mode: str, limit: int, collapse: bool) -> None:
     """One JSON object per line; a bad line gets {"id", "error"} and the others still run (then exit 1)."""
-    lines = [(n, line) for n, line in enumerate(_batch_text(batch).splitlines(), start=1) if line.strip()]
+    lines = [(n, line) for n, line in enumerate(read_text_file(batch).splitlines(), start=1) if line.strip()]
     failed = 0
     for number, line in lines:
         query_id = str(number)
@@ -125,15 +125,6 @@ def _run_batch(archive: Any, batch: Path, filters: Any, mode: str, limit: int, c
         click.echo(json.dumps(body, ensure_ascii=False))
     if failed:
         raise ArchiveError(f"{failed} of the {len(lines)} lines in {batch} could not be run (their lines say why)")
-
-
-def _batch_text(batch: Path) -> str:
-    try:
-        return batch.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise InvalidInputError(f"{batch} is not UTF-8 text") from None
-    except OSError as exc:
-        raise InvalidInputError(f"cannot read {batch}: {exc.strerror}") from None
 
 
 def _batch_search(spec: dict[str, Any], number: int, filters: Any, mode: str, limit: int) -> tuple[str, Any, str, int]:
