@@ -37,7 +37,6 @@ from archive import (
     remove_documents,
     write_manifest,
 )
-from archive import ingest as ingest_files
 from archive.home import HOME_ENV, default_home
 from archive.store import Filters, Store, sqlite_errors
 from index import near_dupes
@@ -262,6 +261,8 @@ class Archive:
         self.store.require_writable()
         chunker = self.chunker()
         write_manifest(self.home, replace(read_manifest(self.home), chunker=chunker.settings))
+        from archive import ingest as ingest_files  # the readers and their libraries: only an ingest needs them
+
         report = ingest_files(self.store, paths, chunker, options, progress)
         with sqlite_errors(self.store.path):
             for index in (self.lexical, self.near_duplicates):
