@@ -541,8 +541,9 @@ def test_url_parameters_in_the_warning_box_are_text(tmp_path: Path) -> None:
     with _open(str(home)) as archive:
         archive.ingest([str(_write(tmp_path / "in", _records(3)))])
     at = _app(home, q="storm", mode="[phish](https://evil.example/login) ![x](https://evil.example/x.png)")
-    warning = at.warning[0].value
-    assert "phish" in warning and "](" not in warning.replace("\\]\\(", "")
+    (warning,) = [h.value for h in at.html if 'class="sa-warning"' in h.value]
+    assert "[phish](https://evil.example/login)" in warning  # the text itself, escaped HTML, no Markdown
+    assert "<a" not in warning and "<img" not in warning and not at.warning
 
 
 def _write(folder: Path, content: str) -> Path:

@@ -53,7 +53,7 @@ def _route(resources: Shared) -> None:
         chosen = st.radio("Page", names, index=index, format_func=VIEWS.get, key=f"nav-{view}")
         st.caption(f"Archive: `{resources.archive.home}`")
         for notice in resources.archive.notices:
-            st.warning(render.plain(notice))
+            st.html(render.warning_html(notice))
     if chosen is not None and chosen != current:
         go(chosen)
     if view == "article":

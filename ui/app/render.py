@@ -21,6 +21,7 @@ mark.hl-words.hl-meaning { background: #b9e4b0; }
 .sa-article { max-height: 62vh; overflow-y: auto; line-height: 1.6; padding-right: 0.5rem; }
 .sa-article p { margin: 0 0 0.8em 0; }
 .sa-legend mark { margin-right: 0.6em; }
+.sa-warning { background: #fffce7; color: #926c05; padding: 0.8rem 1rem; border-radius: 0.5rem; margin-bottom: 0.5rem; }
 </style>
 """
 LEGEND = (
@@ -73,6 +74,11 @@ def _marked(text: str, start: int, end: int, highlights: Iterable[Span], first_i
 
 
 _MARKDOWN_SPECIAL = "\\`*_{}[]()<>#+-.!|~$:"
+
+
+def warning_html(text: str) -> str:
+    """A warning box holding `text` as text: HTML-escaped, and no Markdown (which would link a bare URL)."""
+    return f'<div class="sa-warning">{html.escape(text)}</div>'
 
 
 def plain(text: str) -> str:

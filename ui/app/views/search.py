@@ -39,7 +39,7 @@ def page(res: Shared) -> None:
         return
     parsed = params.from_params(st.query_params.get_all)
     for problem in parsed.problems:
-        st.warning(render.plain(problem))  # it quotes the URL's own text: shown as text, never as Markdown
+        st.html(render.warning_html(problem))  # it quotes the URL's own text: shown as text, never as Markdown
     request = parsed.request
     chosen = _form(request, stats, outlets)
     if chosen is not None and chosen != request:
