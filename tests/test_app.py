@@ -360,3 +360,47 @@ def test_paging_and_export(tmp_path: Path) -> None:
 
     risky = replace(response, results=(replace(response.results[0], title='=HYPERLINK("http://x")'),))
     assert "'=HYPERLINK" in export.to_csv(risky) and '"=HYPERLINK' not in export.to_csv(risky)
+
+
+def test_archive_ui_stopped_with_sigterm_stops_its_streamlit_child(tmp_path: Path) -> None:
+    import os
+    import shutil
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    archive = shutil.which("archive", path=str(Path(sys.executable).parent)) or "archive"
+    env = {**os.environ, "HOME": str(tmp_path / "empty-home")}  # a first run: no ~/.streamlit, no terminal
+    (tmp_path / "empty-home").mkdir()
+    process = subprocess.Popen(
+        [archive, "--home", str(tmp_path / "home"), "ui", "--port", str(port), "--no-browser"],
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as reply:
+                    assert reply.status == 200
+                    break
+            except OSError:
+                assert process.poll() is None and time.monotonic() < deadline, "archive ui did not serve"
+                time.sleep(0.5)
+        children = subprocess.run(["pgrep", "-P", str(process.pid)], capture_output=True, text=True).stdout.split()
+        assert children, "archive ui runs Streamlit as its child"
+        process.terminate()
+        process.wait(timeout=30)
+        time.sleep(0.5)
+        alive = [c for c in children if subprocess.run(["kill", "-0", c], capture_output=True).returncode == 0]
+        assert alive == [], "the Streamlit child is still running"
+    finally:
+        if process.poll() is None:
+            process.kill()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -66,12 +67,33 @@ def ui_cmd(ctx: click.Context, port: int, host: str, no_browser: bool) -> None:
         "minimal",
     ]
     click.echo(f"semantic-archive on http://{host}:{port}  (Ctrl-C stops it)", err=True)
-    try:
-        code = subprocess.call(command, env=env)
-    except KeyboardInterrupt:
-        code = 0
-    if code not in (0, -2, 130):
+    code = _serve(command, env)
+    if code not in (0, -2, -15, 130, 143):
         raise click.ClickException(f"the app stopped with exit code {code}")
+
+
+def _serve(command: list[str], env: dict[str, str]) -> int:
+    """Run Streamlit as a child until it ends; a SIGTERM or Ctrl-C sent to this process stops it too.
+
+    (A plain `subprocess.call` died on SIGTERM and left its Streamlit child serving.)
+    """
+    child = subprocess.Popen(command, env=env)
+
+    def forward(signum: int, _frame: object) -> None:
+        child.send_signal(signum)
+
+    previous = signal.signal(signal.SIGTERM, forward)
+    try:
+        while True:
+            try:
+                return child.wait()
+            except KeyboardInterrupt:  # Ctrl-C: the terminal told the child too; a lone SIGINT did not
+                child.send_signal(signal.SIGINT)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        if child.poll() is None:
+            child.terminate()
+            child.wait(timeout=30)
 
 
 def _check_port(host: str, port: int) -> None:
