@@ -279,6 +279,11 @@ class Archive:
 
     def _embed(self, step: StepProgress | None) -> int:
         self.near_duplicates.catch_up(self.store, _step(step, "near-duplicates"))
+        vectors = self.vectors
+        current = self._record is not None and self._record.text == EMBEDDING_TEXT
+        if vectors is not None and current and self.coverage().complete:  # nothing to embed: no model loaded
+            vectors.catch_up(self.store, _step(step, vectors.name))
+            return 0
         embedder = self.embedder
         if self._record is None:
             self._save_record(embedder)

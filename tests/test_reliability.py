@@ -14,6 +14,7 @@ import stat
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 import tantivy
@@ -618,3 +619,14 @@ def test_the_bounds_are_in_the_readme() -> None:
     for bound in ("10 million characters", "500 characters", "1 to 1000", "100,000 results"):
         assert bound in readme, bound
     assert StoreError and IndexDamagedError  # the error tree the README names
+
+
+def test_an_embed_or_reingest_with_nothing_to_do_loads_no_model(embedded: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    def no_model(*args: object, **kwargs: object) -> Any:
+        raise AssertionError("the model was loaded with nothing to embed")
+
+    monkeypatch.setattr("index.archive.SentenceTransformerEmbedder", no_model)
+    with Archive(embedded, chunker=Chunker(WordTokenizer(254))) as archive:
+        assert archive.embed() == 0
+        report = archive.ingest([str(embedded.parent / "in")])
+        assert report.added == 0 and report.unchanged == 20
