@@ -172,6 +172,7 @@ class _Ingest:
             self._store_docs(db, path, docs)
 
     def _store_docs(self, db: Transaction, path: str, docs: list[RawDoc]) -> None:
+        docs = self._once_each(db, path, docs)
         origins = [origin_of(path, d) for d in docs]
         self._seen.update(origins)
         existing = self.store.fingerprints(origins)
@@ -201,6 +202,20 @@ class _Ingest:
                 twins[doc.content_hash] = len(plan)
             plan.append(_Planned(doc, old[0] if old else None, canonical, twin))
         self._write(db, plan)
+
+    def _once_each(self, db: Transaction, path: str, docs: list[RawDoc]) -> list[RawDoc]:
+        """A record whose identity an earlier one in the same file already has fails alone (a reader that
+        gave two records one key would otherwise make the whole command store nothing)."""
+        kept: list[RawDoc] = []
+        seen: set[str] = set()
+        for raw in docs:
+            origin = origin_of(path, raw)
+            if origin in seen or origin in self._seen:
+                self._fail(db, path, raw.record, "an earlier record in this file has the same identity; it is kept")
+                continue
+            seen.add(origin)
+            kept.append(raw)
+        return kept
 
     def _same_outlet_spelling(self, doc: NewDocument) -> NewDocument:
         """One spelling per outlet: "FOX" joins an archive that has "fox" as "fox"."""

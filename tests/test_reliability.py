@@ -630,3 +630,31 @@ def test_an_embed_or_reingest_with_nothing_to_do_loads_no_model(embedded: Path, 
         assert archive.embed() == 0
         report = archive.ingest([str(embedded.parent / "in")])
         assert report.added == 0 and report.unchanged == 20
+
+
+def test_two_captures_of_one_url_in_a_warc_are_both_kept(tmp_path: Path) -> None:
+    first = html_page("Flood one", "Rivers rose in the valley town overnight. Schools closed. " * 5)
+    second = html_page("Flood two", "The river fell back by noon and shops opened again. " * 5)
+    path = tmp_path / "in" / "two.warc"
+    path.parent.mkdir()
+    url = "https://x.example/live"
+    path.write_bytes(warc_record(url, first.encode()) + warc_record(url, second.encode()))
+    report = _report(tmp_path / "h", path)
+    assert report.added == 2 and not report.failed
+    assert _report(tmp_path / "h", path).unchanged == 2  # and a rerun adds nothing
+
+
+def test_a_reader_repeating_an_identity_fails_that_record_alone(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from archive.ingestion import READERS
+    from archive.models import RawDoc
+
+    def twice(stream, path, options):  # type: ignore[no-untyped-def]
+        for text in ("A first article about the harbour.", "A second article about the bridge."):
+            yield RawDoc(text=text, record="same", fingerprint=text)
+
+    monkeypatch.setitem(READERS, ".txt", twice)
+    path = tmp_path / "in" / "a.txt"
+    path.parent.mkdir()
+    path.write_text("x", encoding="utf-8")
+    report = _report(tmp_path / "h", path)
+    assert report.added == 1 and "same identity" in report.failed[0].reason

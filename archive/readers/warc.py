@@ -29,11 +29,12 @@ def read_warc(stream: BinaryIO, path: str, options: ReadOptions) -> Iterator[Ite
     _check_start(stream, path)
     records = ArchiveIterator(stream)
     kept, offset = 0, 0  # offset: where the record being read begins (warcio knows it only after reading it)
+    keys: set[str] = set()
     try:
         for record in records:
             if not _valid_length(record):
                 raise _damaged(path, offset, kept, "a record header without a valid Content-Length")
-            item = _page(record, path, options) if _is_html_ok(record) else None
+            item = _page(record, path, options, keys) if _is_html_ok(record) else None
             if _cut_short(record):
                 raise _damaged(path, offset, kept, "a record cut short (the file ends inside it)")
             offset = records.get_record_offset() + records.get_record_length()
@@ -64,18 +65,36 @@ def _valid_length(record: Any) -> bool:
     return value is not None and value.strip().isdigit()
 
 
-def _page(record: Any, path: str, options: ReadOptions) -> Item:
+def _page(record: Any, path: str, options: ReadOptions, keys: set[str]) -> Item:
     url = record.rec_headers.get_header("WARC-Target-URI")
-    captured = (record.rec_headers.get_header("WARC-Date") or "")[:10] or None
+    stamp = record.rec_headers.get_header("WARC-Date") or ""
+    captured = stamp[:10] or None
+    key = _capture_key(url, stamp, keys)
     limit = options.max_record_chars
     data = _read_up_to(record.content_stream(), limit + 1)
     if len(data) > limit:
-        return ReadError(f"the page is over {limit / 1e6:g} MB (decoded); a page is read up to that", path, url)
+        return ReadError(f"the page is over {limit / 1e6:g} MB (decoded); a page is read up to that", path, key)
     try:
-        doc = extract_page(data, path, options, url=url, record=url)
+        doc = extract_page(data, path, options, url=url, record=key)
     except ReadError as exc:
-        return ReadError(exc.reason, path, url)
+        return ReadError(exc.reason, path, key)
     return replace(doc, url=doc.url or url, captured=captured)
+
+
+def _capture_key(url: str, stamp: str, keys: set[str]) -> str:
+    """A capture's identity in the file: its URL, and for a later capture of the same URL its date too.
+
+    Every capture is kept: two captures of one page are two versions of it (the first keeps the bare
+    URL, so an archive ingested before stays the same).
+    """
+    key = url
+    if key in keys:
+        key = f"{url} @{stamp}" if stamp else url
+    number = 2
+    while key in keys:
+        key, number = f"{url} @{stamp} #{number}", number + 1
+    keys.add(key)
+    return key
 
 
 def _read_up_to(stream: Any, limit: int) -> bytes:
