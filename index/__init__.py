@@ -10,8 +10,9 @@ not load numpy, tantivy or faiss; type checkers see the imports under TYPE_CHECK
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from archive.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from archive.store.filters import Filters
@@ -69,11 +70,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    if name not in _WHERE:
-        raise AttributeError(f"module 'index' has no attribute {name!r}")
-    return getattr(importlib.import_module(_WHERE[name]), name)
-
-
-def __dir__() -> list[str]:
-    return __all__
+__getattr__, __dir__ = lazy_exports("index", _WHERE, __all__)

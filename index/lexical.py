@@ -150,8 +150,10 @@ class LexicalIndex:
         self.read_only = read_only  # a home that cannot be written: opened as it is, never caught up
         self.repaired: str | None = None  # why the index was emptied to be built again, if it was
         self._copy: Path | None = None
-        if read_only:
-            self._open_copy()
+        self._index: tantivy.Index | None = None
+        self._chunk_index: tantivy.Index | None = None
+        if read_only:  # the copy is made when a search first needs it: a lag needs only state.json
+            self.seq = int(self._read_state().get("seq", 0))
             return
         with _creation_lock(Path(home)):
             state = self._read_state()
@@ -181,7 +183,6 @@ class LexicalIndex:
             )
         self._copy = Path(tempfile.mkdtemp(prefix="semantic-archive-lexical-"))
         shutil.copytree(self.folder, self._copy, dirs_exist_ok=True)
-        self.seq = int(self._read_state().get("seq", 0))
         self.folder, original = self._copy, self.folder
         try:
             self._open_indexes()
@@ -195,8 +196,23 @@ class LexicalIndex:
             self._copy = None
 
     def _open_indexes(self) -> None:
-        self.index = _open(self.folder / "articles", self.schema)
-        self.chunk_index = _open(self.folder / "chunks", self.chunk_schema)
+        self._index = _open(self.folder / "articles", self.schema)
+        self._chunk_index = _open(self.folder / "chunks", self.chunk_schema)
+
+    @property
+    def index(self) -> tantivy.Index:
+        """The `articles` index (a read-only home's private copy is made here, at first use)."""
+        if self._index is None:
+            self._open_copy()
+        assert self._index is not None
+        return self._index
+
+    @property
+    def chunk_index(self) -> tantivy.Index:
+        if self._chunk_index is None:
+            self._open_copy()
+        assert self._chunk_index is not None
+        return self._chunk_index
 
     def _empty_folder(self) -> None:
         try:
