@@ -362,7 +362,8 @@ def test_paging_and_export(tmp_path: Path) -> None:
     assert "'=HYPERLINK" in export.to_csv(risky) and '"=HYPERLINK' not in export.to_csv(risky)
 
 
-def test_archive_ui_stopped_with_sigterm_stops_its_streamlit_child(tmp_path: Path) -> None:
+def test_archive_ui_first_run_serves_silently_and_sigterm_stops_its_streamlit_child(tmp_path: Path) -> None:
+    """A first run: empty HOME, no terminal, a browser to open. No e-mail prompt, nothing written to HOME."""
     import os
     import shutil
     import socket
@@ -375,15 +376,23 @@ def test_archive_ui_stopped_with_sigterm_stops_its_streamlit_child(tmp_path: Pat
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     archive = shutil.which("archive", path=str(Path(sys.executable).parent)) or "archive"
-    env = {**os.environ, "HOME": str(tmp_path / "empty-home")}  # a first run: no ~/.streamlit, no terminal
-    (tmp_path / "empty-home").mkdir()
-    process = subprocess.Popen(
-        [archive, "--home", str(tmp_path / "home"), "ui", "--port", str(port), "--no-browser"],
-        env=env,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    opened = tmp_path / "opened"
+    browser = tmp_path / "browser"
+    browser.write_text(f'#!/bin/sh\necho "$1" > {opened}\n')
+    browser.chmod(0o755)
+    empty = tmp_path / "empty-home"
+    empty.mkdir()
+    env = {**os.environ, "HOME": str(empty), "BROWSER": str(browser)}
+    env.pop("DISPLAY", None)
+    log = tmp_path / "log"
+    with log.open("w") as sink:
+        process = subprocess.Popen(
+            [archive, "--home", str(tmp_path / "home"), "ui", "--port", str(port)],
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+        )
     try:
         deadline = time.monotonic() + 90
         while True:
@@ -394,6 +403,12 @@ def test_archive_ui_stopped_with_sigterm_stops_its_streamlit_child(tmp_path: Pat
             except OSError:
                 assert process.poll() is None and time.monotonic() < deadline, "archive ui did not serve"
                 time.sleep(0.5)
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=10) as reply:
+            assert reply.status == 200 and b"<html" in reply.read().lower()
+        while not opened.exists():
+            assert time.monotonic() < deadline, "the browser was not opened"
+            time.sleep(0.2)
+        assert opened.read_text().strip() == f"http://127.0.0.1:{port}"
         children = subprocess.run(["pgrep", "-P", str(process.pid)], capture_output=True, text=True).stdout.split()
         assert children, "archive ui runs Streamlit as its child"
         process.terminate()
@@ -401,6 +416,9 @@ def test_archive_ui_stopped_with_sigterm_stops_its_streamlit_child(tmp_path: Pat
         time.sleep(0.5)
         alive = [c for c in children if subprocess.run(["kill", "-0", c], capture_output=True).returncode == 0]
         assert alive == [], "the Streamlit child is still running"
+        said = log.read_text()
+        assert "email" not in said.lower() and "usage statistics" not in said.lower(), said
+        assert list(empty.iterdir()) == [], f"wrote into HOME: {list(empty.rglob('*'))}"
     finally:
         if process.poll() is None:
             process.kill()

@@ -8,6 +8,10 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
+import time
+import urllib.request
+import webbrowser
 from pathlib import Path
 
 import click
@@ -55,8 +59,8 @@ def ui_cmd(ctx: click.Context, port: int, host: str, no_browser: bool) -> None:
         host,
         "--server.port",
         str(port),
-        "--server.headless",
-        "true" if no_browser else "false",
+        "--server.headless",  # never Streamlit's first-run e-mail prompt, nor its own browser opening
+        "true",
         "--server.fileWatcherType",
         "none",
         "--browser.gatherUsageStats",
@@ -66,7 +70,10 @@ def ui_cmd(ctx: click.Context, port: int, host: str, no_browser: bool) -> None:
         "--client.toolbarMode",
         "minimal",
     ]
-    click.echo(f"semantic-archive on http://{host}:{port}  (Ctrl-C stops it)", err=True)
+    url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
+    click.echo(f"semantic-archive on {url}  (Ctrl-C stops it)", err=True)
+    if not no_browser:
+        threading.Thread(target=_open_when_serving, args=(url,), daemon=True).start()
     code = _serve(command, env)
     if code not in (0, -2, -15, 130, 143):
         raise click.ClickException(f"the app stopped with exit code {code}")
@@ -94,6 +101,18 @@ def _serve(command: list[str], env: dict[str, str]) -> int:
         if child.poll() is None:
             child.terminate()
             child.wait(timeout=30)
+
+
+def _open_when_serving(url: str, wait_s: float = 120.0) -> None:
+    """Open the user's browser once the app answers (Streamlit runs headless: it would prompt for an e-mail)."""
+    deadline = time.monotonic() + wait_s
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2):
+                webbrowser.open(url)
+                return
+        except OSError:
+            time.sleep(0.3)
 
 
 def _check_port(host: str, port: int) -> None:
