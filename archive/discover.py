@@ -8,6 +8,7 @@ cannot be listed each becomes a failure with its reason, and the rest is read.
 from __future__ import annotations
 
 import errno
+import fnmatch
 import os
 import stat
 from dataclasses import dataclass
@@ -29,17 +30,27 @@ class Discovery:
     files: tuple[FileTask, ...]
     failures: tuple[Failure, ...]
     skipped: int
+    left_out: tuple[str, ...] = ()  # files in a folder that are not articles (README, ...) or match --exclude
 
 
-def discover(paths: list[str] | tuple[str, ...]) -> Discovery:
-    """Files under `paths` (folders recursively, hidden ones skipped) with a supported format."""
+# A project's own files, not articles, left out of a folder unless named on the command line.
+NOT_ARTICLES = ("readme", "license", "licence", "copying", "changelog", "contributing", "notice", "authors")
+
+
+def discover(paths: list[str] | tuple[str, ...], exclude: tuple[str, ...] = ()) -> Discovery:
+    """Files under `paths` (folders recursively, hidden ones skipped) with a supported format.
+
+    In a folder, README/LICENSE-like files and names or relative paths matching an `exclude` glob are
+    left out (and listed); a file named on its own is always read.
+    """
     files: dict[str, FileTask] = {}
     failures: list[Failure] = []
+    left_out: list[str] = []
     skipped = 0
     for given in paths:
         path = Path(given).expanduser()
         if path.is_dir():
-            found, skip = _walk(path, failures)
+            found, skip = _walk(path, failures, exclude, left_out)
             files.update((t.path, t) for t in found)
             skipped += skip
             continue
@@ -53,7 +64,7 @@ def discover(paths: list[str] | tuple[str, ...]) -> Discovery:
             failures.append(Failure(shown(path), f"unsupported file type (supported: {supported})"))
         else:
             failures.append(Failure(shown(path), "no such file or folder"))
-    return Discovery(tuple(files.values()), tuple(failures), skipped)
+    return Discovery(tuple(files.values()), tuple(failures), skipped, tuple(left_out))
 
 
 def shown(path: Path | str) -> str:
@@ -61,7 +72,17 @@ def shown(path: Path | str) -> str:
     return os.fsencode(path).decode("utf-8", errors="replace")
 
 
-def _walk(root: Path, failures: list[Failure]) -> tuple[list[FileTask], int]:
+def left_out_of_folder(relative: str, exclude: tuple[str, ...]) -> bool:
+    """True for a project's README/LICENSE-like file, or a name or relative path matching an `exclude` glob."""
+    name = relative.rsplit("/", 1)[-1]
+    if name.lower().split(".", 1)[0] in NOT_ARTICLES:
+        return True
+    return any(fnmatch.fnmatch(name, g) or fnmatch.fnmatch(relative, g) for g in exclude)
+
+
+def _walk(
+    root: Path, failures: list[Failure], exclude: tuple[str, ...], left_out: list[str]
+) -> tuple[list[FileTask], int]:
     found: list[FileTask] = []
     skipped = 0
 
@@ -72,6 +93,10 @@ def _walk(root: Path, failures: list[Failure]) -> tuple[list[FileTask], int]:
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for name in sorted(names):
             if name.startswith("."):
+                continue
+            relative = (Path(folder) / name).relative_to(root).as_posix()
+            if format_of(name) is not None and left_out_of_folder(relative, exclude):
+                left_out.append(shown(Path(folder) / name))
                 continue
             task = _task(Path(folder) / name)
             if task is None:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from pathlib import Path
 from urllib.parse import urlsplit
 
 from archive.dates import parse_date
 from archive.models import RawDoc
 from archive.normalize import content_hash, normalize_text, one_line
+from archive.outlets import plausible_outlet
 from archive.store.writes import NewDocument, authors_json
 from archive.titles import fallback_title
 
@@ -40,13 +40,29 @@ def finalize(raw: RawDoc, path: str, fingerprint: str, source: str | None, today
         text=text,
         published=parsed.date,
         date_warning=parsed.warning,
-        outlet=one_line(raw.outlet) or url_host(raw.url) or one_line(source) or Path(path).parent.name or None,
+        outlet=outlet_of(raw, source),
         url=one_line(raw.url),
         authors=authors_json([a for a in (one_line(x) for x in raw.authors) if a]),
         language=(raw.language or detect_language(text) or None),
         captured=raw.captured,
         source=one_line(source),
+        canonical_url=_canonical(raw),
     )
+
+
+def _canonical(raw: RawDoc) -> str | None:
+    """The page's own address when it differs from the one it is stored under."""
+    canonical = one_line(raw.canonical_url)
+    return canonical if canonical and canonical != one_line(raw.url) else None
+
+
+def outlet_of(raw: RawDoc, source: str | None) -> str | None:
+    """The record's or page's outlet when it reads as a name, else the URL's host, else `--source`.
+
+    A folder's name is not an outlet (a folder of downloads holds many): undated-outlet articles are
+    "unknown outlet" until the user names one with --source.
+    """
+    return plausible_outlet(one_line(raw.outlet)) or url_host(raw.url) or one_line(source)
 
 
 def url_host(url: str | None) -> str | None:

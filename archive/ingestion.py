@@ -10,6 +10,7 @@ import datetime as dt
 import io
 import json
 import os
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 
@@ -17,7 +18,7 @@ from archive.chunking import Chunker
 from archive.discover import FileTask, discover
 from archive.errors import ReadError
 from archive.finalize import finalize, origin_of
-from archive.models import Failure, IngestReport, Progress, RawDoc
+from archive.models import Failure, IngestReport, Progress, RawDoc, Skipped
 from archive.normalize import fingerprint
 from archive.readers import MAX_WHOLE_FILE_BYTES, READERS, WHOLE_FILE_FORMATS, CountingStream, Item, ReadOptions
 from archive.store import Store, Transaction, sqlite_errors, writes
@@ -34,6 +35,7 @@ class IngestOptions:
     batch_size: int = DEFAULT_BATCH
     max_whole_file_bytes: int = MAX_WHOLE_FILE_BYTES
     today: dt.date | None = None
+    exclude: tuple[str, ...] = ()  # globs of names or paths (relative to a folder given) not to read
 
 
 @dataclass
@@ -44,8 +46,9 @@ class _Tally:
     duplicates: int = 0
     failed: list[Failure] = field(default_factory=list)
     warnings: list[Failure] = field(default_factory=list)
+    passed_over: Counter[str] = field(default_factory=Counter)
 
-    def report(self, skipped: int) -> IngestReport:
+    def report(self, skipped: int, names: tuple[str, ...] = ()) -> IngestReport:
         return IngestReport(
             self.added,
             self.unchanged,
@@ -54,6 +57,8 @@ class _Tally:
             tuple(self.failed),
             tuple(self.warnings),
             skipped,
+            tuple(self.passed_over.most_common()),
+            names,
         )
 
 
@@ -89,7 +94,7 @@ class _Ingest:
         self._outlets = {o.lower(): o for o in store.outlets()}
 
     def run(self, paths: Sequence[str]) -> IngestReport:
-        found = discover(tuple(paths))
+        found = discover(tuple(paths), self.options.exclude)
         self.tally.failed.extend(found.failures)
         total = sum(f.size for f in found.files)
         with self.store.transaction() as db:
@@ -100,7 +105,7 @@ class _Ingest:
                 self.files_done += 1
                 self.bytes_done += task.size
                 self._report(task.path, len(found.files), total, 0)
-        report = self.tally.report(found.skipped)
+        report = self.tally.report(found.skipped, found.left_out)
         with self.store.transaction() as db:
             writes.finish_run(db, run_id, _summary(report))
         return report
@@ -169,6 +174,7 @@ class _Ingest:
         with self.store.transaction() as db:
             for err in (i for i in items if isinstance(i, ReadError)):
                 self._fail(db, err.path or path, err.record, err.reason)
+            self.tally.passed_over.update(i.reason for i in items if isinstance(i, Skipped))
             self._store_docs(db, path, docs)
 
     def _store_docs(self, db: Transaction, path: str, docs: list[RawDoc]) -> None:
@@ -289,5 +295,7 @@ def report_json(report: IngestReport) -> str:
         "failed": [{"path": f.path, "reason": f.reason} for f in report.failed],
         "warnings": [{"path": w.path, "reason": w.reason} for w in report.warnings],
         "skipped_files": report.skipped_files,
+        "skipped_records": [{"reason": r, "count": n} for r, n in report.skipped_records],
+        "left_out": list(report.skipped_names),
     }
     return json.dumps(out, ensure_ascii=False)

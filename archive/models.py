@@ -25,6 +25,15 @@ class RawDoc:
     external_id: str | None = None
     record: str | None = None
     captured: str | None = None
+    canonical_url: str | None = None
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A record a reader passed over on purpose (a revisit record, an image in a web archive), and why."""
+
+    reason: str
+    record: str | None = None
 
 
 @dataclass(frozen=True)
@@ -53,6 +62,7 @@ class Document:
     duplicate_of: int | None = None
     date_warning: str | None = None
     origin: str = ""
+    canonical_url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -96,6 +106,8 @@ class IngestReport:
     failed: tuple[Failure, ...] = ()
     warnings: tuple[Failure, ...] = ()
     skipped_files: int = 0
+    skipped_records: tuple[tuple[str, int], ...] = ()  # (reason, how many), most first
+    skipped_names: tuple[str, ...] = ()  # README, LICENSE, ... and --exclude matches, left out of a folder
 
     @property
     def stored_anything(self) -> bool:

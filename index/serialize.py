@@ -63,5 +63,5 @@ def related_result(r: RelatedResult) -> dict[str, Any]:
 
 def document(doc: Document) -> dict[str, Any]:
     """An article as `archive show --json` prints it."""
-    keys = ("id", "external_id", "title", "outlet", "date", "url", "path", "text")
+    keys = ("id", "external_id", "title", "outlet", "date", "url", "canonical_url", "captured", "path", "text")
     return {k: getattr(doc, k) for k in keys}

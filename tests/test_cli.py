@@ -61,14 +61,26 @@ def corpus(files) -> Path:  # type: ignore[no-untyped-def]
     )
 
 
+def test_ingest_without_a_terminal_prints_progress_lines(run, corpus: Path) -> None:  # type: ignore[no-untyped-def]
+    result = run("ingest", str(corpus), "--no-embed")  # CliRunner's stderr is no terminal, as under cron or nohup
+    assert result.exit_code == 0
+    assert "reading: files 2/2" in result.stderr and "articles" in result.stderr
+    assert "reading" not in result.stdout  # the summary alone on stdout
+    again = run("ingest", str(corpus), "--no-embed", "--progress", "json")
+    steps = [json.loads(line) for line in again.stderr.splitlines() if line.startswith("{")]
+    assert steps and steps[-1]["phase"] == "read" and steps[-1]["files_done"] == steps[-1]["files_total"] == 2
+    quiet = run("ingest", str(corpus), "--no-embed", "--progress", "none")
+    assert quiet.stderr == ""
+
+
 def test_ingest_json_stats_list_show_remove(run, corpus: Path) -> None:  # type: ignore[no-untyped-def]
     result = run("ingest", str(corpus), "--json", "--no-embed")
     assert result.exit_code == 0, result.output
-    report = json.loads(result.output)
+    report = json.loads(result.stdout)
     assert set(report) >= {"added", "unchanged", "replaced", "duplicates", "failed"}
     assert report["added"] == 3 and report["failed"][0]["path"].endswith("bad.txt")
 
-    stats = json.loads(run("stats", "--json").output)
+    stats = json.loads(run("stats", "--json").stdout)
     assert stats == {
         "documents": 3,
         "chunks": 3,
@@ -81,20 +93,31 @@ def test_ingest_json_stats_list_show_remove(run, corpus: Path) -> None:  # type:
         "indexes": [{"name": "lexical", "lag": 0}, {"name": "near-duplicates", "lag": 0}],
     }
 
-    lines = [json.loads(x) for x in run("list", "--outlet", "AP", "--from", "2024-01-01", "--json").output.splitlines()]
+    lines = [json.loads(x) for x in run("list", "--outlet", "AP", "--from", "2024-01-01", "--json").stdout.splitlines()]
     assert [x["external_id"] for x in lines] == ["n2"]
     assert set(lines[0]) == {"id", "external_id", "title", "outlet", "date"}
     plain = run("list").output
     assert "Quake hits Turkey" in plain and "undated" in plain
 
-    shown = json.loads(run("show", "n1", "--json").output)
-    assert set(shown) == {"id", "external_id", "title", "outlet", "date", "url", "path", "text"}
+    shown = json.loads(run("show", "n1", "--json").stdout)
+    assert set(shown) == {
+        "id",
+        "external_id",
+        "title",
+        "outlet",
+        "date",
+        "url",
+        "canonical_url",
+        "captured",
+        "path",
+        "text",
+    }
     assert shown["text"] == "An earthquake struck." and shown["url"] == "https://reuters.example/q"
     assert "An earthquake struck." in run("show", str(shown["id"])).output
 
     assert "removed 2 articles" in run("remove", "--source", "AP").output
     assert "removed 1 article" in run("remove", str(shown["id"])).output
-    assert json.loads(run("stats", "--json").output)["documents"] == 0
+    assert json.loads(run("stats", "--json").stdout)["documents"] == 0
 
 
 def test_nothing_readable_is_a_clear_non_zero_exit(run, files) -> None:  # type: ignore[no-untyped-def]

@@ -120,7 +120,7 @@ def test_a_failed_file_that_is_fixed_clears_its_failure(store: Store, chunker: C
     assert store.stats().failed_files == 0
 
 
-def test_outlet_comes_from_record_then_url_then_source_then_folder(store: Store, chunker: Chunker, files) -> None:
+def test_outlet_comes_from_record_then_url_then_source_never_the_folder(store: Store, chunker: Chunker, files) -> None:
     root = files(
         {
             "Folder Name/a.jsonl": "\n".join(
@@ -139,7 +139,7 @@ def test_outlet_comes_from_record_then_url_then_source_then_folder(store: Store,
     assert store.find("url").outlet == "url.example"
     assert store.find("none").outlet == "Given"
     b = next(d for d in store.list_documents() if d.external_id is None)
-    assert b.outlet == "Folder Name"
+    assert b.outlet is None  # a folder of downloads holds many outlets: its name is none of them
 
 
 def test_store_is_wal_and_migrated(store: Store) -> None:

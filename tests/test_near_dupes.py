@@ -167,7 +167,7 @@ def test_archive_related_command(home: Path, tmp_path: Path) -> None:
     batch.write_text(f"{ids['a']}\n999999\n{ids['b']}\n", encoding="utf-8")
     partly = runner.invoke(cli, ["--home", str(home), "related", "--batch", str(batch)])
     assert partly.exit_code == 1 and "1 of the 3 ids" in partly.output
-    bodies = [json.loads(line) for line in partly.output.splitlines() if line.startswith("{")]
+    bodies = [json.loads(line) for line in partly.stdout.splitlines() if line.startswith("{")]
     assert [b["seed"]["id"] for b in bodies] == [ids["a"], "999999", ids["b"]] and "no document" in bodies[1]["error"]
     bad = runner.invoke(cli, ["--home", str(home), "related", "999999"])
     assert bad.exit_code == 1 and "no document" in bad.output

@@ -34,7 +34,8 @@ def test_user_seeds_date_marker_title_and_credit(store: Store, chunker: Chunker)
     assert not first.text.startswith("date") and "date 2024-01-03" not in second.text
     assert first.title and first.title.startswith("Dozens are reported killed")
     assert second.title and "Getty" not in second.title and second.title.startswith("Qassem Soleimani")
-    assert first.outlet == "seeds"  # no record, no URL, no --source: the folder's name
+    assert first.outlet is None  # no record, no URL, no --source: unknown (the folder holds two outlets)
+    assert not any(Path(d.path).name == "README.md" for d in found.values())  # the folder's README is no article
 
 
 def test_txt_marker_with_an_impossible_date_is_removed_and_undated(store: Store, chunker: Chunker, files) -> None:
@@ -56,6 +57,7 @@ def test_markdown_front_matter_and_heading(store: Store, chunker: Chunker, files
     a, b = sorted(run(store, chunker, root), key=lambda d: d.path)
     assert (a.title, a.date, a.outlet) == ("Quake kills hundreds", "2023-02-06", "The Daily")
     assert b.title == "A heading title"
+    assert b.text.startswith("A heading title\n") and "#" not in b.text  # headings keep their words, not `#`
 
 
 def test_html_main_text_and_metadata(store: Store, chunker: Chunker, files) -> None:
@@ -169,3 +171,99 @@ def test_warc_one_document_per_html_response(store: Store, chunker: Chunker, fil
     assert set(got) == {"First story", "Second story"}
     assert got["First story"].captured == "2023-02-07"
     assert got["First story"].origin.endswith("#https://www.daily.example.com/a")
+    # the capture's address stays; the page's own <link rel=canonical> goes beside it
+    assert got["First story"].url == "https://www.daily.example.com/a"
+    assert got["First story"].canonical_url == "https://www.daily.example.com/world/quake"
+
+
+def _warc(records: list[tuple[str, str, str, list[tuple[str, str]], bytes]]) -> bytes:
+    """A web archive of (type, url, status, HTTP headers, body) records."""
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    out = io.BytesIO()
+    writer = WARCWriter(out, gzip=True)
+    for kind, url, status, headers, body in records:
+        http = StatusAndHeaders(status, headers, protocol="HTTP/1.1")
+        if kind == "revisit":
+            record = writer.create_revisit_record(url, "sha1:AAAA", url, "2023-01-01T00:00:00Z", http_headers=http)
+        else:
+            record = writer.create_warc_record(url, kind, payload=io.BytesIO(body), http_headers=http)
+        writer.write_record(record)
+        record.raw_stream.close()
+    return out.getvalue()
+
+
+def test_warc_records_passed_over_are_counted_with_their_reasons(store: Store, chunker: Chunker, files) -> None:
+    page = html_page().encode()
+    html = [("Content-Type", "text/html")]
+    root = files(
+        {
+            "crawl.warc.gz": _warc(
+                [
+                    ("response", "https://a.example/1", "200 OK", html, page),
+                    ("revisit", "https://a.example/1", "200 OK", html, b""),
+                    ("response", "https://a.example/2", "203 Non-Authoritative Information", html, page),
+                    ("response", "https://a.example/3", "200 OK", [], html_page("No type given").encode()),
+                    ("response", "https://a.example/4.png", "200 OK", [], b"\x89PNG\r\n"),
+                    ("response", "https://a.example/5.css", "200 OK", [("Content-Type", "text/css")], b"a{}"),
+                ]
+            )
+        }
+    )
+    report = ingest(store, [str(root)], chunker)
+    assert sorted(d.url or "" for d in docs(store)) == ["https://a.example/1", "https://a.example/3"]
+    assert dict(report.skipped_records) == {
+        "revisit records (a repeat of an earlier capture, no page of their own)": 1,
+        "HTTP 203 responses": 1,
+        "responses without a Content-Type that are not HTML": 1,
+        "responses that are not HTML (images, scripts, styles, ...)": 1,
+    }
+    assert not report.failed
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "Request unsuccessful. Incapsula incident ID: 703000160143928249-191398964119929859",
+        "You need to enable JavaScript to run this app.",
+        "You will be connected to www.example.com in just a moment... Learn about Project Shield",
+    ],
+)
+def test_a_bot_block_page_fails_with_that_reason(store: Store, chunker: Chunker, files, said: str) -> None:
+    root = files({"blocked.html": f"<html><head><title>x</title></head><body><p>{said}</p></body></html>"})
+    report = ingest(store, [str(root)], chunker)
+    assert docs(store) == []
+    assert len(report.failed) == 1 and "bot-block or script-only page" in report.failed[0].reason
+
+
+def test_an_article_that_mentions_javascript_is_kept(store: Store, chunker: Chunker, files) -> None:
+    body = ARTICLE + " Engineers said users must enable JavaScript to see the live map. " + ARTICLE * 6
+    root = files({"page.html": html_page(body=body)})
+    report = ingest(store, [str(root)], chunker)
+    assert len(docs(store)) == 1 and not report.failed
+
+
+def test_a_folders_readme_and_license_and_excluded_globs_are_left_out(store: Store, chunker: Chunker, files) -> None:
+    root = files(
+        {
+            "README.md": "# About this folder\n\nDownloaded with a script.",
+            "LICENSE.txt": "Permission is hereby granted, free of charge.",
+            "drafts/x.txt": "A draft title\n\nNot done yet.",
+            "a.txt": "Quake kills hundreds\n\n" + ARTICLE,
+        }
+    )
+    report = ingest(store, [str(root)], chunker, IngestOptions(exclude=("drafts/*",)))
+    assert [Path(d.path).name for d in docs(store)] == ["a.txt"]
+    assert sorted(Path(p).name for p in report.skipped_names) == ["LICENSE.txt", "README.md", "x.txt"]
+    ingest(store, [str(root / "README.md")], chunker)  # named on its own, it is read
+    assert sorted(Path(d.path).name for d in docs(store)) == ["README.md", "a.txt"]
+
+
+def test_a_site_name_that_is_no_name_gives_way_to_the_host(store: Store, chunker: Chunker, files) -> None:
+    copyright_page = html_page().replace("content='The Daily'", "content='Copyright 2014'")
+    address_page = html_page("Other").replace(
+        "content='The Daily'", "content='1211 Avenue of the Americas, New York, NY 10036'"
+    )
+    root = files({"a.html": copyright_page, "b.html": address_page})
+    assert {d.outlet for d in run(store, chunker, root)} == {"daily.example.com"}

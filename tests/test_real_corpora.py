@@ -19,7 +19,7 @@ def ingest_json(home: Path, path: Path) -> dict[str, object]:
     args = ["--home", str(home), "ingest", str(path), "--json", "--no-embed"]
     result = CliRunner().invoke(cli, args, catch_exceptions=False)
     assert result.exit_code == 0, result.output
-    return dict(json.loads(result.output))
+    return dict(json.loads(result.stdout))
 
 
 def test_basil_nested_paragraphs_with_no_options(home: Path) -> None:

@@ -87,7 +87,7 @@ def test_related_after_a_remove_does_not_panic(home: Path, files) -> None:  # ty
     assert _cli(home, "remove", "5").exit_code == 0
     result = _cli(home, "related", "3", "--json", "--any-time")
     assert result.exit_code == 0, result.output
-    ids = [r["id"] for r in json.loads(result.output)["results"]]
+    ids = [r["id"] for r in json.loads(result.stdout)["results"]]
     assert ids and 3 not in ids and 5 not in ids
 
 

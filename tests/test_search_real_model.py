@@ -33,7 +33,7 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def search_json(home: Path, *args: str) -> dict[str, object]:
     result = CliRunner().invoke(cli, ["--home", str(home), "search", *args, "--json"], catch_exceptions=False)
     assert result.exit_code == 0, result.output
-    return dict(json.loads(result.output))
+    return dict(json.loads(result.stdout))
 
 
 def test_the_kerman_question_finds_both_articles_with_the_answer_highlighted(seeded: Path) -> None:
@@ -64,7 +64,7 @@ def test_batch_file_runs_each_line(seeded: Path, tmp_path: Path) -> None:
     batch = tmp_path / "q.txt"
     batch.write_text('Kerman blasts\n{"id": "q2", "query": "Red Crescent", "from": "2024-01-01", "to": "2024-01-31"}\n')
     result = CliRunner().invoke(cli, ["--home", str(seeded), "search", "--batch", str(batch)], catch_exceptions=False)
-    lines = [json.loads(x) for x in result.output.splitlines()]
+    lines = [json.loads(x) for x in result.stdout.splitlines()]
     assert [x["id"] for x in lines] == ["1", "q2"]
     assert lines[1]["filtered_articles"] == 2 and lines[1]["results"]
 
@@ -72,7 +72,7 @@ def test_batch_file_runs_each_line(seeded: Path, tmp_path: Path) -> None:
 def test_plain_output_shows_title_outlet_date_and_passage(seeded: Path) -> None:
     result = CliRunner().invoke(cli, ["--home", str(seeded), "search", "Kerman blasts", "--limit", "1"])
     assert result.exit_code == 0
-    assert "seeds · 2024-01-03" in result.output and "words #" in result.output
+    assert "unknown outlet · 2024-01-03" in result.output and "words #" in result.output
 
 
 def test_embedding_resumes_after_kill_9(tmp_path: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 
 import click
 
@@ -18,6 +19,15 @@ def ingest_summary(report: IngestReport) -> str:
         f"{report.duplicates:,} exact duplicates; {len(report.failed):,} failed"
         + (f", {report.skipped_files:,} files of other types skipped" if report.skipped_files else "")
     ]
+    if report.skipped_records:
+        said = "; ".join(f"{n:,} {reason}" for reason, n in report.skipped_records)
+        lines.append(f"Records passed over in web archives: {said}")
+    if report.skipped_names:
+        shown = ", ".join(Path(p).name for p in report.skipped_names[:MAX_LISTED])
+        more = f" and {len(report.skipped_names) - MAX_LISTED:,} more" if len(report.skipped_names) > MAX_LISTED else ""
+        lines.append(
+            f"Left out of the folders (not articles, or --exclude): {shown}{more}; name a file to read it anyway"
+        )
     lines += _listed("Failed", report.failed)
     lines += _listed("Warnings (kept, but look)", report.warnings)
     return "\n".join(lines)
@@ -61,6 +71,10 @@ def document_text(doc: Document) -> str:
         + (f" · external id {doc.external_id}" if doc.external_id else ""),
         doc.url or doc.path,
     ]
+    if doc.canonical_url:
+        header.append(f"the page calls itself {doc.canonical_url}")
+    if doc.captured:
+        header.append(f"captured {doc.captured}")
     if doc.duplicate_of:
         header.append(f"exact duplicate of {doc.duplicate_of}")
     if doc.date_warning:

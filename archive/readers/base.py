@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import BinaryIO, Protocol
 
 from archive.errors import ReadError
-from archive.models import RawDoc
+from archive.models import RawDoc, Skipped
 
 MAX_DOCUMENT_CHARS = 5_000_000
 # One line of a .jsonl or .csv file, or one web page in a WARC, is read up to this many characters
@@ -28,7 +28,7 @@ class ReadOptions:
     max_record_chars: int = MAX_RECORD_CHARS
 
 
-Item = RawDoc | ReadError
+Item = RawDoc | ReadError | Skipped
 
 
 class Reader(Protocol):

@@ -7,6 +7,7 @@ from OpenGraph, JSON-LD and meta tags); tag stripping by hand would keep menus a
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterator
 from typing import Any, BinaryIO
 
@@ -14,7 +15,16 @@ from archive.errors import ReadError
 from archive.models import RawDoc
 from archive.readers.base import Item, ReadOptions, check_size, file_hash, html_language
 
-_DATE_PARAMS = {"extensive_search": False, "original_date": True}
+DATE_PARAMS = {"extensive_search": True, "original_date": True}
+# What a bot-block, challenge or script-only page says instead of an article (seen in htmldate's and AEB's
+# pages: Incapsula, "You need to enable JavaScript to run this app.", Google's Project Shield).
+_BLOCKED = re.compile(
+    r"incapsula incident|request unsuccessful|(enable|without|turn on) javascript|javascript (is )?(disabled|required)"
+    r"|checking your browser|project shield|attention required|cloudflare ray id|are you a robot"
+    r"|verify (that )?you are (a )?human|complete the captcha|access denied|in just a moment",
+    re.IGNORECASE,
+)
+BLOCKED_MAX_CHARS = 1000  # a real article may mention JavaScript; a block page is short
 logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
 logging.getLogger("htmldate").setLevel(logging.CRITICAL)
 
@@ -34,6 +44,12 @@ def extract_page(
     text = (meta.get("text") or "").strip()
     if not text:
         raise ReadError("no article text found in the page", path, record)
+    if len(text) <= BLOCKED_MAX_CHARS and (said := _BLOCKED.search(text)):
+        raise ReadError(
+            f"a bot-block or script-only page, not an article (it says “{said.group(0)}”); fetch it again in a browser",
+            path,
+            record,
+        )
     check_size(text, path, options, record)
     authors = tuple(a.strip() for a in (meta.get("author") or "").split(";") if a.strip())
     return RawDoc(
@@ -54,7 +70,7 @@ def _extract(data: bytes, url: str | None) -> dict[str, Any]:
 
     try:
         doc = trafilatura.bare_extraction(
-            data, url=url, with_metadata=True, include_comments=False, date_extraction_params=_DATE_PARAMS
+            data, url=url, with_metadata=True, include_comments=False, date_extraction_params=DATE_PARAMS
         )
     except Exception as exc:  # noqa: BLE001 - a broken page is a failed file, not a crash
         raise ReadError(f"the page could not be parsed ({type(exc).__name__}: {exc})") from exc

@@ -19,6 +19,7 @@ _DATE_MARKER = re.compile(r"^\s*date\s+(\d{4}-\d{1,2}-\d{1,2})\b[ \t]*", re.IGNO
 _FRONT_MATTER = re.compile(r"^---[ \t]*\n(.*?)\n---[ \t]*\n", re.DOTALL)
 _FRONT_FIELD = re.compile(r"^(\w+)\s*:\s*(.*?)\s*$", re.MULTILINE)
 _MD_HEADING = re.compile(r"^\s{0,3}#{1,2}\s+(.+?)\s*#*\s*$")
+_ANY_HEADING = re.compile(r"^[ ]{0,3}#{1,6}[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$", re.MULTILINE)
 
 
 def read_txt(stream: BinaryIO, path: str, options: ReadOptions) -> Iterator[Item]:
@@ -42,7 +43,7 @@ def read_markdown(stream: BinaryIO, path: str, options: ReadOptions) -> Iterator
     heading = _MD_HEADING.match(first)
     title = front.get("title") or (heading.group(1) if heading else headline(text))
     yield RawDoc(
-        text=text,
+        text=_ANY_HEADING.sub(r"\1", text),  # a heading's words are stored, not its `#` marks
         title=title,
         date=front.get("date") or date,
         url=front.get("url"),

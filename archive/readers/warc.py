@@ -15,6 +15,7 @@ from dataclasses import replace
 from typing import Any, BinaryIO
 
 from archive.errors import ReadError
+from archive.models import Skipped
 from archive.readers.base import Item, ReadOptions
 from archive.readers.html import extract_page
 
@@ -34,12 +35,13 @@ def read_warc(stream: BinaryIO, path: str, options: ReadOptions) -> Iterator[Ite
         for record in records:
             if not _valid_length(record):
                 raise _damaged(path, offset, kept, "a record header without a valid Content-Length")
-            item = _page(record, path, options, keys) if _is_html_ok(record) else None
+            passed_over = _passed_over(record)
+            item = _page(record, path, options, keys) if passed_over is None else _skipped(record, passed_over)
             if _cut_short(record):
                 raise _damaged(path, offset, kept, "a record cut short (the file ends inside it)")
             offset = records.get_record_offset() + records.get_record_length()
             if item is not None:
-                kept += not isinstance(item, ReadError)
+                kept += not isinstance(item, (ReadError, Skipped))
                 yield item
         if _left_over(path, offset):
             raise _damaged(path, offset, kept, "the file ends inside a record header")
@@ -74,11 +76,14 @@ def _page(record: Any, path: str, options: ReadOptions, keys: set[str]) -> Item:
     data = _read_up_to(record.content_stream(), limit + 1)
     if len(data) > limit:
         return ReadError(f"the page is over {limit / 1e6:g} MB (decoded); a page is read up to that", path, key)
+    if not record.http_headers.get_header("Content-Type") and not _looks_like_html(data):
+        return Skipped("responses without a Content-Type that are not HTML", url)
     try:
         doc = extract_page(data, path, options, url=url, record=key)
     except ReadError as exc:
         return ReadError(exc.reason, path, key)
-    return replace(doc, url=doc.url or url, captured=captured)
+    # the capture's address is kept; the page's own canonical/og:url (a home page, at times) goes beside it
+    return replace(doc, url=url or doc.url, canonical_url=doc.url if url else None, captured=captured)
 
 
 def _capture_key(url: str, stamp: str, keys: set[str]) -> str:
@@ -137,11 +142,35 @@ def _damaged(path: str, offset: int, kept: int, what: str) -> ReadError:
     )
 
 
-def _is_html_ok(record: Any) -> bool:
+def _passed_over(record: Any) -> str | None:
+    """Why a record holds no page to read (None: it is an HTML page; its body is read).
+
+    Request, metadata and warcinfo records are the crawl's bookkeeping and pass unnamed; a revisit,
+    a response that is not a 200 or not HTML, and one without a Content-Type whose body does not
+    begin like HTML are counted in the ingest summary with these reasons.
+    """
+    if record.rec_type == "revisit":
+        return "revisit records (a repeat of an earlier capture, no page of their own)"
     if record.rec_type != "response":
-        return False
+        return ""
     headers = getattr(record, "http_headers", None)
     if headers is None:
-        return False
+        return "responses without HTTP headers"
+    status = headers.get_statuscode() or "?"
+    if status != "200":
+        return f"HTTP {status} responses"
     ctype = (headers.get_header("Content-Type") or "").lower()
-    return "html" in ctype and headers.get_statuscode() == "200"
+    if not ctype:
+        return None  # _page reads it if its body begins like HTML
+    return None if "html" in ctype else "responses that are not HTML (images, scripts, styles, ...)"
+
+
+def _looks_like_html(data: bytes) -> bool:
+    head = data[:1024].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    return head.startswith((b"<!doctype html", b"<html", b"<head", b"<!--", b"<meta", b"<title"))
+
+
+def _skipped(record: Any, reason: str) -> Skipped | None:
+    if not reason:
+        return None
+    return Skipped(reason, record.rec_headers.get_header("WARC-Target-URI"))

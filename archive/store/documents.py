@@ -13,7 +13,7 @@ from archive.store.sql import batches, marks
 
 _DOC_COLUMNS = (
     "id, title, outlet, published, url, path, text, external_id, authors, language, captured,"
-    " duplicate_of, date_warning, origin"
+    " duplicate_of, date_warning, origin, canonical_url"
 )
 
 
@@ -180,7 +180,23 @@ class DocumentTables:
 
 
 def _document(row: sqlite3.Row | tuple[object, ...]) -> Document:
-    (doc_id, title, outlet, published, url, path, text, ext, authors, lang, captured, dup, warning, origin) = row
+    (
+        doc_id,
+        title,
+        outlet,
+        published,
+        url,
+        path,
+        text,
+        ext,
+        authors,
+        lang,
+        captured,
+        dup,
+        warning,
+        origin,
+        canonical,
+    ) = row
     return Document(
         id=int(str(doc_id)),
         title=_opt(title),
@@ -196,6 +212,7 @@ def _document(row: sqlite3.Row | tuple[object, ...]) -> Document:
         duplicate_of=None if dup is None else int(str(dup)),
         date_warning=_opt(warning),
         origin=str(origin),
+        canonical_url=_opt(canonical),
     )
 
 

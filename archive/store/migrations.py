@@ -150,6 +150,10 @@ MIGRATIONS: list[str] = [
     """
     CREATE INDEX documents_facets ON documents(outlet, published, duplicate_of);
     """,
+    # 5: a web page's own canonical address (<link rel=canonical>, og:url) beside the address it was captured at
+    """
+    ALTER TABLE documents ADD COLUMN canonical_url TEXT;
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -37,16 +37,18 @@ class NewDocument:
     language: str | None
     captured: str | None
     source: str | None
+    canonical_url: str | None = None
 
 
 _INSERT = (
     "INSERT INTO documents (origin, path, record, fingerprint, content_hash, external_id, title, text, published,"
-    " date_warning, outlet, url, authors, language, captured, source, duplicate_of, ingested_at)"
-    " VALUES (" + ",".join("?" * 18) + ")"
+    " date_warning, outlet, url, authors, language, captured, source, canonical_url, duplicate_of, ingested_at)"
+    " VALUES (" + ",".join("?" * 19) + ")"
 )
 _UPDATE = (
     "UPDATE documents SET origin=?, path=?, record=?, fingerprint=?, content_hash=?, external_id=?, title=?, text=?,"
-    " published=?, date_warning=?, outlet=?, url=?, authors=?, language=?, captured=?, source=?, ingested_at=?"
+    " published=?, date_warning=?, outlet=?, url=?, authors=?, language=?, captured=?, source=?, canonical_url=?,"
+    " ingested_at=?"
     " WHERE id=?"
 )
 

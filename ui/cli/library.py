@@ -12,12 +12,16 @@ from archive import IngestOptions, ReadOptions, parse_field_overrides, report_js
 from index import Filters, serialize
 from ui import output
 from ui.cli.base import CONTEXT, EXIT_NOTHING_INGESTED, cli, friendly, home_of, iso_date, open_archive
-from ui.progress import ProgressBar, StepBar
+from ui.progress import ProgressBar, StepBar, progress_option
 
 
 @cli.command("ingest", context_settings=CONTEXT)
 @click.argument("paths", nargs=-1, required=True, metavar="PATH...")
-@click.option("--source", metavar="NAME", help="Outlet name for documents that name none and have no URL.")
+@click.option(
+    "--source",
+    metavar="NAME",
+    help="Outlet name for documents that name none and have no URL (else: unknown outlet).",
+)
 @click.option(
     "--field",
     "fields",
@@ -25,7 +29,15 @@ from ui.progress import ProgressBar, StepBar
     metavar="TARGET=FIELD",
     help="Read TARGET (text, title, date, outlet, url, authors, id, language) from FIELD of each record.",
 )
+@click.option(
+    "--exclude",
+    multiple=True,
+    metavar="GLOB",
+    help="Leave out files in the folders whose name or path (relative to the folder) matches, e.g. 'drafts/*'."
+    " README, LICENSE and the like are left out of folders always.",
+)
 @click.option("--no-embed", is_flag=True, help="Store and index words only; embed later with `archive embed`.")
+@progress_option
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of a summary.")
 @click.pass_context
 @friendly
@@ -34,7 +46,9 @@ def ingest_cmd(
     paths: tuple[str, ...],
     source: str | None,
     fields: tuple[str, ...],
+    exclude: tuple[str, ...],
     no_embed: bool,
+    progress_style: str,
     as_json: bool,
 ) -> None:
     """Read files and folders (recursively) into the archive.
@@ -48,8 +62,10 @@ def ingest_cmd(
       archive ingest ../shared/seeds
       archive ingest basil/ --field text=body-paragraphs --json
     """
-    options = IngestOptions(source=source, read=ReadOptions(fields=parse_field_overrides(list(fields))))
-    bar, steps = ProgressBar(), StepBar()
+    options = IngestOptions(
+        source=source, read=ReadOptions(fields=parse_field_overrides(list(fields))), exclude=tuple(exclude)
+    )
+    bar, steps = ProgressBar(progress_style), StepBar(progress_style)
     with open_archive(ctx) as archive:
         try:
             report = archive.ingest(paths, options, embed=False, progress=bar, step=steps)

@@ -12,7 +12,7 @@ from archive import ArchiveError, InvalidInputError
 from index.settings import MODES, SearchSettings
 from ui import search_output
 from ui.cli.base import CONTEXT, cli, friendly, iso_date, json_and_batch, open_archive, read_text_file
-from ui.progress import StepBar
+from ui.progress import StepBar, progress_option
 
 MAX_LIMIT = 1000  # results per query, on the command line and on a --batch line alike
 BATCH_FIELDS = frozenset({"query", "id", "from", "to", "outlet", "undated", "mode", "limit"})
@@ -175,9 +175,10 @@ def _batch_line(line: str, number: int) -> dict[str, Any]:
 
 
 @cli.command("embed", context_settings=CONTEXT)
+@progress_option
 @click.pass_context
 @friendly
-def embed_cmd(ctx: click.Context) -> None:
+def embed_cmd(ctx: click.Context, progress_style: str) -> None:
     """Embed the chunks that have no vector yet (phase 2; resumable after a kill).
 
     \b
@@ -185,7 +186,7 @@ def embed_cmd(ctx: click.Context) -> None:
       archive ingest big-folder/ --no-embed
       archive embed
     """
-    steps = StepBar()
+    steps = StepBar(progress_style)
     with open_archive(ctx) as archive:
         try:
             done = archive.embed(step=steps)
@@ -198,9 +199,10 @@ def embed_cmd(ctx: click.Context) -> None:
 @cli.command("reindex", context_settings=CONTEXT)
 @click.argument("names", nargs=-1, metavar="[NAME]...")
 @click.option("--embeddings", is_flag=True, help="Also embed every chunk again (e.g. with another --model).")
+@progress_option
 @click.pass_context
 @friendly
-def reindex_cmd(ctx: click.Context, names: tuple[str, ...], embeddings: bool) -> None:
+def reindex_cmd(ctx: click.Context, names: tuple[str, ...], embeddings: bool, progress_style: str) -> None:
     """Rebuild the derived indexes (all, or those NAMEd: lexical, near-duplicates, vectors) from the
     store; no files are read again, nothing is embedded again unless --embeddings.
 
@@ -210,7 +212,7 @@ def reindex_cmd(ctx: click.Context, names: tuple[str, ...], embeddings: bool) ->
       archive reindex lexical
       archive --model ~/models/other-model reindex --embeddings
     """
-    steps = StepBar()
+    steps = StepBar(progress_style)
     with open_archive(ctx, catch_up=False, check_model=not embeddings) as archive:
         try:
             rebuilt = archive.reindex(embeddings=embeddings, step=steps, names=names)

@@ -52,17 +52,23 @@ def page(res: Shared) -> None:
 def header_html(doc: Document, copies: list[tuple[int, str | None]]) -> str:
     """Title, outlet, date, link or path, and copies; every value escaped, only http(s) links clickable."""
     meta = " · ".join(html.escape(x) for x in (doc.outlet or "unknown outlet", doc.date or "undated"))
-    if doc.url and urlparse(doc.url).scheme in ("http", "https"):
-        source = f'<a href="{html.escape(doc.url, quote=True)}" target="_blank">{html.escape(doc.url)}</a>'
-    else:
-        source = html.escape(doc.url or doc.path)
-    out = f"<h2>{html.escape(doc.title or '(untitled)')}</h2><div>{meta}</div><div>{source}</div>"
+    out = f"<h2>{html.escape(doc.title or '(untitled)')}</h2><div>{meta}</div><div>{_link(doc.url or doc.path)}</div>"
+    if doc.canonical_url:
+        out += f"<div>The page calls itself {_link(doc.canonical_url)}</div>"
+    if doc.captured:
+        out += f"<div>Captured {html.escape(doc.captured)}</div>"
     if doc.date_warning:
         out += f"<div><i>{html.escape(doc.date_warning)}</i></div>"
     if copies:
         names = ", ".join(html.escape(f"{o or 'unknown outlet'} (#{i})") for i, o in copies)
         out += f"<div>Copies of this article: {names}</div>"
     return out
+
+
+def _link(address: str) -> str:
+    if urlparse(address).scheme in ("http", "https"):
+        return f'<a href="{html.escape(address, quote=True)}" target="_blank">{html.escape(address)}</a>'
+    return html.escape(address)
 
 
 def _related(res: Shared, doc: Document) -> None:
