@@ -341,9 +341,12 @@ class LexicalIndex:
     # reading
 
     def reload(self) -> None:
+        """See what a writer (another process, or the app's own ingest) has committed, and how far it got."""
         with native("reloading"):
             self.index.reload()
             self.chunk_index.reload()
+        if not self.read_only:  # the writer commits the index before it writes state.json: never ahead of it
+            self.seq = max(self.seq, int(self._read_state().get("seq", self.seq)))
 
     def live_documents(self) -> int:
         """Articles in the index, deleted ones not counted (their terms still count in document frequencies)."""
@@ -354,6 +357,17 @@ class LexicalIndex:
         """Articles, best first (`query` built against `schema`)."""
         with native("searching"):
             return _hits(self.index, query, limit, with_chunks=False)
+
+    def count(self, query: tantivy.Query) -> int:
+        """How many articles match `query` (built against `schema`)."""
+        with native("searching"):
+            return int(getattr(self.index.searcher().search(query, 1, count=True), "count", 0) or 0)
+
+    def among(self, query: tantivy.Query, doc_ids: Sequence[int]) -> set[int]:
+        """Which of these articles match `query`."""
+        within = tantivy.Query.term_set_query(self.schema, "doc_id", list(doc_ids))
+        both = tantivy.Query.boolean_query([(tantivy.Occur.Must, query), (tantivy.Occur.Must, within)])
+        return {h.doc_id for h in self.search(both, len(doc_ids))}
 
     def search_chunks(self, query: tantivy.Query, limit: int) -> list[LexicalHit]:
         """Chunks, best first (`query` built against `chunk_schema`)."""

@@ -27,6 +27,7 @@ from index.vectors import VectorIndex
 MIN_CANDIDATES = 100
 PASSAGE_CANDIDATES = 20
 NEGATION_LIMIT = 100_000
+MATCH_IDS_CAP = 10_000  # up to this many word matches are listed (and near copies counted once) for the count
 MAX_RESULTS = 100_000  # offset + limit: the legs fetch ten candidates a result, and tantivy allocates for each
 
 
@@ -74,13 +75,17 @@ class SearchResponse:
     filtered_articles: int
     vector_coverage: float
     results: tuple[SearchResult, ...]
-    matched_ids: tuple[int, ...] = field(repr=False)  # every match, best first (one per duplicate group)
+    matched_ids: tuple[int, ...] = field(repr=False)  # the matches, best first (one per near-duplicate group)
     notice: str | None = None
     semantic_query: str = field(default="", repr=False, compare=False)  # what the meaning leg embedded
+    matched_total: int | None = None  # when over MATCH_IDS_CAP word matches: their count (copies each counted)
+    words_matched: bool = True  # False: no article contains the query's words; the results are nearest by meaning
 
     @property
     def matched(self) -> int:
-        return len(self.matched_ids)
+        """How many articles match, whatever page or limit: those that contain the words, and those found by
+        meaning alone at `SearchSettings.match_floor` or above; the same for every page of one query."""
+        return len(self.matched_ids) if self.matched_total is None else self.matched_total
 
 
 @dataclass
@@ -98,6 +103,13 @@ class _Leg:
             self.best[doc_id] = (chunk_id, score)
             self.order.append(doc_id)
             self.ranks[doc_id] = len(self.order)
+
+
+@dataclass(frozen=True)
+class _Matches:
+    ids: tuple[int, ...]
+    total: int | None  # set when the word matches were too many to list
+    words: int  # how many articles contain the words
 
 
 class Searcher:
@@ -148,12 +160,16 @@ class Searcher:
         lexical = self._lexical(parsed, filters, allowed, want) if mode != "semantic" else _Leg()
         semantic = self._semantic(parsed, allowed, want) if mode != "lexical" else _Leg()
         order, fused = self._fuse(lexical, semantic, parsed, settings)
+        excluded: set[int] = set()
         if parsed.negated is not None:
             excluded = {h.doc_id for h in self.lexical.search(parsed.negated, NEGATION_LIMIT)}
             order = [d for d in order if d not in excluded]
         groups: dict[int, int] = {}
         if collapse:
             order, groups = near_dupes.one_per_group(store, order)
+        matches = self._matches(
+            parsed, filters, allowed, mode, order, (lexical, semantic), excluded, settings, collapse
+        )
         page = order[offset : offset + limit]
         copies = {d: _near_copies(store, d, groups[d], allowed) for d in page} if collapse else {}
         passages = self._passage_leg(parsed, page)
@@ -161,16 +177,70 @@ class Searcher:
             self._result(doc_id, fused[doc_id], lexical, semantic, passages, parsed, filters, copies.get(doc_id, []))
             for doc_id in page
         )
+        words = mode == "semantic" or parsed.lexical is None or matches.words > 0
+        notice = parsed.notice
+        if not words:
+            nearest = "; the nearest by meaning follow" if results else ""
+            notice = "; ".join(filter(None, [notice, f"no article contains these words{nearest}"]))
         return SearchResponse(
             parsed.text,
             mode,
             allowed.articles,
             self.coverage(),
             results,
-            tuple(order),
-            parsed.notice,
+            matches.ids,
+            notice,
             parsed.semantic_text or "",
+            matches.total,
+            words,
         )
+
+    def _matches(
+        self,
+        parsed: ParsedQuery,
+        filters: Filters,
+        allowed: filtering.Allowed,
+        mode: str,
+        order: list[int],
+        legs: tuple[_Leg, _Leg],
+        excluded: set[int],
+        settings: SearchSettings,
+        collapse: bool,
+    ) -> _Matches:
+        """Every article that matches, counted once per query: all that contain the words (not just the
+        candidates a page needed), plus those found by meaning alone at the floor or above."""
+        lexical, semantic = legs
+        words: list[int] = []
+        total = 0
+        query = self._word_query(parsed, filters) if mode != "semantic" else None
+        if query is not None:
+            total = self.lexical.count(query)
+            if total <= MATCH_IDS_CAP:
+                words = [h.doc_id for h in self.lexical.search(query, max(total, 1))]
+                words = [d for d in words if allowed.originals is None or d in allowed.originals]
+                total = len(words)
+        floor = settings.match_floor
+        by_meaning = [d for d, (_, score) in semantic.best.items() if score >= floor and d not in excluded]
+        if total > MATCH_IDS_CAP:  # too many to list: count them, and the meaning-only ones beside them
+            inside = self.lexical.among(query, by_meaning) if by_meaning and query is not None else set()
+            extra = [d for d in by_meaning if d not in inside]
+            shown = set(lexical.best) | set(by_meaning)
+            return _Matches(tuple(d for d in order if d in shown), total + len(extra), total)
+        known = set(words) | set(by_meaning)
+        ids = [d for d in order if d in known] + sorted(known.difference(order))
+        if collapse:
+            ids, _ = near_dupes.one_per_group(self.store, ids)
+        return _Matches(tuple(ids), None, total)
+
+    def _word_query(self, parsed: ParsedQuery, filters: Filters) -> tantivy.Query | None:
+        """The query's words with the filters inside and the negated words left out (None: no words)."""
+        if parsed.lexical is None:
+            return None
+        clauses = [(tantivy.Occur.Must, parsed.lexical)]
+        clauses += [(tantivy.Occur.Must, c) for c in filtering.tantivy_filter(self.lexical.schema, filters)]
+        if parsed.negated is not None:
+            clauses.append((tantivy.Occur.MustNot, parsed.negated))
+        return tantivy.Query.boolean_query(clauses)
 
     def _lexical(self, parsed: ParsedQuery, filters: Filters, allowed: filtering.Allowed, want: int) -> _Leg:
         leg = _Leg()

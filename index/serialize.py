@@ -41,6 +41,7 @@ def search_response(response: SearchResponse, query_id: str | None = None) -> di
         "filtered_articles": response.filtered_articles,
         "vector_coverage": round(response.vector_coverage, 4),
         "matched": response.matched,
+        "words_matched": response.words_matched,
         "notice": response.notice,
         "results": [search_result(r) for r in response.results],
     }

@@ -11,6 +11,9 @@ from archive.errors import InvalidInputError
 
 MODES = ("hybrid", "lexical", "semantic")
 FUSIONS = ("rrf", "weighted")
+# An article found only by meaning counts as a match (in `matched`) at this cosine or above; lower ones are
+# shown as "nearest by meaning". Calibrated by benchmarks/match_floor.py (benchmarks/RESULTS.md).
+MATCH_FLOOR = 0.36  # SciFact train: 90.4 % of relevant articles above it, 4.5 % of off-archive queries
 TUNED_RRF_K = 1.0  # SciFact train (titles embedded): k=1 0.7383, 2 0.7354, 3 0.7343, 10 0.7309 (benchmarks/RESULTS.md)
 
 
@@ -28,6 +31,7 @@ class SearchSettings:
     lexical_share: float = 0.3
     rrf_k: float = TUNED_RRF_K
     candidates_per_result: int = 10
+    match_floor: float = MATCH_FLOOR
 
     def __post_init__(self) -> None:
         if self.fusion not in FUSIONS:

@@ -283,3 +283,44 @@ def test_an_archive_embedded_before_titles_re_embeds_its_first_chunks_once(home:
         assert archive.embed() == 0
         assert archive.vectors is not None and archive.vectors.size == archive.coverage().chunks
         assert archive.search("volcano", mode="semantic").results
+
+
+def test_the_match_count_is_the_same_for_every_page_and_limit(archive: Archive, corpus: Path) -> None:
+    archive.ingest([str(corpus)])
+    with_budget = sum("budget" in str(d["text"]) or "budget" in str(d["title"]) for d in distractors(1000))
+    for mode in ("lexical", "hybrid"):
+        counts = {
+            archive.search("budget", mode=mode, limit=limit, offset=offset).matched
+            for limit, offset in ((10, 0), (100, 0), (10, 150), (5, 400))
+        }
+        assert len(counts) == 1, (mode, counts)
+    assert archive.search("budget", mode="lexical", limit=10).matched == with_budget > 100
+
+
+def test_gibberish_matches_nothing_and_says_so(archive: Archive, corpus: Path) -> None:
+    archive.ingest([str(corpus)])
+    response = archive.search("zzzzqqq", mode="hybrid", limit=10)
+    assert response.matched == 0 and not response.words_matched
+    assert response.results, "the nearest by meaning are still shown"
+    assert all(r.lexical_rank is None for r in response.results)
+    assert response.notice and "no article contains these words" in response.notice
+    assert archive.search("volcano", mode="hybrid").words_matched
+
+
+def test_a_meaning_only_hit_counts_above_the_floor_only(archive: Archive, corpus: Path) -> None:
+    from index import SearchSettings
+
+    archive.ingest([str(corpus)])
+    everything = archive.search("zzzzqqq", mode="semantic", settings=SearchSettings(match_floor=-1.0))
+    nothing = archive.search("zzzzqqq", mode="semantic", settings=SearchSettings(match_floor=1.01))
+    assert everything.matched > 0 and nothing.matched == 0
+
+
+def test_the_match_count_over_the_listing_cap_is_still_exact(archive: Archive, corpus: Path, monkeypatch) -> None:
+    import index.search
+
+    archive.ingest([str(corpus)])
+    listed = archive.search("story", mode="lexical").matched
+    monkeypatch.setattr(index.search, "MATCH_IDS_CAP", 50)
+    assert archive.search("story", mode="lexical", limit=10).matched == listed > 50
+    assert archive.search("story", mode="lexical", limit=10, offset=200).matched == listed

@@ -72,7 +72,7 @@ def test_batch_file_runs_each_line(seeded: Path, tmp_path: Path) -> None:
 def test_plain_output_shows_title_outlet_date_and_passage(seeded: Path) -> None:
     result = CliRunner().invoke(cli, ["--home", str(seeded), "search", "Kerman blasts", "--limit", "1"])
     assert result.exit_code == 0
-    assert "unknown outlet · 2024-01-03" in result.output and "words #" in result.output
+    assert "unknown outlet · 2024-01-03" in result.output and "contains: " in result.output
 
 
 def test_embedding_resumes_after_kill_9(tmp_path: Path) -> None:

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from index import serialize
+from ui.reasons import match_reason
 
 if TYPE_CHECKING:
     from index import SearchResponse, SearchResult
@@ -20,9 +21,15 @@ def response_json(response: SearchResponse, query_id: str | None = None) -> dict
 
 
 def response_text(response: SearchResponse) -> str:
+    shown = len(response.results)
+    counted = (
+        f"{shown} of {response.matched:,} matching articles"
+        if response.matched >= shown
+        else f"{response.matched:,} matching articles; {shown} shown, the rest nearest by meaning"
+    )
     head = [
-        f"{len(response.results)} of {response.matched:,} matching articles "
-        f"({response.filtered_articles:,} passed the filters; {response.vector_coverage:.0%} of chunks have vectors)"
+        f"{counted} ({response.filtered_articles:,} passed the filters; "
+        f"{response.vector_coverage:.0%} of chunks have vectors)"
     ]
     if response.notice:
         head.append(click.style(f"note: {response.notice}", fg="magenta"))
@@ -31,14 +38,7 @@ def response_text(response: SearchResponse) -> str:
 
 
 def _result_text(number: int, r: SearchResult) -> str:
-    why = ", ".join(
-        p
-        for p in (
-            f"words #{r.lexical_rank}" if r.lexical_rank else "",
-            f"meaning #{r.semantic_rank}" if r.semantic_rank else "",
-        )
-        if p
-    )
+    why = match_reason(r)
     lines = [
         f"{number}. " + click.style(r.title or "(no title)", bold=True),
         f"   {r.outlet or 'unknown outlet'} · {r.date or 'undated'} · id {r.id} · {why}",
