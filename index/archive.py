@@ -38,7 +38,7 @@ from archive import (
     write_manifest,
 )
 from archive.home import HOME_ENV, default_home
-from archive.store import Filters, Store, sqlite_errors
+from archive.store import Filters, Store, sqlite_errors, writes
 from index import near_dupes
 from index.derived import DerivedIndex, IndexLag
 from index.embed import EMBEDDING_TEXT, Coverage, coverage, embed_pending
@@ -360,6 +360,18 @@ class Archive:
 
     def failures(self) -> builtins.list[Failure]:
         return self.store.failures()
+
+    def clear_failures(self, paths: Sequence[str] | None = None) -> int:
+        """Forget the failures of these files (None: all), once dealt with; how many were forgotten.
+
+        A file that still fails is reported again by its next ingest."""
+        self.store.require_writable()
+        with self.store.transaction() as db:
+            return sum(writes.clear_failures(db, p) for p in ([None] if paths is None else paths))
+
+    def outlet_counts(self) -> builtins.list[tuple[str | None, int]]:
+        """(outlet, articles) for every outlet, most articles first; None: articles of no known outlet."""
+        return self.store.outlet_counts()
 
     def copies(self, doc_id: int) -> builtins.list[tuple[int, str | None]]:
         """(id, outlet) of the article's exact and near copies, itself left out."""

@@ -200,6 +200,31 @@ def test_article_page_highlights_and_related(filled: Path) -> None:
     assert related
     related[0].click().run()
     assert _param(at, "id") == str(ids["quake-2"])
+    assert _param(at, "q") == "earthquake", "a related article keeps the search it came from"
+    next(b for b in at.button if "Back to search" in b.label).click().run()
+    assert _param(at, "q") == "earthquake" and _param(at, "view") is None and _results(at)
+
+
+def test_an_article_url_without_an_id_is_a_hint_not_an_error(filled: Path) -> None:
+    at = _app(filled, view="article", q="earthquake")  # what Back once landed on
+    assert not at.exception and not at.error
+    assert "No article is chosen" in at.info[0].value
+
+
+def test_results_say_why_in_words_and_explain_the_colours(filled: Path) -> None:
+    at = _app(filled, q="kerman killed")
+    assert not at.exception
+    page = "\n".join(h.value for h in at.html)
+    assert "Contains: kerman, killed" in page and "words #" not in page
+    assert "your query&#x27;s words" in page or "your query's words" in page
+    assert any(e.label.startswith("Advanced") for e in at.expander), "the engine's knobs wait under Advanced"
+
+
+def test_gibberish_says_no_article_contains_the_words(filled: Path) -> None:
+    at = _app(filled, q="zzzzqqq")
+    assert not at.exception
+    assert "No article contains these words" in at.info[0].value
+    assert any("**0** matching articles" in m.value for m in at.markdown)
 
 
 def test_article_text_is_escaped(filled: Path) -> None:
@@ -228,8 +253,22 @@ def test_upload_ingests_and_becomes_searchable(tmp_path: Path) -> None:
     assert not at.exception
     assert "1 added" in at.warning[0].value and "1 failed" in at.warning[0].value
     assert at.dataframe, "the failures are listed"
+    assert list(at.dataframe[0].value["file"]) == ["broken.pdf (uploaded)"], "the user's name, not the archive's copy"
+    assert at.file_uploader[0].value in (None, []), "the uploader is empty after an ingest"
+    next(b for b in at.button if b.label == "Ingest").click().run()
+    assert any("Choose files to upload" in w.value for w in at.warning), "nothing was ingested a second time"
+    at.file_uploader[0].upload("notes.txt", b"Harbour reopens\n\nThe harbour reopened after the storm.", "text/plain")
+    at.text_input[1].input("The Harbour Herald")
+    next(b for b in at.button if b.label == "Ingest").click().run()
+    assert "1 added" in at.success[0].value
     at = _app(home, q="volcano lava")
     assert "Volcano erupts" in "\n".join(_results(at))
+    archive_page = _app(home, view="archive")
+    outlets = dict(zip(archive_page.dataframe[0].value["outlet"], archive_page.dataframe[0].value["articles"]))
+    assert outlets == {"The Daily": 1, "The Harbour Herald": 1}
+    assert {m.label: m.value for m in archive_page.metric}["Failed files"] == "1"
+    next(b for b in archive_page.button if b.label == "Clear this list").click().run()
+    assert {m.label: m.value for m in archive_page.metric}["Failed files"] == "0"
 
 
 def test_archive_page(filled: Path) -> None:

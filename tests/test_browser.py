@@ -145,6 +145,8 @@ def test_ingest_search_filter_read_related(server: str, corpus: Path, shots: Pat
         browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         page.set_default_timeout(90_000)
+        errors: list[str] = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
 
         page.goto(server + "/?view=ingest")
         page.get_by_label("…or a folder or file on this computer").fill(str(corpus))
@@ -181,7 +183,21 @@ def test_ingest_search_filter_read_related(server: str, corpus: Path, shots: Pat
         related = page.get_by_role("button", name="Earthquake kills hundreds in Turkey")
         related.first.click()
         expect(page.locator("h2", has_text="Earthquake kills hundreds in Turkey")).to_be_visible()
+        expect(page.locator("#first-hit")).to_be_in_viewport()  # the second article of the session scrolls too
+        assert "q=how" in page.url and "outlet=Wire+Service" in page.url, "a related article keeps the search"
         page.screenshot(path=str(shots / "5-related.png"), full_page=True)
+
+        page.go_back()  # the browser's Back: the article before, then the search, never an empty article
+        expect(page.locator("h2", has_text="Rescuers search rubble")).to_be_visible()
+        page.go_back()
+        expect(page.locator(".sa-title")).to_have_count(1)
+        expect(page.get_by_role("textbox", name="Search")).to_have_value("how many died in the turkey quake")
+        expect(page.get_by_text("no document with id")).to_have_count(0)
+        page.get_by_role("button", name="Open article").first.click()
+        page.get_by_role("button", name="← Back to search").click()
+        expect(page.locator(".sa-title")).to_have_count(1)
+        assert "outlet=Wire+Service" in page.url
+        assert not [e for e in errors if "already been declared" in e], errors
         browser.close()
 
 

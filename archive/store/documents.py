@@ -63,6 +63,12 @@ class DocumentTables:
         rows = self.db.execute("SELECT path, record, reason FROM failures ORDER BY path, record")
         return [Failure(_where(p, r), reason) for p, r, reason in rows]
 
+    def outlet_counts(self) -> list[tuple[str | None, int]]:
+        rows = self.db.execute(
+            "SELECT outlet, COUNT(*) AS n FROM documents GROUP BY outlet ORDER BY n DESC, outlet COLLATE NOCASE"
+        )
+        return [(None if o is None else str(o), int(n)) for o, n in rows]
+
     def outlets(self) -> list[str]:
         return [r[0] for r in self.db.execute("SELECT DISTINCT outlet FROM documents WHERE outlet IS NOT NULL")]
 

@@ -98,8 +98,11 @@ def record_failure(db: sqlite3.Connection, path: str, record: str | None, reason
     )
 
 
-def clear_failures(db: sqlite3.Connection, path: str) -> None:
-    db.execute("DELETE FROM failures WHERE path = ?", (path,))
+def clear_failures(db: sqlite3.Connection, path: str | None) -> int:
+    """Forget one file's failures (None: every file's); how many rows went."""
+    if path is None:
+        return int(db.execute("DELETE FROM failures").rowcount)
+    return int(db.execute("DELETE FROM failures WHERE path = ?", (path,)).rowcount)
 
 
 def mark_file(db: sqlite3.Connection, path: str, size: int, mtime_ns: int, signature: str, complete: bool) -> None:

@@ -21,12 +21,13 @@ mark.hl-words.hl-meaning { background: #b9e4b0; }
 .sa-article { max-height: 62vh; overflow-y: auto; line-height: 1.6; padding-right: 0.5rem; }
 .sa-article p { margin: 0 0 0.8em 0; }
 .sa-legend mark { margin-right: 0.6em; }
+.sa-seed { color: #d62728; font-weight: 600; margin: 0.3rem 0; }
 .sa-warning { background: #fffce7; color: #926c05; padding: 0.8rem 1rem; border-radius: 0.5rem; margin-bottom: 0.5rem; }
 </style>
 """
 LEGEND = (
-    '<div class="sa-legend"><mark class="hl-words">query words</mark>'
-    '<mark class="hl-meaning">closest in meaning</mark></div>'
+    '<div class="sa-legend">Highlights: <mark class="hl-words">your query\'s words</mark>'
+    '<mark class="hl-meaning">the sentence closest in meaning to your query</mark></div>'
 )
 
 

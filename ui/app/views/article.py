@@ -12,26 +12,44 @@ from archive import ArchiveError
 from archive.models import Document
 from index.related import RelatedResult
 from index.settings import DEFAULT_WINDOW_DAYS, RelatedSettings
-from ui.app import render
+from ui.app import params, render
 from ui.app.nav import go
 from ui.app.resources import Shared
 from ui.app.views import timeline
 
+# In a function of its own: the page keeps one script scope, and a second article's `const hit` at the top
+# level was a SyntaxError ("Identifier 'hit' has already been declared"), so only the first article scrolled.
 SCROLL_TO_FIRST = (
-    "<script>const hit = window.parent.document.getElementById('"
+    "<script>(() => { const find = () => window.parent.document.getElementById('"
     + render.FIRST_HIT
     + "') || document.getElementById('"
     + render.FIRST_HIT
-    + "'); if (hit) { hit.scrollIntoView({block: 'center'}); }</script>"
+    + "'); let tries = 0; const scroll = () => { const hit = find(); "
+    "if (hit) { hit.scrollIntoView({block: 'center'}); } else if (tries++ < 20) { setTimeout(scroll, 100); } }; "
+    "scroll(); })();</script>"
 )
+
+
+def scroll_script(doc_id: int) -> str:
+    """The scroll, marked with the article's id: an element with the same text as the last article's would
+    be kept by the page, and its script not run again."""
+    return SCROLL_TO_FIRST.replace("<script>", f"<script>/* article {doc_id} */", 1)
+
+
 WINDOWS = {7: "7 days", DEFAULT_WINDOW_DAYS: f"{DEFAULT_WINDOW_DAYS} days", 30: "30 days", 90: "90 days", 0: "any time"}
 
 
 def page(res: Shared) -> None:
+    """One article. The URL carries the search it was opened from (q, dates, outlets, ...), so Back to
+    search, the browser's Back button and a related article all keep it."""
     doc_id = st.query_params.get("id", "")
-    query = st.query_params.get("q", "")
+    search = params.from_params(st.query_params.get_all).request
+    query = search.query
     if st.button("← Back to search"):
-        go("search", **st.session_state.get("last_search", {"q": query} if query else {}))
+        go("search", **params.to_params(search))
+    if not doc_id.strip():
+        st.info("No article is chosen here. Search, then open an article from the results.")
+        return
     try:
         with res.lock:
             doc = res.archive.get(doc_id)
@@ -45,8 +63,8 @@ def page(res: Shared) -> None:
         st.html(render.LEGEND)
     st.html(render.article_html(doc.text, highlights))
     if highlights:
-        st.html(SCROLL_TO_FIRST, unsafe_allow_javascript=True)
-    _related(res, doc)
+        st.html(scroll_script(doc.id), unsafe_allow_javascript=True)
+    _related(res, doc, search)
 
 
 def header_html(doc: Document, copies: list[tuple[int, str | None]]) -> str:
@@ -71,13 +89,14 @@ def _link(address: str) -> str:
     return html.escape(address)
 
 
-def _related(res: Shared, doc: Document) -> None:
+def _related(res: Shared, doc: Document, search: params.SearchRequest) -> None:
     st.subheader("Related coverage")
-    left, _ = st.columns([1, 3])
+    left, middle, _ = st.columns([1, 1, 2])
     keys = list(WINDOWS)
     window = left.selectbox(
         "Within", keys, index=keys.index(DEFAULT_WINDOW_DAYS), format_func=lambda k: WINDOWS[k], key=f"window-{doc.id}"
     )
+    order = middle.radio("Order", list(ORDERS), format_func=ORDERS.get, horizontal=True, key=f"order-{doc.id}")
     try:
         with res.lock:
             results = res.archive.related(doc.id, settings=RelatedSettings(window_days=window or None))
@@ -87,14 +106,46 @@ def _related(res: Shared, doc: Document) -> None:
     if not results:
         st.caption("No related coverage found in this window.")
         return
-    timeline.related_chart(results)
+    timeline.related_chart(results, doc.date)
+    if order == "date":
+        _by_date(doc, results, search)
+        return
     by_outlet: dict[str, list[RelatedResult]] = defaultdict(list)
     for r in results:
         by_outlet[r.outlet or "unknown outlet"].append(r)
     for outlet, items in sorted(by_outlet.items(), key=lambda kv: -max(r.score for r in kv[1])):
         st.html(f"<b>{html.escape(outlet)}</b>")
-        for r in sorted(items, key=lambda r: r.date or ""):
-            days = "" if r.days_from_seed is None else f" ({r.days_from_seed:+d} days)"
-            label = f"{r.date or 'undated'}{days} · {r.title or '(untitled)'}"
-            if st.button(render.plain(label), key=f"related-{doc.id}-{r.id}"):
-                go("article", id=str(r.id))
+        for r in sorted(items, key=lambda r: -r.score):
+            _related_button(doc, r, search, with_outlet=False)
+
+
+ORDERS = {"closest": "Closest first, by outlet", "date": "By date"}
+
+
+def related_label(r: RelatedResult, with_outlet: bool) -> str:
+    """ "2024-01-04 (+1 day) · The Guardian · Title · 82 % alike"."""
+    days = (
+        "" if r.days_from_seed is None else f" ({r.days_from_seed:+d} day{'' if abs(r.days_from_seed) == 1 else 's'})"
+    )
+    parts = [f"{r.date or 'undated'}{days}"] + ([r.outlet or "unknown outlet"] if with_outlet else [])
+    return " · ".join([*parts, r.title or "(untitled)", f"{max(0.0, r.score):.0%} alike"])
+
+
+def _related_button(doc: Document, r: RelatedResult, search: params.SearchRequest, with_outlet: bool) -> None:
+    if st.button(render.plain(related_label(r, with_outlet)), key=f"related-{doc.id}-{r.id}"):
+        go("article", id=str(r.id), **params.to_params(search))
+
+
+def _by_date(doc: Document, results: list[RelatedResult], search: params.SearchRequest) -> None:
+    """Every related article by date, with this article's own day marked among them."""
+    dated = sorted((r for r in results if r.date), key=lambda r: (r.date or "", -r.score))
+    marked = doc.date is None
+    for r in dated:
+        if not marked and (r.date or "") > (doc.date or ""):
+            st.html(f"<div class='sa-seed'>▶ {html.escape(doc.date or '')} · this article</div>")
+            marked = True
+        _related_button(doc, r, search, with_outlet=True)
+    if not marked:
+        st.html(f"<div class='sa-seed'>▶ {html.escape(doc.date or '')} · this article</div>")
+    for r in (r for r in results if not r.date):
+        _related_button(doc, r, search, with_outlet=True)

@@ -15,7 +15,9 @@ def page(res: Shared) -> None:
         empty_archive()
         return
     with res.lock:
+        res.archive.refresh()  # what an ingest (here or in another process) has committed since
         health = res.archive.health()
+        outlet_counts = res.archive.outlet_counts()
         months = res.archive.months()
         failures = res.archive.failures()
         model = res.archive.model_name
@@ -40,6 +42,18 @@ def page(res: Shared) -> None:
     )
     if health.chunks > health.embedded_chunks:
         st.info("Some passages have no vectors yet: meaning search skips them until `archive embed` has run.")
+    st.subheader("Outlets")
+    st.dataframe(
+        [{"outlet": o or "(unknown outlet)", "articles": n} for o, n in outlet_counts],
+        hide_index=True,
+        column_config={"articles": st.column_config.NumberColumn(format="%d")},
+    )
     if failures:
         st.subheader("Failed files")
         st.dataframe([{"file": f.path, "reason": f.reason} for f in failures], hide_index=True)
+        if st.button(
+            "Clear this list", help="Once dealt with. A file that still fails is listed again by its next ingest."
+        ):
+            with res.lock:
+                res.archive.clear_failures()
+            st.rerun()

@@ -18,6 +18,7 @@ from ui.app import export, params, render
 from ui.app.nav import go
 from ui.app.resources import Shared
 from ui.app.views import timeline
+from ui.reasons import match_reason
 
 PAGE_SIZE = 10
 PICKERS = "Dates from the pickers"
@@ -75,6 +76,8 @@ def _sync_widgets(request: params.SearchRequest) -> None:
     wanted = params.to_params(request)
     synced = st.session_state.get(SYNCED)
     force = st.session_state.pop(RESYNC, False)
+    if "f-query" not in st.session_state:  # back from another view: Streamlit forgot the unshown widgets
+        force = True
     if synced == wanted and not force:
         return
     values = {
@@ -98,30 +101,36 @@ def _form(request: params.SearchRequest, stats: Stats, outlets: list[str]) -> pa
     _sync_widgets(request)
     low, high = _bounds(stats, request)
     with st.form("search", border=False):
+        # What a reader needs first: the question, the dates, the outlets; the engine's knobs wait under Advanced.
         query = st.text_input("Search", placeholder=EXAMPLE, key="f-query")
-        left, right = st.columns(2)
-        mode = left.radio("Match by", list(params.MODES), format_func=params.MODES.get, horizontal=True, key="f-mode")
-        share = right.slider("Hybrid balance: share of words (the rest is meaning)", 0.0, 1.0, step=0.05, key="f-share")
-        fusion = right.radio(
-            "Fuse words and meaning by",
-            list(params.FUSIONS),
-            format_func=params.FUSIONS.get,
-            horizontal=True,
-            key="f-fusion",
-            help="Weighted scores (the default) use the balance above; reciprocal ranks use only each "
-            f"article's rank in the two lists (k = {TUNED_RRF_K:g}) and ignore the balance.",
-        )
+        quick_col, from_col, to_col, outlet_col = st.columns([2, 1, 1, 3])
         quick_options = [PICKERS, LAST_30, LAST_365] + [str(y) for y in _years(stats)]
-        quick = left.selectbox("Quick date range", quick_options, key="f-quick")
-        start_col, end_col = right.columns(2)
-        date_from = start_col.date_input("From", min_value=low, max_value=high, key="f-from")
-        date_to = end_col.date_input("To", min_value=low, max_value=high, key="f-to")
+        quick = quick_col.selectbox("Quick date range", quick_options, key="f-quick")
+        date_from = from_col.date_input("From", min_value=low, max_value=high, key="f-from")
+        date_to = to_col.date_input("To", min_value=low, max_value=high, key="f-to")
         options = sorted(set(outlets) | set(request.outlets), key=str.lower)
-        chosen_outlets = left.multiselect("Outlets", options, placeholder="All outlets", key="f-outlets")
-        undated_options: list[str | None] = list(UNDATED_LABELS)
-        undated = right.selectbox(
-            "Undated articles", undated_options, format_func=lambda k: UNDATED_LABELS[k], key="f-undated"
-        )
+        chosen_outlets = outlet_col.multiselect("Outlets", options, placeholder="All outlets", key="f-outlets")
+        with st.expander("Advanced: how to match, undated articles", expanded=_advanced(request)):
+            left, right = st.columns(2)
+            mode = left.radio(
+                "Match by", list(params.MODES), format_func=params.MODES.get, horizontal=True, key="f-mode"
+            )
+            undated_options: list[str | None] = list(UNDATED_LABELS)
+            undated = left.selectbox(
+                "Undated articles", undated_options, format_func=lambda k: UNDATED_LABELS[k], key="f-undated"
+            )
+            share = right.slider(
+                "Hybrid balance: share of words (the rest is meaning)", 0.0, 1.0, step=0.05, key="f-share"
+            )
+            fusion = right.radio(
+                "Fuse words and meaning by",
+                list(params.FUSIONS),
+                format_func=params.FUSIONS.get,
+                horizontal=True,
+                key="f-fusion",
+                help="Weighted scores (the default) use the balance above; reciprocal ranks use only each "
+                f"article's rank in the two lists (k = {TUNED_RRF_K:g}) and ignore the balance.",
+            )
         submitted = st.form_submit_button("Search", type="primary")
     if not submitted:
         return None
@@ -137,6 +146,17 @@ def _form(request: params.SearchRequest, stats: Stats, outlets: list[str]) -> pa
         st.rerun()
     st.session_state[SYNCED] = params.to_params(chosen)
     return chosen
+
+
+def _advanced(request: params.SearchRequest) -> bool:
+    """Open the Advanced part when the URL sets something in it (a shared link shows what it changed)."""
+    default = params.SearchRequest()
+    return (request.mode, request.share, request.fusion, request.undated) != (
+        default.mode,
+        default.share,
+        default.fusion,
+        default.undated,
+    )
 
 
 def _as_date(value: object) -> dt.date | None:
@@ -187,8 +207,10 @@ def _results(res: Shared, request: params.SearchRequest) -> None:
         )
         months = res.archive.months(response.matched_ids)
     if response.notice:
-        st.info(response.notice)
+        st.info(response.notice[0].upper() + response.notice[1:])
     _summary(response, offset)
+    if response.results:
+        st.html(render.LEGEND)
     span = timeline.matches_chart(months, key=f"timeline-{_signature(request)}")
     if span is not None:
         go("search", **params.to_params(replace(request, date_from=span[0], date_to=span[1], page=1)))
@@ -220,8 +242,7 @@ def _result(result: SearchResult, rank: int, request: params.SearchRequest) -> A
         slot = st.empty()
         slot.html(result_html(result, rank))
         if st.button("Open article", key=f"open-{result.id}-{rank}"):
-            st.session_state["last_search"] = params.to_params(request)
-            go("article", id=str(result.id), q=request.query)
+            go("article", id=str(result.id), **params.to_params(request))
     return slot
 
 
@@ -238,12 +259,7 @@ def result_html(result: SearchResult, rank: int) -> str:
 
 
 def why(result: SearchResult) -> str:
-    legs = []
-    if result.lexical_rank is not None:
-        legs.append(f"words #{result.lexical_rank}")
-    if result.semantic_rank is not None:
-        legs.append(f"meaning #{result.semantic_rank}")
-    return "Matched by " + (" and ".join(legs) if legs else "neither leg (kept by a filter)")
+    return match_reason(result).capitalize()
 
 
 def _pager(response: SearchResponse, request: params.SearchRequest) -> None:

@@ -35,7 +35,7 @@ def monthly_bars(months: Sequence[tuple[str, int]], height: int, title: str) -> 
         alt.Chart(frame, height=height)
         .mark_bar()
         .encode(
-            x=alt.X("month:T", title=None),
+            x=alt.X("month:T", title=None, axis=alt.Axis(format="%b %Y", labelOverlap=True)),
             y=alt.Y("articles:Q", title=title),
             tooltip=[alt.Tooltip("month:T", format="%B %Y"), "articles:Q"],
         )
@@ -61,8 +61,8 @@ def _to_date(value: Any) -> dt.date:
     return dt.date.fromisoformat(str(value)[:10])
 
 
-def related_chart(results: Sequence[RelatedResult]) -> None:
-    """Each related article as a dot: its date across, its outlet down."""
+def related_chart(results: Sequence[RelatedResult], seed_date: str | None = None) -> None:
+    """Each related article as a dot: its date across, its outlet down; a rule at the seed's own date."""
     dated = [r for r in results if r.date]
     if not dated:
         return
@@ -74,14 +74,19 @@ def related_chart(results: Sequence[RelatedResult]) -> None:
             "score": [r.score for r in dated],
         }
     )
-    chart = (
+    dots = (
         alt.Chart(frame, height=max(120, 22 * frame["outlet"].nunique()))
         .mark_circle(size=90)
         .encode(
-            x=alt.X("date:T", title=None),
+            x=alt.X("date:T", title=None, axis=alt.Axis(format="%d %b %Y", labelOverlap=True)),
             y=alt.Y("outlet:N", title=None, sort="-x"),
             color=alt.Color("score:Q", legend=None, scale=alt.Scale(scheme="blues")),
             tooltip=["title:N", "outlet:N", alt.Tooltip("date:T", format="%Y-%m-%d"), "score:Q"],
         )
     )
+    chart: alt.Chart | alt.LayerChart = dots
+    if seed_date:
+        seed = pd.DataFrame({"date": pd.to_datetime([seed_date]), "label": ["this article"]})
+        rule = alt.Chart(seed).mark_rule(color="#d62728", strokeDash=[4, 3]).encode(x="date:T", tooltip=["label:N"])
+        chart = alt.LayerChart(layer=[dots, rule])
     st.altair_chart(chart, width="stretch")
