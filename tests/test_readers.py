@@ -267,3 +267,16 @@ def test_a_site_name_that_is_no_name_gives_way_to_the_host(store: Store, chunker
     )
     root = files({"a.html": copyright_page, "b.html": address_page})
     assert {d.outlet for d in run(store, chunker, root)} == {"daily.example.com"}
+
+
+def test_a_first_of_january_from_a_bare_year_gives_way_to_the_pages_own_date() -> None:
+    from archive.readers.html import _second_look
+
+    body = "<p>" + "Rescuers searched the rubble for survivors after the storm. " * 8 + "</p>"
+    page = (
+        "<html><head><title>Storm</title></head><body><article><h1>Storm hits coast</h1>"
+        f"<p>Posted on July 2, 2020</p>{body}</article><footer>Copyright 2016 Example Media</footer></body></html>"
+    ).encode()
+    assert _second_look(page, "2016-01-01") == "2020-07-02"
+    assert _second_look(page, "2016-03-04") == "2016-03-04"  # a real day stands
+    assert _second_look(page, None) is None
