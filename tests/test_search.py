@@ -324,3 +324,21 @@ def test_the_match_count_over_the_listing_cap_is_still_exact(archive: Archive, c
     monkeypatch.setattr(index.search, "MATCH_IDS_CAP", 50)
     assert archive.search("story", mode="lexical", limit=10).matched == listed > 50
     assert archive.search("story", mode="lexical", limit=10, offset=200).matched == listed
+
+
+def test_the_printed_passage_holds_the_highlighted_sentence_whole_and_cuts_between_words() -> None:
+    from index.highlight import Highlight
+    from ui.search_output import PASSAGE_CHARS, _window
+
+    text = "alpha " * 150 + "At least 20 were killed and 20 others injured, officials said. " + "omega " * 150
+    s = text.index("At least")
+    e = text.index("said.") + len("said.")
+    for focus in (Highlight(s, e, "semantic"), None):
+        a, b = _window(text, 0, len(text), focus)
+        assert (a == 0 or text[a - 1].isspace()) and (b == len(text) or text[b].isspace()), (a, b)
+        assert b - a <= PASSAGE_CHARS + 20
+        if focus is not None:
+            assert a <= s and e <= b
+    long = "x" * 10 + " " + "The sentence " * 60 + "ends."
+    a, b = _window(long, 0, len(long), Highlight(11, len(long), "semantic"))
+    assert a <= 11 and b == len(long), "a sentence longer than the window is shown whole"

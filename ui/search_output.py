@@ -55,9 +55,7 @@ def highlighted_passage(r: SearchResult) -> str:
     inside = [h for h in r.highlights if start <= h.start and h.end <= end]
     focus = next((h for h in inside if h.kind == "semantic"), inside[0] if inside else None)
     if end - start > PASSAGE_CHARS:
-        centre = focus.start if focus else start
-        start = max(start, min(centre - PASSAGE_CHARS // 4, end - PASSAGE_CHARS))
-        end = min(end, start + PASSAGE_CHARS)
+        start, end = _window(r.text, start, end, focus)
     parts = [
         _styled(r.text[a:b], {h.kind for h in inside if h.start <= a and b <= h.end})
         for a, b in _segments(start, end, inside)
@@ -65,6 +63,20 @@ def highlighted_passage(r: SearchResult) -> str:
     lead = "…" if start > r.passage.start else ""
     tail = "…" if end < r.passage.end else ""
     return lead + "".join(parts).replace("\n", " ") + tail
+
+
+def _window(text: str, start: int, end: int, focus: Any) -> tuple[int, int]:
+    """About PASSAGE_CHARS of [start, end) around `focus`, holding the focus whole, cut between words."""
+    centre = focus.start if focus else start
+    a = max(start, min(centre - PASSAGE_CHARS // 4, end - PASSAGE_CHARS))
+    b = min(end, a + PASSAGE_CHARS)
+    if focus is not None:
+        a, b = min(a, focus.start), max(b, focus.end)
+    while a > start and not text[a - 1].isspace():  # back to the start of the word
+        a -= 1
+    while b < end and not text[b].isspace():  # on to the end of the word
+        b += 1
+    return a, b
 
 
 def _segments(start: int, end: int, highlights: list[Any]) -> list[tuple[int, int]]:
