@@ -409,7 +409,10 @@ class Archive:
             return response
         vector = self._query_vector(response.semantic_query)
         spans = semantic_spans(
-            self.embedder, vector, [(r.text, r.passage.start, r.passage.end) for r in response.results]
+            self.embedder,
+            vector,
+            [(r.text, r.passage.start, r.passage.end) for r in response.results],
+            response.query,
         )
         results = tuple(replace(r, highlights=r.highlights + tuple(s)) for r, s in zip(response.results, spans))
         return replace(response, results=results)
@@ -420,7 +423,7 @@ class Archive:
         spans = lexical_spans(text, parsed.stems)
         if self.vectors is not None and parsed.semantic_text and text:
             vector = self._query_vector(parsed.semantic_text)
-            spans += semantic_spans(self.embedder, vector, [(text, 0, len(text))])[0]
+            spans += semantic_spans(self.embedder, vector, [(text, 0, len(text))], query)[0]
         return tuple(sorted(spans, key=lambda h: (h.start, h.end)))
 
     def related(

@@ -14,6 +14,7 @@ from functools import lru_cache
 import numpy as np
 
 from archive.sentences import sentence_spans
+from index.answer import answer_scores, asks_for_a_number, query_stems
 from index.embedder import Embedder
 from index.query import stem
 
@@ -47,9 +48,11 @@ def _candidates(stems: frozenset[str]) -> re.Pattern[str]:
 
 
 def semantic_spans(
-    embedder: Embedder, query_vector: np.ndarray, passages: Sequence[tuple[str, int, int]]
+    embedder: Embedder, query_vector: np.ndarray, passages: Sequence[tuple[str, int, int]], query: str = ""
 ) -> list[list[Highlight]]:
-    """For each (text, start, end) passage, its best sentence (and the next best, if nearly as good)."""
+    """For each (text, start, end) passage, the sentence that best answers `query` (index/answer.py: its
+    closeness in meaning, its share of the query's words, its neighbours, a number when one is asked
+    for), and the next best if nearly as good."""
     spans: list[list[tuple[int, int]]] = []
     sentences: list[str] = []
     for text, start, end in passages:
@@ -58,11 +61,14 @@ def semantic_spans(
         sentences.extend(text[s:e] for s, e in local)
     if not sentences:
         return [[] for _ in passages]
-    scores = embedder.embed(sentences) @ query_vector
+    cosines = embedder.embed(sentences) @ query_vector
+    stems, wants_number = query_stems(query), asks_for_a_number(query)
     out: list[list[Highlight]] = []
     offset = 0
     for local in spans:
-        mine = scores[offset : offset + len(local)]
+        mine = answer_scores(
+            cosines[offset : offset + len(local)], sentences[offset : offset + len(local)], stems, wants_number
+        )
         offset += len(local)
         if not len(mine):
             out.append([])

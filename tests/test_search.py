@@ -342,3 +342,24 @@ def test_the_printed_passage_holds_the_highlighted_sentence_whole_and_cuts_betwe
     long = "x" * 10 + " " + "The sentence " * 60 + "ends."
     a, b = _window(long, 0, len(long), Highlight(11, len(long), "semantic"))
     assert a <= 11 and b == len(long), "a sentence longer than the window is shown whole"
+
+
+def test_the_answer_sentence_weighs_query_words_and_a_count_for_how_many() -> None:
+    import numpy as np
+
+    from index.answer import answer_scores, asks_for_a_number, has_a_count, query_stems
+
+    sentences = [
+        "The blasts reportedly happened near the gravesite in Kerman, January 3, 2024.",
+        "Kerman’s emergency chief told state television that at least 20 were killed and 20 others injured.",
+        "The ceremony marked the anniversary of the general's death.",
+    ]
+    question = "How many people died in the Kerman blasts?"
+    cosines = np.array([0.62, 0.55, 0.40])  # the plain nearest sentence is the scene, not the answer
+    assert int(np.argmax(cosines)) == 0
+    scores = answer_scores(cosines, sentences, query_stems(question), asks_for_a_number(question))
+    assert int(np.argmax(scores)) == 1
+    assert asks_for_a_number(question) and not asks_for_a_number("Who claimed the Kerman blasts?")
+    assert has_a_count("Dozens were hurt") and not has_a_count("On January 3, 2024 at 3:15 pm, see www.x.com")
+    plain = answer_scores(cosines, sentences, frozenset(), False)
+    assert int(np.argmax(plain)) == 0, "with no words to share and no number asked, closeness decides"
