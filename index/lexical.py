@@ -37,7 +37,7 @@ from archive.store import Store, batches
 Progress = Callable[[int, int], None]
 LEXICAL_DIR = "lexical"
 STATE_FILE = "state.json"
-LEXICAL_VERSION = 4
+LEXICAL_VERSION = 5  # 5: built again once: a fresh build had added some articles twice
 UNDATED_DAY = -1
 OUTLET_ANALYZER = "outlet_exact"
 WRITER_HEAP = 96_000_000
@@ -263,12 +263,23 @@ class LexicalIndex:
             return 0
         writers = self._writers(wait_s)
         fresh = self.seq == 0
+        # A fresh build skips deleting before adding (nothing is there yet), except for what an earlier batch of
+        # this same build added: an article whose chunks' log entries straddle two batches, or a chunk with a
+        # later 'upd' entry, was added twice (15 articles of the 37,554-article archive were in twice).
+        added_chunks: set[int] = set()
+        added_docs: set[int] = set()
         with native("indexing", self.folder), self._closing(writers):
             while self.seq < top:
                 rows = store.log_entries(self.seq, top, SYNC_BATCH)
                 if not rows:
                     break
-                self._apply(writers, store, {r[1] for r in rows}, {r[2] for r in rows}, delete_first=not fresh)
+                chunk_ids, doc_ids = {r[1] for r in rows}, {r[2] for r in rows}
+                if fresh:
+                    self._apply(writers, store, chunk_ids, doc_ids, (chunk_ids & added_chunks, doc_ids & added_docs))
+                    added_chunks |= chunk_ids
+                    added_docs |= doc_ids
+                else:
+                    self._apply(writers, store, chunk_ids, doc_ids, (chunk_ids, doc_ids))
                 for writer in writers:
                     writer.commit()
                 self.seq = int(rows[-1][0])
@@ -320,14 +331,14 @@ class LexicalIndex:
         store: Store,
         chunk_ids: set[int],
         doc_ids: set[int],
-        delete_first: bool,
+        delete_first: tuple[set[int], set[int]],
     ) -> None:
+        """Index these chunks and articles as the store has them now, deleting `delete_first`'s entries first."""
         articles, chunks = writers
-        if delete_first:
-            for chunk_id in chunk_ids:
-                chunks.delete_documents_by_term("chunk_id", chunk_id)
-            for doc_id in doc_ids:
-                articles.delete_documents_by_term("doc_id", doc_id)
+        for chunk_id in delete_first[0]:
+            chunks.delete_documents_by_term("chunk_id", chunk_id)
+        for doc_id in delete_first[1]:
+            articles.delete_documents_by_term("doc_id", doc_id)
         for entry in _chunk_entries(store, sorted(chunk_ids)):
             chunks.add_document(entry)
         for entry in _article_entries(store, sorted(doc_ids)):

@@ -216,7 +216,7 @@ class Searcher:
         if query is not None:
             total = self.lexical.count(query)
             if total <= MATCH_IDS_CAP:
-                words = [h.doc_id for h in self.lexical.search(query, max(total, 1))]
+                words = list(dict.fromkeys(h.doc_id for h in self.lexical.search(query, max(total, 1))))
                 words = [d for d in words if allowed.originals is None or d in allowed.originals]
                 total = len(words)
         floor = settings.match_floor

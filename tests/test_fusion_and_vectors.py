@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -97,3 +98,30 @@ def test_one_outlet_rule_for_list_search_and_related(home: Path, tmp_path: Path,
     assert {r.outlet for r in found.results} == {"Reuters"} and {r.outlet for r in related} <= {"Reuters"}
     result = CliRunner().invoke(cli, ["--home", str(home), "list", "--json", "--outlet", spelling])
     assert len(result.output.splitlines()) == 2
+
+
+def test_a_fresh_word_index_holds_each_article_and_chunk_once(home: Path, tmp_path: Path, monkeypatch) -> None:
+    """An article whose chunks' log entries straddle two sync batches was added to the word index twice."""
+    import random
+
+    import index.lexical
+    from tests.test_search import open_fake
+
+    monkeypatch.setattr(index.lexical, "SYNC_BATCH", 7)
+    words = "harbour storm rescue boat wind coast flood pier crew tide rain wave alarm siren".split()
+
+    def body(n: int) -> str:
+        rng = random.Random(n)
+        return " ".join(" ".join(rng.choice(words) for _ in range(12)) + "." for _ in range(80))
+
+    records = [{"id": f"a{n}", "title": f"Storm {n}", "text": body(n)} for n in range(6)]
+    corpus = tmp_path / "in.jsonl"
+    corpus.write_text("\n".join(json.dumps(r) for r in records), encoding="utf-8")
+    with open_fake(home) as archive:
+        archive.ingest([str(corpus)], embed=False)
+        chunks = archive.health().chunks
+        assert chunks > 6 * 2, "each article has several chunks"
+        archive.reindex(names=("lexical",))
+        assert archive.lexical.live_documents() == 6
+        assert int(archive.lexical.chunk_index.searcher().num_docs) == chunks
+        assert archive.search("harbour", mode="lexical").matched == 6
