@@ -27,7 +27,7 @@ mark.hl-words.hl-meaning { background: #b9e4b0; }
 """
 LEGEND = (
     '<div class="sa-legend">Highlights: <mark class="hl-words">your query\'s words</mark>'
-    '<mark class="hl-meaning">the sentence closest in meaning to your query</mark></div>'
+    '<mark class="hl-meaning">the sentence that best answers it (by meaning, words and numbers)</mark></div>'
 )
 
 

@@ -103,7 +103,7 @@ def _form(request: params.SearchRequest, stats: Stats, outlets: list[str]) -> pa
     with st.form("search", border=False):
         # What a reader needs first: the question, the dates, the outlets; the engine's knobs wait under Advanced.
         query = st.text_input("Search", placeholder=EXAMPLE, key="f-query")
-        quick_col, from_col, to_col, outlet_col = st.columns([2, 1, 1, 3])
+        quick_col, from_col, to_col, outlet_col = st.columns([2, 1.4, 1.4, 3])
         quick_options = [PICKERS, LAST_30, LAST_365] + [str(y) for y in _years(stats)]
         quick = quick_col.selectbox("Quick date range", quick_options, key="f-quick")
         date_from = from_col.date_input("From", min_value=low, max_value=high, key="f-from")

@@ -14,6 +14,8 @@ import streamlit as st
 from index.related import RelatedResult
 
 SPAN = "span"
+DAY_MS = 86_400_000  # ticks at least a day apart (a day's dots had six "06 Feb 2023" labels, one per hours)
+MONTH_MS = 28 * DAY_MS
 
 
 def matches_chart(months: Sequence[tuple[str, int]], key: str) -> tuple[dt.date, dt.date] | None:
@@ -35,7 +37,7 @@ def monthly_bars(months: Sequence[tuple[str, int]], height: int, title: str) -> 
         alt.Chart(frame, height=height)
         .mark_bar()
         .encode(
-            x=alt.X("month:T", title=None, axis=alt.Axis(format="%b %Y", labelOverlap=True)),
+            x=alt.X("month:T", title=None, axis=alt.Axis(format="%b %Y", labelOverlap=True, tickMinStep=MONTH_MS)),
             y=alt.Y("articles:Q", title=title),
             tooltip=[alt.Tooltip("month:T", format="%B %Y"), "articles:Q"],
         )
@@ -78,7 +80,7 @@ def related_chart(results: Sequence[RelatedResult], seed_date: str | None = None
         alt.Chart(frame, height=max(120, 22 * frame["outlet"].nunique()))
         .mark_circle(size=90)
         .encode(
-            x=alt.X("date:T", title=None, axis=alt.Axis(format="%d %b %Y", labelOverlap=True)),
+            x=alt.X("date:T", title=None, axis=alt.Axis(format="%d %b %Y", labelOverlap=True, tickMinStep=DAY_MS)),
             y=alt.Y("outlet:N", title=None, sort="-x"),
             color=alt.Color("score:Q", legend=None, scale=alt.Scale(scheme="blues")),
             tooltip=["title:N", "outlet:N", alt.Tooltip("date:T", format="%Y-%m-%d"), "score:Q"],
