@@ -38,6 +38,7 @@ from archive import (
     write_manifest,
 )
 from archive.home import HOME_ENV, default_home
+from archive.manifest import MANIFEST_FILE
 from archive.store import Filters, Store, sqlite_errors, writes
 from index import near_dupes
 from index.derived import DerivedIndex, IndexLag
@@ -328,6 +329,18 @@ class Archive:
         write_manifest(self.home, read_manifest(self.home).with_embedding(None))
         self._record, self._vectors, self._weights_checked = None, None, False
         self._query_vector.cache_clear()
+
+    def backup(self, folder: str | Path) -> Path:
+        """Copy what cannot be made again (the store: articles, chunks, embeddings, failures) and the manifest
+        into `folder`; `archive --home FOLDER reindex` makes the word, near-duplicate and vector indexes
+        again from it. Safe while the archive is in use."""
+        target = Path(folder).expanduser()
+        if target.resolve() == self.home.resolve():
+            raise InvalidInputError("back up into another folder than the archive itself")
+        copied = self.store.backup_to(target)
+        if (self.home / MANIFEST_FILE).exists():
+            write_manifest(target, read_manifest(self.home))
+        return copied
 
     def remove(self, ids: Sequence[int] = (), source: str | None = None) -> int:
         """Remove articles by id, and every article of an outlet or ingest `source`; returns how many.

@@ -170,3 +170,20 @@ def test_search_option_defaults_are_the_tuned_settings() -> None:
         tuned.lexical_share,
         tuned.rrf_k,
     )
+
+
+def test_backup_then_reindex_is_the_whole_archive_again(run, corpus: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    run("ingest", str(corpus), "--no-embed")
+    before = json.loads(run("search", "earthquake", "--mode", "lexical", "--json").stdout)
+    folder = tmp_path / "backup"
+    done = run("backup", str(folder))
+    assert done.exit_code == 0 and "backed up 3 articles" in done.stdout
+    assert sorted(p.name for p in folder.iterdir()) == ["archive.sqlite3", "manifest.json"]
+    again = run("backup", str(folder))
+    assert again.exit_code == 1 and "exists already" in again.output, "a backup is never written over"
+    restored = CliRunner().invoke(cli, ["--home", str(folder), "reindex"], catch_exceptions=False)
+    assert restored.exit_code == 0, restored.output
+    after = json.loads(
+        CliRunner().invoke(cli, ["--home", str(folder), "search", "earthquake", "--mode", "lexical", "--json"]).stdout
+    )
+    assert [r["id"] for r in after["results"]] == [r["id"] for r in before["results"]] and after["matched"] >= 1

@@ -363,3 +363,19 @@ def test_the_answer_sentence_weighs_query_words_and_a_count_for_how_many() -> No
     assert has_a_count("Dozens were hurt") and not has_a_count("On January 3, 2024 at 3:15 pm, see www.x.com")
     plain = answer_scores(cosines, sentences, frozenset(), False)
     assert int(np.argmax(plain)) == 0, "with no words to share and no number asked, closeness decides"
+
+
+def test_a_backup_taken_while_reading_restores_words_and_meaning(
+    archive: Archive, corpus: Path, tmp_path: Path
+) -> None:
+    archive.ingest([str(corpus)])
+    before = archive.search("volcano ash", mode="semantic", limit=5)
+    with archive.store.snapshot():  # a reader in the middle of a read, as the app may be
+        archive.backup(tmp_path / "copy")
+    with open_fake(tmp_path / "copy") as restored:
+        restored.reindex()
+        after = restored.search("volcano ash", mode="semantic", limit=5)
+        assert [r.external_id for r in after.results] == [r.external_id for r in before.results]
+        assert restored.coverage().embedded == archive.coverage().embedded > 0
+    with pytest.raises(InvalidInputError):
+        archive.backup(archive.home)

@@ -151,6 +151,27 @@ class Store(DocumentTables, ChunkTables, EmbeddingTables, GroupTables):
                     self.db.execute(statement)
                 self.db.execute(f"PRAGMA user_version = {number + 1}")
 
+    def backup_to(self, folder: Path) -> Path:
+        """A consistent copy of the store in `folder` (SQLite's online backup: safe while others read or write).
+
+        Written beside its final name and moved into place, so a backup cut short leaves no half a store."""
+        target = Path(folder) / STORE_FILE
+        if target.exists():
+            raise StoreError(f"{target} exists already; back up into an empty folder")
+        partial = target.with_name(STORE_FILE + ".partial")
+        try:
+            Path(folder).mkdir(parents=True, exist_ok=True)
+            copy = sqlite3.connect(partial)
+            try:
+                self.db.backup(copy)
+            finally:
+                copy.close()
+            os.replace(partial, target)
+        except (OSError, sqlite3.Error) as exc:
+            partial.unlink(missing_ok=True)
+            raise StoreError(f"cannot back up to {folder}: {exc}") from exc
+        return target
+
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """One write transaction: committed on success, rolled back on any error (the error itself raised)."""

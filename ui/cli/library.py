@@ -1,10 +1,11 @@
-"""The library's commands: ingest, stats, show, list and remove."""
+"""The library's commands: ingest, stats, show, list, backup and remove."""
 
 from __future__ import annotations
 
 import json
 import sys
 from dataclasses import asdict
+from pathlib import Path
 
 import click
 
@@ -155,6 +156,25 @@ def list_cmd(
         docs = archive.list(filters, limit)
     for doc in docs:
         click.echo(json.dumps(asdict(doc), ensure_ascii=False) if as_json else output.summary_line(doc))
+
+
+@cli.command("backup", context_settings=CONTEXT)
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.pass_context
+@friendly
+def backup_cmd(ctx: click.Context, folder: Path) -> None:
+    """Copy the archive's store (articles, chunks, vectors, failures) and manifest into FOLDER, safely
+    while the app or another command reads it. The indexes are made again from the copy by reindex.
+
+    \b
+    Example:
+      archive backup ~/backups/news-2026-12-01
+      archive --home ~/backups/news-2026-12-01 reindex
+    """
+    with open_archive(ctx, catch_up=False, check_model=False) as archive:
+        target = archive.backup(folder)
+        documents = archive.stats().documents
+    click.echo(f"backed up {documents:,} articles to {target}; to use it: archive --home {folder} reindex")
 
 
 @cli.command("remove", context_settings=CONTEXT)
