@@ -37,6 +37,35 @@ class Skipped:
 
 
 @dataclass(frozen=True)
+class CollectionSummary:
+    name: str
+    created_at: str
+    articles: int
+
+
+@dataclass(frozen=True)
+class CollectionEntry:
+    """One article of a collection, as it is now; `id` None when the article has left the archive."""
+
+    origin: str
+    id: int | None
+    title: str | None
+    outlet: str | None
+    date: str | None
+    url: str | None
+    path: str | None
+    note: str | None
+    query: str | None
+    added_at: str
+
+
+@dataclass(frozen=True)
+class Collection:
+    name: str
+    entries: tuple[CollectionEntry, ...]
+
+
+@dataclass(frozen=True)
 class Chunk:
     """A [start, end) character span of a document's stored text."""
 

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import builtins
 import os
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import asdict, dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -39,6 +39,7 @@ from archive import (
 )
 from archive.home import HOME_ENV, default_home
 from archive.manifest import MANIFEST_FILE
+from archive.models import Collection, CollectionSummary
 from archive.store import Filters, Store, sqlite_errors, writes
 from index import near_dupes
 from index.derived import DerivedIndex, IndexLag
@@ -329,6 +330,72 @@ class Archive:
         write_manifest(self.home, read_manifest(self.home).with_embedding(None))
         self._record, self._vectors, self._weights_checked = None, None, False
         self._query_vector.cache_clear()
+
+    # the user's collections (kept by article origin: they survive reindex and a re-ingest)
+
+    def collections(self) -> builtins.list[CollectionSummary]:
+        return self.store.collections()
+
+    def create_collection(self, name: str) -> None:
+        name = " ".join(name.split())
+        if not name:
+            raise InvalidInputError("a collection needs a name")
+        self.store.require_writable()
+        with self.store.transaction() as db:
+            if not writes.create_collection(db, name):
+                raise InvalidInputError(f"there is a collection named {name!r} already")
+
+    def collection(self, name: str) -> Collection:
+        found = self._collection_id(name)
+        return Collection(self._collection_name(name), tuple(self.store.collection_entries(found)))
+
+    def add_to_collection(
+        self, name: str, doc_ids: Sequence[int], note: str | None = None, query: str | None = None
+    ) -> int:
+        """Add articles (an id that is not in the archive is an error before anything is added)."""
+        found = self._collection_id(name)
+        origins = self.store.origins_of_ids(builtins.list(doc_ids)) if doc_ids else {}
+        missing = [i for i in doc_ids if i not in origins]
+        if missing:
+            raise InvalidInputError(f"no article with id {', '.join(map(str, missing))}; nothing was added")
+        self.store.require_writable()
+        with self.store.transaction() as db:
+            for doc_id in doc_ids:
+                writes.add_to_collection(db, found, origins[doc_id], note or None, query or None)
+        return len(doc_ids)
+
+    def remove_from_collection(self, name: str, doc_ids: Sequence[int]) -> int:
+        found = self._collection_id(name)
+        origins = self.store.origins_of_ids(builtins.list(doc_ids)) if doc_ids else {}
+        self.store.require_writable()
+        with self.store.transaction() as db:
+            return sum(writes.remove_from_collection(db, found, o) for o in origins.values())
+
+    def delete_collection(self, name: str) -> None:
+        found = self._collection_id(name)
+        self.store.require_writable()
+        with self.store.transaction() as db:
+            writes.delete_collection(db, found)
+
+    def collection_rows(self, name: str) -> Iterator[dict[str, object]]:
+        """A collection's articles as citation rows (archive/export.py), with each one's opening passage."""
+        for entry in self.collection(name).entries:
+            passage = ""
+            if entry.id is not None:
+                text = self.store.get(entry.id).text
+                start, end = self.store.chunk_span(None, self.store.original_of(entry.id))
+                passage = text[start:end]
+            yield {**asdict(entry), "passage": passage}
+
+    def _collection_id(self, name: str) -> int:
+        found = self.store.collection_id(name)
+        if found is None:
+            known = ", ".join(c.name for c in self.store.collections()) or "none yet"
+            raise InvalidInputError(f"no collection named {name!r} (collections: {known})")
+        return found
+
+    def _collection_name(self, name: str) -> str:
+        return next((c.name for c in self.store.collections() if c.name.lower() == name.lower()), name)
 
     def backup(self, folder: str | Path) -> Path:
         """Copy what cannot be made again (the store: articles, chunks, embeddings, failures) and the manifest

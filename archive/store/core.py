@@ -20,6 +20,7 @@ from urllib.parse import quote
 
 from archive.errors import SchemaTooNewError, StoreError
 from archive.store.chunks import ChunkTables
+from archive.store.collections import CollectionTables
 from archive.store.documents import DocumentTables
 from archive.store.embeddings import EmbeddingTables
 from archive.store.groups import GroupTables
@@ -47,7 +48,7 @@ def sqlite_errors(path: Path) -> Iterator[None]:
         raise StoreError(f"writing to {path} failed: {exc}; {hint}") from exc
 
 
-class Store(DocumentTables, ChunkTables, EmbeddingTables, GroupTables):
+class Store(DocumentTables, ChunkTables, EmbeddingTables, GroupTables, CollectionTables):
     """An open `archive.sqlite3`. Use as a context manager or call `close()`."""
 
     def __init__(self, home: Path) -> None:

@@ -154,6 +154,24 @@ MIGRATIONS: list[str] = [
     """
     ALTER TABLE documents ADD COLUMN canonical_url TEXT;
     """,
+    # 6: the user's collections (archive/store/collections.py), kept by origin: a re-ingest that replaces an
+    #    article under a new id keeps its memberships
+    """
+    CREATE TABLE collections (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE collection_items (
+        collection_id INTEGER NOT NULL REFERENCES collections(id) ON DELETE CASCADE,
+        origin TEXT NOT NULL,
+        note TEXT,
+        query TEXT,
+        added_at TEXT NOT NULL,
+        PRIMARY KEY (collection_id, origin)
+    );
+    CREATE INDEX collection_items_origin ON collection_items(origin);
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -122,3 +122,33 @@ def start_run(db: sqlite3.Connection) -> int:
 
 def finish_run(db: sqlite3.Connection, run_id: int, report: dict[str, object]) -> None:
     db.execute("UPDATE ingest_runs SET finished_at = ?, report = ? WHERE id = ?", (now(), json.dumps(report), run_id))
+
+
+def create_collection(db: sqlite3.Connection, name: str) -> bool:
+    """False when a collection of that name (any case) exists already."""
+    cur = db.execute("INSERT OR IGNORE INTO collections (name, created_at) VALUES (?, ?)", (name, now()))
+    return cur.rowcount > 0
+
+
+def add_to_collection(
+    db: sqlite3.Connection, collection_id: int, origin: str, note: str | None, query: str | None
+) -> None:
+    """Add an article (again: its note and query are replaced, its place kept)."""
+    db.execute(
+        "INSERT INTO collection_items (collection_id, origin, note, query, added_at) VALUES (?, ?, ?, ?, ?)"
+        " ON CONFLICT (collection_id, origin) DO UPDATE SET note = COALESCE(excluded.note, note),"
+        " query = COALESCE(excluded.query, query)",
+        (collection_id, origin, note, query, now()),
+    )
+
+
+def remove_from_collection(db: sqlite3.Connection, collection_id: int, origin: str) -> int:
+    return int(
+        db.execute(
+            "DELETE FROM collection_items WHERE collection_id = ? AND origin = ?", (collection_id, origin)
+        ).rowcount
+    )
+
+
+def delete_collection(db: sqlite3.Connection, collection_id: int) -> None:
+    db.execute("DELETE FROM collections WHERE id = ?", (collection_id,))

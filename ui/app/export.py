@@ -7,6 +7,7 @@ import io
 import json
 from typing import Any
 
+from archive.export import inert
 from index import serialize
 from index.search import SearchResponse
 
@@ -33,9 +34,7 @@ def to_csv(response: SearchResponse, first_rank: int = 1) -> str:
 
 
 def _inert(value: Any) -> Any:
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
+    return inert(value)
 
 
 def to_json(response: SearchResponse, first_rank: int = 1) -> str:

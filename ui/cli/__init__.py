@@ -1,14 +1,15 @@
 """The `archive` command line: one module per command group, registered on the group in `base.py`.
 
-archive ingest | stats | show | list | remove      (library.py)
+archive ingest | stats | show | list | backup | remove   (library.py)
 archive search | embed | reindex                  (search.py)
 archive related                                   (related.py)
 archive ui                                        (app.py)
+archive collection create|add|remove|list|show|export|delete   (collections.py)
 """
 
 from __future__ import annotations
 
-from ui.cli import app, library, related, search  # noqa: F401 - each registers its commands on `cli`
+from ui.cli import app, collections, library, related, search  # noqa: F401 - each registers its commands on `cli`
 from ui.cli.base import cli, friendly
 
 __all__ = ["cli", "main"]

@@ -1,0 +1,43 @@
+"""The user's collections: named sets of articles, each membership with an optional note and the query that
+found it. The user's own work, never derived: kept by an article's origin (its file, or file and record), so it
+survives a re-ingest that replaces the article under a new id, and `archive reindex`."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from archive.models import CollectionEntry, CollectionSummary
+
+
+class CollectionTables:
+    db: sqlite3.Connection
+
+    def collections(self) -> list[CollectionSummary]:
+        rows = self.db.execute(
+            "SELECT c.name, c.created_at, COUNT(i.origin) FROM collections c"
+            " LEFT JOIN collection_items i ON i.collection_id = c.id GROUP BY c.id ORDER BY c.name COLLATE NOCASE"
+        )
+        return [CollectionSummary(str(n), str(at), int(k)) for n, at, k in rows]
+
+    def collection_id(self, name: str) -> int | None:
+        row = self.db.execute("SELECT id FROM collections WHERE name = ? COLLATE NOCASE", (name,)).fetchone()
+        return None if row is None else int(row[0])
+
+    def collection_entries(self, collection_id: int) -> list[CollectionEntry]:
+        """Its articles in the order they were added; one whose article is gone has `id` None."""
+        rows = self.db.execute(
+            "SELECT i.origin, d.id, d.title, d.outlet, d.published, d.url, d.path, i.note, i.query, i.added_at"
+            " FROM collection_items i LEFT JOIN documents d ON d.origin = i.origin"
+            " WHERE i.collection_id = ? ORDER BY i.added_at, i.rowid",
+            (collection_id,),
+        )
+        return [
+            CollectionEntry(str(o), None if i is None else int(i), t, ou, p, u, pa, n, q, str(a))
+            for o, i, t, ou, p, u, pa, n, q, a in rows
+        ]
+
+    def origins_of_ids(self, doc_ids: list[int]) -> dict[int, str]:
+        rows = self.db.execute(
+            f"SELECT id, origin FROM documents WHERE id IN ({','.join('?' * len(doc_ids))})", doc_ids
+        )
+        return {int(i): str(o) for i, o in rows}

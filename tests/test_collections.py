@@ -1,0 +1,116 @@
+"""Collections through the command line: make, add with a note, show, export (CSV, JSONL, RIS), survive."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from ui.cli import cli
+
+
+@pytest.fixture
+def run(home: Path):  # type: ignore[no-untyped-def]
+    runner = CliRunner()
+
+    def invoke(*args: str):  # type: ignore[no-untyped-def]
+        return runner.invoke(cli, ["--home", str(home), *args], catch_exceptions=False)
+
+    return invoke
+
+
+def _records(path: Path, second_text: str) -> Path:
+    rows = [
+        {
+            "id": "k1",
+            "title": "Twin blasts in Kerman",
+            "source": "Reuters",
+            "date": "2024-01-03",
+            "url": "https://example.com/k1",
+            "text": "Two explosions in Kerman killed dozens, officials said.",
+        },
+        {
+            "id": "k2",
+            "title": '=HYPERLINK("x") Kerman mourns',
+            "source": "AP",
+            "date": "2024-01-04",
+            "text": second_text,
+        },
+    ]
+    path.write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
+    return path
+
+
+def _ids(run) -> dict[str, int]:  # type: ignore[no-untyped-def]
+    return {r["external_id"]: r["id"] for r in map(json.loads, run("list", "--json").stdout.splitlines())}
+
+
+def _parse_ris(text: str) -> list[dict[str, str]]:
+    records, current = [], {}
+    for line in text.splitlines():
+        if line.startswith("ER  -"):
+            records.append(current)
+            current = {}
+        elif line[2:6] == "  - ":
+            current[line[:2]] = line[6:]
+    return records
+
+
+def test_a_collection_from_making_to_exporting(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    corpus = _records(tmp_path / "k.jsonl", "Crowds gathered in Kerman to mourn the dead.")
+    assert run("ingest", str(corpus), "--no-embed").exit_code == 0
+    ids = _ids(run)
+    assert run("collection", "create", "Kerman blasts").exit_code == 0
+    again = run("collection", "create", "kerman BLASTS")
+    assert again.exit_code == 2 and "already" in again.output
+    added = run("collection", "add", "Kerman blasts", str(ids["k1"]), str(ids["k2"]), "--note", "first reports")
+    assert added.exit_code == 0 and "2 articles" in added.stdout
+    unknown = run("collection", "add", "Kerman blasts", "99999")
+    assert unknown.exit_code == 2 and "no article with id 99999" in unknown.output
+
+    shown = json.loads(run("collection", "show", "Kerman blasts", "--json").stdout)
+    assert shown["name"] == "Kerman blasts"
+    assert [a["id"] for a in shown["articles"]] == [ids["k1"], ids["k2"]]
+    assert {a["note"] for a in shown["articles"]} == {"first reports"}
+    assert json.loads(run("collection", "list", "--json").stdout) == [
+        {
+            "name": "Kerman blasts",
+            "created_at": json.loads(run("collection", "list", "--json").stdout)[0]["created_at"],
+            "articles": 2,
+        }
+    ]
+
+    ris = tmp_path / "k.ris"
+    assert run("collection", "export", "Kerman blasts", "--format", "ris", "-o", str(ris)).exit_code == 0
+    records = _parse_ris(ris.read_text(encoding="utf-8"))
+    assert len(records) == 2
+    assert records[0]["TY"] == "NEWS" and records[0]["TI"] == "Twin blasts in Kerman" and records[0]["T2"] == "Reuters"
+    assert records[0]["DA"] == "2024/01/03" and records[0]["UR"] == "https://example.com/k1"
+    assert records[0]["N1"] == "first reports" and "Two explosions" in records[0]["AB"]
+    table = list(csv.DictReader(io.StringIO(run("collection", "export", "Kerman blasts").stdout)))
+    assert [r["title"] for r in table] == ["Twin blasts in Kerman", '\'=HYPERLINK("x") Kerman mourns']
+    lines = run("collection", "export", "Kerman blasts", "--format", "jsonl").stdout.splitlines()
+    assert [json.loads(x)["outlet"] for x in lines] == ["Reuters", "AP"]
+
+    assert "removed 1" in run("collection", "remove", "Kerman blasts", str(ids["k2"])).stdout
+    assert len(json.loads(run("collection", "show", "Kerman blasts", "--json").stdout)["articles"]) == 1
+    assert run("collection", "delete", "Kerman blasts").exit_code == 0
+    gone = run("collection", "show", "Kerman blasts")
+    assert gone.exit_code == 2 and "no collection named" in gone.output
+
+
+def test_a_collection_survives_a_reingest_that_changes_the_text_and_a_reindex(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    corpus = _records(tmp_path / "k.jsonl", "Crowds gathered in Kerman to mourn the dead.")
+    run("ingest", str(corpus), "--no-embed")
+    ids = _ids(run)
+    run("collection", "create", "K")
+    run("collection", "add", "K", str(ids["k2"]), "--note", "mourning")
+    _records(corpus, "Crowds gathered in Kerman on Thursday to mourn the dead, and to protest.")
+    run("ingest", str(corpus), "--no-embed")
+    run("reindex")
+    (entry,) = json.loads(run("collection", "show", "K", "--json").stdout)["articles"]
+    assert entry["id"] == _ids(run)["k2"] and entry["note"] == "mourning"

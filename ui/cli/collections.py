@@ -1,0 +1,168 @@
+"""`archive collection ...`: the user's named sets of articles, with notes, exported for citation."""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import asdict
+from pathlib import Path
+
+import click
+
+from archive.export import FORMATS, write
+from ui.cli.base import CONTEXT, cli, friendly, open_archive
+
+
+@cli.group("collection", context_settings=CONTEXT)
+def collection_group() -> None:
+    """Named sets of articles, each with an optional note and the query that found it.
+
+    Kept in the archive's store by each article's file (and record): they survive reindex, a re-ingest
+    of a changed file and a backup.
+
+    \b
+    Example:
+      archive collection create "Kerman blasts"
+      archive collection add "Kerman blasts" 12 40 --note "first reports"
+      archive collection export "Kerman blasts" --format ris -o kerman.ris
+    """
+
+
+@collection_group.command("create", context_settings=CONTEXT)
+@click.argument("name")
+@click.pass_context
+@friendly
+def create_cmd(ctx: click.Context, name: str) -> None:
+    """Make an empty collection.
+
+    \b
+    Example:
+      archive collection create "Kerman blasts"
+    """
+    with open_archive(ctx, catch_up=False, check_model=False) as archive:
+        archive.create_collection(name)
+    click.echo(f"created collection {name!r}")
+
+
+@collection_group.command("add", context_settings=CONTEXT)
+@click.argument("name")
+@click.argument("doc_ids", nargs=-1, type=int, required=True, metavar="ID...")
+@click.option("--note", metavar="TEXT", help="Why these articles are here (kept with each).")
+@click.option("--query", metavar="TEXT", help="The search that found them.")
+@click.pass_context
+@friendly
+def add_cmd(ctx: click.Context, name: str, doc_ids: tuple[int, ...], note: str | None, query: str | None) -> None:
+    """Add articles by id (adding one again updates its note).
+
+    \b
+    Example:
+      archive collection add "Kerman blasts" 12 40 --note "first reports"
+    """
+    with open_archive(ctx, catch_up=False, check_model=False) as archive:
+        added = archive.add_to_collection(name, doc_ids, note, query)
+    click.echo(f"{added:,} article{'s' if added != 1 else ''} in {name!r}")
+
+
+@collection_group.command("remove", context_settings=CONTEXT)
+@click.argument("name")
+@click.argument("doc_ids", nargs=-1, type=int, required=True, metavar="ID...")
+@click.pass_context
+@friendly
+def remove_cmd(ctx: click.Context, name: str, doc_ids: tuple[int, ...]) -> None:
+    """Take articles out of a collection (the articles stay in the archive).
+
+    \b
+    Example:
+      archive collection remove "Kerman blasts" 40
+    """
+    with open_archive(ctx, catch_up=False, check_model=False) as archive:
+        removed = archive.remove_from_collection(name, doc_ids)
+    click.echo(f"removed {removed:,} from {name!r}")
+
+
+@collection_group.command("list", context_settings=CONTEXT)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+@friendly
+def list_cmd(ctx: click.Context, as_json: bool) -> None:
+    """Every collection with how many articles it holds.
+
+    \b
+    Example:
+      archive collection list --json
+    """
+    with open_archive(ctx, catch_up=False, check_model=False) as archive:
+        found = archive.collections()
+    if as_json:
+        click.echo(json.dumps([asdict(c) for c in found], ensure_ascii=False))
+        return
+    for c in found:
+        click.echo(f"{c.name}  ({c.articles:,} articles, made {c.created_at[:10]})")
+    if not found:
+        click.echo('No collections yet. Make one with: archive collection create "NAME"')
+
+
+@collection_group.command("show", context_settings=CONTEXT)
+@click.argument("name")
+@click.option("--json", "as_json", is_flag=True, help='Print JSON: {"name", "articles": [...]}.')
+@click.pass_context
+@friendly
+def show_cmd(ctx: click.Context, name: str, as_json: bool) -> None:
+    """A collection's articles, in the order they were added, with their notes.
+
+    \b
+    Example:
+      archive collection show "Kerman blasts"
+    """
+    with open_archive(ctx, catch_up=False, check_model=False) as archive:
+        found = archive.collection(name)
+    if as_json:
+        body = {"name": found.name, "articles": [asdict(e) for e in found.entries]}
+        click.echo(json.dumps(body, ensure_ascii=False))
+        return
+    click.echo(f"{found.name}: {len(found.entries):,} articles")
+    for e in found.entries:
+        where = f"id {e.id}" if e.id is not None else "no longer in the archive"
+        click.echo(f"  {e.date or 'undated'} · {e.outlet or 'unknown outlet'} · {e.title or '(no title)'} · {where}")
+        if e.note:
+            click.echo(f"      note: {e.note}")
+
+
+@collection_group.command("export", context_settings=CONTEXT)
+@click.argument("name")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="csv", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="File to write (else stdout).")
+@click.pass_context
+@friendly
+def export_cmd(ctx: click.Context, name: str, fmt: str, output: Path | None) -> None:
+    """Write a collection for citation: CSV, JSON Lines or RIS (Zotero, EndNote).
+
+    \b
+    Example:
+      archive collection export "Kerman blasts" --format ris -o kerman.ris
+    """
+    with open_archive(ctx, catch_up=False, check_model=False) as archive:
+        rows = archive.collection_rows(name)
+        if output is None:
+            count = write(rows, fmt, sys.stdout)
+        else:
+            with output.open("w", encoding="utf-8", newline="") as out:
+                count = write(rows, fmt, out)
+    if output is not None:
+        click.echo(f"wrote {count:,} articles to {output}")
+
+
+@collection_group.command("delete", context_settings=CONTEXT)
+@click.argument("name")
+@click.pass_context
+@friendly
+def delete_cmd(ctx: click.Context, name: str) -> None:
+    """Delete a collection (its articles stay in the archive).
+
+    \b
+    Example:
+      archive collection delete "Kerman blasts"
+    """
+    with open_archive(ctx, catch_up=False, check_model=False) as archive:
+        archive.delete_collection(name)
+    click.echo(f"deleted collection {name!r}")
