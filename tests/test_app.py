@@ -461,3 +461,52 @@ def test_archive_ui_first_run_serves_silently_and_sigterm_stops_its_streamlit_ch
     finally:
         if process.poll() is None:
             process.kill()
+
+
+def test_results_go_into_a_collection_with_a_note_and_the_collections_page_exports_them(tmp_path: Path) -> None:
+    records = tmp_path / "records.jsonl"
+    records.write_text(
+        "\n".join(json.dumps({"id": i, "title": t, "date": d, "source": o, "text": x}) for i, t, d, o, x in ARTICLES),
+        encoding="utf-8",
+    )
+    home = tmp_path / "home"
+    with _open(str(home)) as archive:
+        archive.ingest([str(records)])
+    at = _app(home, q="earthquake")
+    assert not at.exception
+    next(m for m in at.multiselect if m.label == "Articles").set_value(_result_ids(at)[:2])
+    next(t for t in at.text_input if t.label == "New collection's name").input("Quake coverage")
+    next(t for t in at.text_input if t.label == "Note (optional)").input("first two")
+    next(b for b in at.button if b.label == "Add").click().run()
+    assert not at.exception
+    assert any("2 articles in “Quake coverage”" in s.value for s in at.success)
+    with _open(str(home)) as archive:
+        entries = archive.collection("quake coverage").entries
+        assert len(entries) == 2 and {e.note for e in entries} == {"first two"}
+        assert {e.query for e in entries} == {"earthquake"}
+    page = _app(home, view="collections")
+    assert not page.exception
+    assert list(page.dataframe[0].value["note"]) == ["first two", "first two"]
+    assert [b.label for b in page.get("download_button")][:3] == [
+        "Export CSV",
+        "Export RIS (Zotero, EndNote)",
+        "Export JSON Lines",
+    ]
+
+
+def _result_ids(at: AppTest) -> list[int]:
+    found = re.findall(r"open-(\d+)-\d+", " ".join(str(b.key) for b in at.button))
+    return [int(x) for x in found]
+
+
+def test_an_article_goes_into_a_collection_from_its_page(tmp_path: Path) -> None:
+    records = tmp_path / "records.jsonl"
+    records.write_text(json.dumps({"id": "k", "title": "Twin blasts", "date": "2024-01-03", "text": "Blasts."}))
+    home = tmp_path / "home"
+    with _open(str(home)) as archive:
+        archive.ingest([str(records)])
+        archive.create_collection("Kerman")
+    at = _app(home, view="article", id=str(_ids(home)["k"]))
+    next(s for s in at.selectbox if s.label == "Collection").set_value("Kerman")
+    next(b for b in at.button if b.label == "Add").click().run()
+    assert not at.exception and any("1 article in “Kerman”" in s.value for s in at.success)

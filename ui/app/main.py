@@ -16,7 +16,7 @@ from ui.app.nav import go
 from ui.app.resources import Opener, Shared, default_opener, shared
 from ui.crashlog import write_crash_log
 
-VIEWS = {"search": "Search", "ingest": "Ingest", "archive": "Archive"}
+VIEWS = {"search": "Search", "collections": "Collections", "ingest": "Ingest", "archive": "Archive"}
 
 
 def main(opener: Opener | None = None, key: str | None = None) -> None:
@@ -42,7 +42,7 @@ def _env_key() -> str:
 
 
 def _route(resources: Shared) -> None:
-    from ui.app.views import article, ingest, overview, search
+    from ui.app.views import article, collections, ingest, overview, search
 
     view = st.query_params.get("view", "search")
     with st.sidebar:
@@ -58,6 +58,8 @@ def _route(resources: Shared) -> None:
         go(chosen)
     if view == "article":
         article.page(resources)
+    elif view == "collections":
+        collections.page(resources)
     elif view == "ingest":
         ingest.page(resources)
     elif view == "archive":

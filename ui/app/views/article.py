@@ -15,7 +15,7 @@ from index.settings import DEFAULT_WINDOW_DAYS, RelatedSettings
 from ui.app import params, render
 from ui.app.nav import go
 from ui.app.resources import Shared
-from ui.app.views import timeline
+from ui.app.views import collections, timeline
 
 # In a function of its own: the page keeps one script scope, and a second article's `const hit` at the top
 # level was a SyntaxError ("Identifier 'hit' has already been declared"), so only the first article scrolled.
@@ -64,6 +64,7 @@ def page(res: Shared) -> None:
     st.html(render.article_html(doc.text, highlights))
     if highlights:
         st.html(scroll_script(doc.id), unsafe_allow_javascript=True)
+    collections.add_form(res, [(doc.id, doc.title or "(untitled)")], query, key=f"article-{doc.id}")
     _related(res, doc, search)
 
 

@@ -17,7 +17,7 @@ from index.settings import TUNED_RRF_K, SearchSettings
 from ui.app import export, params, render
 from ui.app.nav import go
 from ui.app.resources import Shared
-from ui.app.views import timeline
+from ui.app.views import collections, timeline
 from ui.reasons import match_reason
 
 PAGE_SIZE = 10
@@ -218,6 +218,9 @@ def _results(res: Shared, request: params.SearchRequest) -> None:
     slots = [_result(result, rank, request) for rank, result in enumerate(response.results, start=offset + 1)]
     _pager(response, request)
     _exports(response, offset)
+    if response.results:
+        choices = [(r.id, f"{rank}. {r.title or '(untitled)'}") for rank, r in enumerate(response.results, offset + 1)]
+        collections.add_form(res, choices, request.query, key="results")
     with res.lock:
         response = res.archive.with_semantic_highlights(response)
     for slot, (rank, result) in zip(slots, enumerate(response.results, start=offset + 1)):

@@ -1,0 +1,124 @@
+"""Collections: the user's named sets of articles, with notes; add from results or an article; export."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+
+import streamlit as st
+
+from archive import ArchiveError
+from archive.export import write
+from archive.models import CollectionEntry
+from ui.app import render
+from ui.app.nav import go
+from ui.app.resources import Shared
+
+NEW = "➕ A new collection…"
+EXPORTS = {
+    "csv": ("CSV", "text/csv"),
+    "ris": ("RIS (Zotero, EndNote)", "application/x-research-info-systems"),
+    "jsonl": ("JSON Lines", "application/jsonl"),
+}
+
+
+def add_form(res: Shared, choices: Sequence[tuple[int, str]], query: str, key: str) -> None:
+    """A form that adds the chosen articles (id, label) to a collection, new or old, with a note."""
+    labels = dict(choices)
+    with res.lock:
+        names = [c.name for c in res.archive.collections()]
+    with st.form(f"collect-{key}", border=True):
+        st.markdown("**Add to a collection**")
+        picked = (
+            st.multiselect(
+                "Articles", [i for i, _ in choices], format_func=lambda i: labels.get(i, str(i)), key=f"pick-{key}"
+            )
+            if len(choices) > 1
+            else [choices[0][0]]
+        )
+        left, right = st.columns(2)
+        target = left.selectbox("Collection", [*names, NEW], key=f"target-{key}")
+        fresh = right.text_input("New collection's name", key=f"fresh-{key}", placeholder="e.g. Kerman blasts")
+        note = st.text_input("Note (optional)", key=f"note-{key}", placeholder="why these articles")
+        if not st.form_submit_button("Add"):
+            return
+    name = fresh.strip() if target == NEW else str(target)
+    if not name or not picked:
+        st.warning("Choose the articles and a collection (or name a new one) first.")
+        return
+    try:
+        with res.lock:
+            if target == NEW:
+                res.archive.create_collection(name)
+            added = res.archive.add_to_collection(name, [int(i) for i in picked], note.strip() or None, query or None)
+    except ArchiveError as exc:
+        st.error(str(exc))
+        return
+    st.success(f"{added} article{'s' if added != 1 else ''} in “{name}”")
+
+
+def page(res: Shared) -> None:
+    st.title("Collections")
+    with res.lock:
+        found = res.archive.collections()
+    if not found:
+        st.info("No collections yet. Add articles to one from the search results or an article's page.")
+        return
+    names = [c.name for c in found]
+    wanted = st.query_params.get("name", names[0])
+    chosen = st.selectbox(
+        "Collection",
+        names,
+        index=names.index(wanted) if wanted in names else 0,
+        format_func=lambda n: f"{n} ({next(c.articles for c in found if c.name == n):,} articles)",
+        key="collection-chosen",
+    )
+    if chosen is None:
+        return
+    with res.lock:
+        collection = res.archive.collection(chosen)
+        rows = {fmt: _export(res, chosen, fmt) for fmt in EXPORTS}
+    st.dataframe(
+        [
+            {
+                "date": e.date or "undated",
+                "outlet": e.outlet or "",
+                "title": e.title or "(untitled)",
+                "note": e.note or "",
+                "found by": e.query or "",
+                "id": e.id if e.id is not None else "gone",
+            }
+            for e in collection.entries
+        ],
+        hide_index=True,
+    )
+    columns = st.columns(len(EXPORTS) + 1)
+    for column, (fmt, (label, mime)) in zip(columns, EXPORTS.items()):
+        column.download_button(
+            f"Export {label}", rows[fmt], f"{chosen}.{fmt}", mime, on_click="ignore", key=f"export-{fmt}"
+        )
+    opened = [e for e in collection.entries if e.id is not None]
+    if opened:
+        left, _ = st.columns([2, 3])
+        target = left.selectbox(
+            "Open an article", [e.id for e in opened], format_func=lambda i: render.plain(_title(opened, i))
+        )
+        if left.button("Open") and target is not None:
+            go("article", id=str(target))
+    if columns[-1].button("Delete this collection", help="Its articles stay in the archive."):
+        with res.lock:
+            res.archive.delete_collection(chosen)
+        st.rerun()
+
+
+def _export(res: Shared, name: str, fmt: str) -> str:
+    out = io.StringIO()
+    write(res.archive.collection_rows(name), fmt, out)
+    return out.getvalue()
+
+
+def _title(entries: Sequence[CollectionEntry], doc_id: int | None) -> str:
+    for e in entries:
+        if e.id == doc_id:
+            return f"{e.date or 'undated'} · {e.title or '(untitled)'}"
+    return str(doc_id)
