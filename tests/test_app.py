@@ -474,7 +474,7 @@ def test_results_go_into_a_collection_with_a_note_and_the_collections_page_expor
         archive.ingest([str(records)])
     at = _app(home, q="earthquake")
     assert not at.exception
-    next(m for m in at.multiselect if m.label == "Articles").set_value(_result_ids(at)[:2])
+    next(m for m in at.multiselect if m.label == "Results to add").set_value(_result_ids(at)[:2])
     next(t for t in at.text_input if t.label == "New collection's name").input("Quake coverage")
     next(t for t in at.text_input if t.label == "Note (optional)").input("first two")
     next(b for b in at.button if b.label == "Add").click().run()

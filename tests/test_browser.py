@@ -206,3 +206,36 @@ def _choose(page: object, label: str, option: str) -> None:
     page.get_by_label(label).click()  # type: ignore[attr-defined]
     page.get_by_role("option", name=option, exact=True).click()  # type: ignore[attr-defined]
     page.keyboard.press("Escape")  # type: ignore[attr-defined]
+
+
+def test_two_results_into_a_collection_with_a_note_then_exported_as_ris(server: str, corpus: Path) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.set_default_timeout(90_000)
+        page.goto(server + "/?view=ingest")  # the other test may have run first: then these files are unchanged
+        page.get_by_label("…or a folder or file on this computer").fill(str(corpus))
+        page.get_by_role("button", name="Ingest").click()
+        expect(page.get_by_text("exact duplicates")).to_be_visible(timeout=180_000)
+
+        page.goto(server + "/?q=earthquake")
+        expect(page.locator(".sa-title").first).to_be_visible()
+        titles = [t.split(". ", 1)[1] for t in page.locator(".sa-title").all_inner_texts()[:2]]
+        for rank, title in enumerate(titles, start=1):
+            _choose(page, "Results to add", f"{rank}. {title}")
+        page.get_by_label("New collection's name").fill("Quake coverage")
+        page.get_by_label("Note (optional)").fill("first two reports")
+        page.get_by_role("button", name="Add", exact=True).click()
+        expect(page.get_by_text("2 articles in “Quake coverage”")).to_be_visible()
+
+        page.goto(server + "/?view=collections")
+        with page.expect_download() as download:
+            page.get_by_role("button", name="Export RIS (Zotero, EndNote)").click()
+        ris = Path(download.value.path()).read_text(encoding="utf-8")
+        records = [r for r in ris.split("ER  - ") if "TY  - NEWS" in r]
+        assert len(records) == 2
+        assert {next(x[6:] for x in r.splitlines() if x.startswith("TI  - ")) for r in records} == set(titles)
+        assert all("N1  - first two reports" in r and "DA  - 2023/02/0" in r for r in records)
+        browser.close()

@@ -31,7 +31,10 @@ def add_form(res: Shared, choices: Sequence[tuple[int, str]], query: str, key: s
         st.markdown("**Add to a collection**")
         picked = (
             st.multiselect(
-                "Articles", [i for i, _ in choices], format_func=lambda i: labels.get(i, str(i)), key=f"pick-{key}"
+                "Results to add",
+                [i for i, _ in choices],
+                format_func=lambda i: labels.get(i, str(i)),
+                key=f"pick-{key}",
             )
             if len(choices) > 1
             else [choices[0][0]]

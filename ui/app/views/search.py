@@ -229,6 +229,8 @@ def _results(res: Shared, request: params.SearchRequest) -> None:
 
 def _summary(response: SearchResponse, offset: int) -> None:
     shown = f"{offset + 1}–{offset + len(response.results)}" if response.results else "none"
+    if offset + len(response.results) > response.matched:
+        shown += "; after the matches, the nearest by meaning"
     st.markdown(
         f"**{response.matched:,}** matching articles (showing {shown}) · the filters left "
         f"**{response.filtered_articles:,}** articles"
