@@ -483,6 +483,25 @@ class Archive:
             response = self.searcher.search(parsed, filters, mode, limit, offset, settings, collapse)
         return self.with_semantic_highlights(response) if semantic_highlights else response
 
+    def search_rows(
+        self,
+        query: str,
+        filters: Filters | None = None,
+        mode: str = "hybrid",
+        settings: SearchSettings | None = None,
+        collapse: bool = True,
+        batch: int = 1000,
+    ) -> Iterator[dict[str, object]]:
+        """Every match of a search (as many as its `matched`), best first, as citation rows for
+        archive/export.py: read batch by batch, so an export of 50,000 holds one batch at a time."""
+        self.refresh()
+        parsed = self.searcher.parse(query)
+        with self.store.snapshot():
+            ids = self.searcher.all_match_ids(parsed, filters, mode, settings, collapse)
+            for start in range(0, len(ids), batch):
+                for row in self.store.citation_rows(ids[start : start + batch]):
+                    yield {**row, "query": query}
+
     def with_semantic_highlights(self, response: SearchResponse) -> SearchResponse:
         """The response with each passage's sentence(s) nearest the query's meaning marked (a model call)."""
         if response.mode == "lexical" or not response.results or self.vectors is None or not response.semantic_query:

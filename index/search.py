@@ -195,6 +195,24 @@ class Searcher:
             words,
         )
 
+    def all_match_ids(
+        self, parsed: ParsedQuery, filters: Filters | None, mode: str, settings: SearchSettings | None, collapse: bool
+    ) -> list[int]:
+        """Every match of a search, best first: as many as `matched` says (for an export of all of them)."""
+        filters = filters or Filters()
+        response = self.search(parsed, filters, mode, 1, 0, settings, collapse)
+        ids = list(response.matched_ids)
+        query = self._word_query(parsed, filters) if mode != "semantic" else None
+        if response.matched_total is None or query is None:
+            return ids
+        allowed = self.allowed.resolve(self.store, filters)
+        seen = set(ids)
+        for hit in self.lexical.search(query, response.matched_total):
+            if hit.doc_id not in seen and (allowed.originals is None or hit.doc_id in allowed.originals):
+                seen.add(hit.doc_id)
+                ids.append(hit.doc_id)
+        return ids
+
     def _matches(
         self,
         parsed: ParsedQuery,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
 from pathlib import Path
@@ -187,3 +189,29 @@ def test_backup_then_reindex_is_the_whole_archive_again(run, corpus: Path, tmp_p
         CliRunner().invoke(cli, ["--home", str(folder), "search", "earthquake", "--mode", "lexical", "--json"]).stdout
     )
     assert [r["id"] for r in after["results"]] == [r["id"] for r in before["results"]] and after["matched"] >= 1
+
+
+def test_search_export_writes_every_match_not_one_page(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    records = [
+        {
+            "id": f"s{i}",
+            "title": f"Storm report {i}",
+            "source": "Wire",
+            "date": "2023-02-06",
+            "text": f"A storm hit the coast, report number {i}. " + " ".join(f"w{i}x{j}" for j in range(40)),
+        }
+        for i in range(60)
+    ]
+    corpus = tmp_path / "storms.jsonl"
+    corpus.write_text("\n".join(json.dumps(r) for r in records), encoding="utf-8")
+    run("ingest", str(corpus), "--no-embed")
+    matched = json.loads(run("search", "storm", "--mode", "lexical", "--limit", "5", "--json").stdout)["matched"]
+    assert matched == 60
+    out = tmp_path / "all.csv"
+    done = run("search", "storm", "--mode", "lexical", "--export", str(out))
+    assert done.exit_code == 0 and "wrote 60 matching articles" in done.stdout
+    rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
+    assert len(rows) == 60 and len({r["id"] for r in rows}) == 60 and all("storm hit" in r["passage"] for r in rows)
+    ris = tmp_path / "all.ris"
+    run("search", "storm", "--mode", "lexical", "--export", str(ris), "--format", "ris")
+    assert ris.read_text(encoding="utf-8").count("TY  - NEWS") == 60

@@ -379,3 +379,15 @@ def test_a_backup_taken_while_reading_restores_words_and_meaning(
         assert restored.coverage().embedded == archive.coverage().embedded > 0
     with pytest.raises(InvalidInputError):
         archive.backup(archive.home)
+
+
+def test_every_match_is_exported_over_the_listing_cap_too(archive: Archive, corpus: Path, monkeypatch) -> None:
+    import index.search
+
+    archive.ingest([str(corpus)])
+    monkeypatch.setattr(index.search, "MATCH_IDS_CAP", 50)
+    response = archive.search("story", mode="lexical", limit=10)
+    rows = list(archive.search_rows("story", mode="lexical", batch=64))
+    assert response.matched > 50 and len(rows) == response.matched
+    assert len({r["id"] for r in rows}) == len(rows)
+    assert [r["id"] for r in rows[:10]] == [r.id for r in response.results]

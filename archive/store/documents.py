@@ -63,6 +63,19 @@ class DocumentTables:
         rows = self.db.execute("SELECT path, record, reason FROM failures ORDER BY path, record")
         return [Failure(_where(p, r), reason) for p, r, reason in rows]
 
+    def citation_rows(self, doc_ids: Sequence[int]) -> list[dict[str, object]]:
+        """Citation fields of these articles, in the order given, with each one's opening passage (one query)."""
+        rows = self.db.execute(
+            "SELECT d.id, d.title, d.outlet, d.published, d.url, d.path,"
+            " substr(d.text, COALESCE(c.start, 0) + 1, COALESCE(c.end - c.start, 1000))"
+            " FROM documents d LEFT JOIN chunks c ON c.doc_id = COALESCE(d.duplicate_of, d.id) AND c.ordinal = 0"
+            f" WHERE d.id IN ({marks(len(doc_ids))})",
+            list(doc_ids),
+        ).fetchall()
+        keys = ("id", "title", "outlet", "date", "url", "path", "passage")
+        found = {int(r[0]): dict(zip(keys, r)) for r in rows}
+        return [found[i] for i in doc_ids if i in found]
+
     def outlet_counts(self) -> list[tuple[str | None, int]]:
         rows = self.db.execute(
             "SELECT outlet, COUNT(*) AS n FROM documents GROUP BY outlet ORDER BY n DESC, outlet COLLATE NOCASE"

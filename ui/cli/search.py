@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from archive import ArchiveError, InvalidInputError
+from archive.export import FORMATS, write
 from index.settings import MODES, SearchSettings
 from ui import search_output
 from ui.cli.base import CONTEXT, cli, friendly, iso_date, json_and_batch, open_archive, read_text_file
@@ -62,6 +63,20 @@ def _filters(
     help="RRF fusion: the k in 1/(k + rank).",
 )
 @click.option("--no-collapse", is_flag=True, help="Show every near-duplicate, not one article per group.")
+@click.option(
+    "--export",
+    "export_to",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write every match (not one page: as many as --json's matched) to this file for citation.",
+)
+@click.option(
+    "--format",
+    "export_format",
+    type=click.Choice(FORMATS),
+    default="csv",
+    show_default=True,
+    help="The --export file's format: CSV, JSON Lines or RIS (Zotero, EndNote).",
+)
 @json_and_batch("One query per line (text, or JSON with query, id and filters); one JSON object per line out.")
 @click.pass_context
 @friendly
@@ -78,6 +93,8 @@ def search_cmd(
     lexical_share: float,
     rrf_k: float,
     no_collapse: bool,
+    export_to: Path | None,
+    export_format: str,
     as_json: bool,
     batch: Path | None,
 ) -> None:
@@ -90,6 +107,7 @@ def search_cmd(
     Example:
       archive search "How many people died in the Kerman blasts?"
       archive search quake --from 2023-01-01 --to 2023-12-31 --outlet Reuters --json
+      archive search "Kerman" --export kerman.ris --format ris
     """
     if not query.strip() and batch is None:
         raise click.UsageError("give a QUERY (in quotes), or --batch FILE")
@@ -99,6 +117,12 @@ def search_cmd(
     with open_archive(ctx, settings=SearchSettings(fusion, lexical_share, rrf_k)) as archive:
         if batch is not None:
             _run_batch(archive, batch, filters, mode, limit, not no_collapse)
+            return
+        if export_to is not None:
+            with export_to.open("w", encoding="utf-8", newline="") as out:
+                rows = archive.search_rows(query, filters, mode, collapse=not no_collapse)
+                count = write(rows, export_format, out)
+            click.echo(f"wrote {count:,} matching articles to {export_to}")
             return
         response = archive.search(query, filters, mode, limit, collapse=not no_collapse)
     if as_json:
