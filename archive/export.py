@@ -29,13 +29,13 @@ def write(rows: Iterable[Mapping[str, Any]], fmt: str, out: TextIO) -> int:
     """Write every row in `fmt` to `out`; how many were written."""
     if fmt not in FORMATS:
         raise InvalidInputError(f"the export format must be one of {', '.join(FORMATS)}, not {fmt!r}")
+    writer = csv.writer(out)
     if fmt == "csv":
-        writer = csv.DictWriter(out, fieldnames=FIELDS, extrasaction="ignore")
-        writer.writeheader()
+        writer.writerow(FIELDS)
     count = 0
     for row in rows:
         if fmt == "csv":
-            writer.writerow({k: inert("" if row.get(k) is None else row.get(k)) for k in FIELDS})
+            writer.writerow([inert(row.get(k)) for k in FIELDS])  # None is written as an empty cell
         elif fmt == "jsonl":
             out.write(json.dumps({k: row.get(k) for k in FIELDS}, ensure_ascii=False) + "\n")
         else:

@@ -63,17 +63,18 @@ class DocumentTables:
         rows = self.db.execute("SELECT path, record, reason FROM failures ORDER BY path, record")
         return [Failure(_where(p, r), reason) for p, r, reason in rows]
 
-    def citation_rows(self, doc_ids: Sequence[int]) -> list[dict[str, object]]:
-        """Citation fields of these articles, in the order given, with each one's opening passage (one query)."""
+    def citation_rows(self, doc_ids: Sequence[int], passage_chars: int = 400) -> list[dict[str, object]]:
+        """Citation fields of these articles, in the order given, with the opening of each one's first passage
+        (up to `passage_chars`, cut between words), in one query."""
         rows = self.db.execute(
             "SELECT d.id, d.title, d.outlet, d.published, d.url, d.path,"
-            " substr(d.text, COALESCE(c.start, 0) + 1, COALESCE(c.end - c.start, 1000))"
+            f" substr(d.text, COALESCE(c.start, 0) + 1, MIN(COALESCE(c.end - c.start, {passage_chars}), {passage_chars}))"
             " FROM documents d LEFT JOIN chunks c ON c.doc_id = COALESCE(d.duplicate_of, d.id) AND c.ordinal = 0"
             f" WHERE d.id IN ({marks(len(doc_ids))})",
             list(doc_ids),
         ).fetchall()
         keys = ("id", "title", "outlet", "date", "url", "path", "passage")
-        found = {int(r[0]): dict(zip(keys, r)) for r in rows}
+        found = {int(r[0]): dict(zip(keys, (*r[:6], _between_words(str(r[6] or ""), passage_chars)))) for r in rows}
         return [found[i] for i in doc_ids if i in found]
 
     def outlet_counts(self) -> list[tuple[str | None, int]]:
@@ -241,3 +242,11 @@ def _opt(value: object) -> str | None:
 
 def _where(path: str, record: str) -> str:
     return f"{path} (record {record})" if record else path
+
+
+def _between_words(text: str, limit: int) -> str:
+    """`text` cut at its last space when it reached `limit` (an opening, not a word broken in two)."""
+    if len(text) < limit:
+        return text
+    cut = text.rfind(" ", 0, limit)
+    return (text[:cut] if cut > 0 else text) + " …"
