@@ -280,3 +280,13 @@ def test_a_first_of_january_from_a_bare_year_gives_way_to_the_pages_own_date() -
     assert _second_look(page, "2016-01-01") == "2020-07-02"
     assert _second_look(page, "2016-03-04") == "2016-03-04"  # a real day stands
     assert _second_look(page, None) is None
+
+
+def test_a_short_brief_that_says_access_denied_is_an_article(store: Store, chunker: Chunker, files) -> None:
+    brief = (
+        "Access denied to reporters at the border crossing on Tuesday, officials said. The journalists waited "
+        "for six hours before the crossing reopened and the convoy of aid trucks was allowed through."
+    )
+    root = files({"brief.html": html_page("Border stays shut", brief + " " + brief)})
+    report = ingest(store, [str(root)], chunker)
+    assert not report.failed and len(docs(store)) == 1

@@ -20,11 +20,14 @@ DATE_PARAMS = {"extensive_search": True, "original_date": True}
 # pages: Incapsula, "You need to enable JavaScript to run this app.", Google's Project Shield).
 _BLOCKED = re.compile(
     r"incapsula incident|request unsuccessful|(enable|without|turn on) javascript|javascript (is )?(disabled|required)"
-    r"|checking your browser|project shield|attention required|cloudflare ray id|are you a robot"
-    r"|verify (that )?you are (a )?human|complete the captcha|access denied|in just a moment",
+    r"|checking your browser|project shield|cloudflare ray id|verify (that )?you are (a )?human|complete the captcha",
     re.IGNORECASE,
 )
+# Words a short news brief may hold too ("Access denied to reporters at the border"): a block only when
+# they are nearly all the page says.
+_BLOCKED_IF_ALONE = re.compile(r"access denied|attention required|are you a robot|in just a moment", re.IGNORECASE)
 BLOCKED_MAX_CHARS = 1000  # a real article may mention JavaScript; a block page is short
+ALONE_MAX_CHARS = 200
 logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
 logging.getLogger("htmldate").setLevel(logging.CRITICAL)
 
@@ -44,7 +47,9 @@ def extract_page(
     text = (meta.get("text") or "").strip()
     if not text:
         raise ReadError("no article text found in the page", path, record)
-    if len(text) <= BLOCKED_MAX_CHARS and (said := _BLOCKED.search(text)):
+    said = _BLOCKED.search(text) if len(text) <= BLOCKED_MAX_CHARS else None
+    said = said or (_BLOCKED_IF_ALONE.search(text) if len(text) <= ALONE_MAX_CHARS else None)
+    if said:
         raise ReadError(
             f"a bot-block or script-only page, not an article (it says “{said.group(0)}”); fetch it again in a browser",
             path,
