@@ -125,7 +125,7 @@ class RelatedFinder:
             max_query_terms=settings.mlt_terms,
             min_word_length=2,
         )
-        clauses = filtering.tantivy_filter(schema, filters)
+        clauses = filtering.tantivy_filter(schema, filters, allowed)
         if clauses:
             query = tantivy.Query.boolean_query(
                 [(tantivy.Occur.Must, query)] + [(tantivy.Occur.Must, c) for c in clauses]

@@ -255,7 +255,8 @@ class Searcher:
         if parsed.lexical is None:
             return None
         clauses = [(tantivy.Occur.Must, parsed.lexical)]
-        clauses += [(tantivy.Occur.Must, c) for c in filtering.tantivy_filter(self.lexical.schema, filters)]
+        allowed = self.allowed.resolve(self.store, filters)
+        clauses += [(tantivy.Occur.Must, c) for c in filtering.tantivy_filter(self.lexical.schema, filters, allowed)]
         if parsed.negated is not None:
             clauses.append((tantivy.Occur.MustNot, parsed.negated))
         return tantivy.Query.boolean_query(clauses)
@@ -264,7 +265,7 @@ class Searcher:
         leg = _Leg()
         if parsed.lexical is None:
             return leg
-        clauses = filtering.tantivy_filter(self.lexical.schema, filters)
+        clauses = filtering.tantivy_filter(self.lexical.schema, filters, allowed)
         query = parsed.lexical
         if clauses:
             query = tantivy.Query.boolean_query(

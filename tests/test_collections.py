@@ -114,3 +114,19 @@ def test_a_collection_survives_a_reingest_that_changes_the_text_and_a_reindex(ru
     run("reindex")
     (entry,) = json.loads(run("collection", "show", "K", "--json").stdout)["articles"]
     assert entry["id"] == _ids(run)["k2"] and entry["note"] == "mourning"
+
+
+def test_search_and_list_within_a_collection(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    corpus = _records(tmp_path / "k.jsonl", "Crowds gathered in Kerman to mourn the dead.")
+    run("ingest", str(corpus), "--no-embed")
+    ids = _ids(run)
+    run("collection", "create", "Mourning")
+    run("collection", "add", "Mourning", str(ids["k2"]))
+    everywhere = json.loads(run("search", "Kerman", "--mode", "lexical", "--json").stdout)
+    inside = json.loads(run("search", "Kerman", "--mode", "lexical", "--collection", "mourning", "--json").stdout)
+    assert everywhere["matched"] == 2 and inside["matched"] == 1
+    assert [r["id"] for r in inside["results"]] == [ids["k2"]]
+    listed = [json.loads(x)["id"] for x in run("list", "--collection", "Mourning", "--json").stdout.splitlines()]
+    assert listed == [ids["k2"]]
+    unknown = run("list", "--collection", "Nope")
+    assert unknown.exit_code == 2 and "no collection named" in unknown.output

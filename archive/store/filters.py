@@ -29,6 +29,7 @@ class Filters:
     date_to: str | None = None
     outlets: tuple[str, ...] = ()
     undated: str | None = None  # None: included without a date range, left out with one
+    collection: str | None = None  # only the articles of this collection (any case)
 
     def __post_init__(self) -> None:
         if self.undated is not None and self.undated not in UNDATED_CHOICES:
@@ -52,7 +53,9 @@ class Filters:
 
     @property
     def active(self) -> bool:
-        return bool(self.date_from or self.date_to or self.outlets or self.undated_policy != "include")
+        return bool(
+            self.date_from or self.date_to or self.outlets or self.collection or self.undated_policy != "include"
+        )
 
     @property
     def dated_range(self) -> bool:
@@ -81,4 +84,10 @@ def where(filters: Filters) -> tuple[str, list[object]]:
     if filters.outlets:
         clauses.append(f"lower(trim(outlet)) IN ({','.join('?' * len(filters.outlets))})")
         args.extend(filters.outlets)
+    if filters.collection:
+        clauses.append(
+            "origin IN (SELECT i.origin FROM collection_items i JOIN collections c ON c.id = i.collection_id"
+            " WHERE c.name = ? COLLATE NOCASE)"
+        )
+        args.append(filters.collection)
     return ("WHERE " + " AND ".join(clauses)) if clauses else "", args

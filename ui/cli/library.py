@@ -131,6 +131,7 @@ def show_cmd(ctx: click.Context, doc_id: str, as_json: bool) -> None:
 @click.option("--outlet", "outlets", multiple=True, metavar="NAME", help="Only this outlet (repeatable).")
 @click.option("--from", "date_from", metavar="DATE", help="Published on or after DATE (YYYY-MM-DD).")
 @click.option("--to", "date_to", metavar="DATE", help="Published on or before DATE (YYYY-MM-DD).")
+@click.option("--collection", metavar="NAME", help="Only the articles of this collection.")
 @click.option("--limit", type=click.IntRange(min=1), help="At most this many lines.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object per line.")
 @click.pass_context
@@ -140,6 +141,7 @@ def list_cmd(
     outlets: tuple[str, ...],
     date_from: str | None,
     date_to: str | None,
+    collection: str | None,
     limit: int | None,
     as_json: bool,
 ) -> None:
@@ -151,8 +153,10 @@ def list_cmd(
     Example:
       archive list --outlet Reuters --from 2024-01-01 --to 2024-01-31
     """
-    filters = Filters(iso_date(date_from, "--from"), iso_date(date_to, "--to"), outlets)
+    filters = Filters(iso_date(date_from, "--from"), iso_date(date_to, "--to"), outlets, collection=collection)
     with open_archive(ctx, catch_up=False, check_model=False) as archive:
+        if collection:
+            archive.collection(collection)  # an unknown name is an error, not an empty list
         docs = archive.list(filters, limit)
     for doc in docs:
         click.echo(json.dumps(asdict(doc), ensure_ascii=False) if as_json else output.summary_line(doc))

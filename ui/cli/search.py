@@ -22,11 +22,15 @@ DEFAULTS = SearchSettings()  # the tuned fusion settings, shown and used as the 
 
 
 def _filters(
-    date_from: str | None, date_to: str | None, outlets: tuple[str, ...] | list[str], undated: str | None
+    date_from: str | None,
+    date_to: str | None,
+    outlets: tuple[str, ...] | list[str],
+    undated: str | None,
+    collection: str | None = None,
 ) -> Any:
     from index import Filters
 
-    return Filters(iso_date(date_from, "--from"), iso_date(date_to, "--to"), tuple(outlets), undated)
+    return Filters(iso_date(date_from, "--from"), iso_date(date_to, "--to"), tuple(outlets), undated, collection)
 
 
 @cli.command("search", context_settings=CONTEXT)
@@ -39,6 +43,7 @@ def _filters(
     type=click.Choice(UNDATED),
     help="Undated articles (default: included, but left out when a date range is given).",
 )
+@click.option("--collection", metavar="NAME", help="Only the articles of this collection.")
 @click.option("--mode", type=click.Choice(MODES), default="hybrid", show_default=True)
 @click.option("--limit", type=click.IntRange(1, MAX_LIMIT), default=10, show_default=True)
 @click.option(
@@ -87,6 +92,7 @@ def search_cmd(
     date_to: str | None,
     outlets: tuple[str, ...],
     undated: str | None,
+    collection: str | None,
     mode: str,
     limit: int,
     fusion: str,
@@ -113,7 +119,7 @@ def search_cmd(
         raise click.UsageError("give a QUERY (in quotes), or --batch FILE")
     from index import SearchSettings
 
-    filters = _filters(date_from, date_to, outlets, undated)
+    filters = _filters(date_from, date_to, outlets, undated, collection)
     with open_archive(ctx, settings=SearchSettings(fusion, lexical_share, rrf_k)) as archive:
         if batch is not None:
             _run_batch(archive, batch, filters, mode, limit, not no_collapse)
@@ -180,7 +186,8 @@ def _batch_search(spec: dict[str, Any], number: int, filters: Any, mode: str, li
     undated = spec.get("undated")
     if undated is not None and undated not in UNDATED:
         raise InvalidInputError(f'{where}: "undated" must be one of {", ".join(UNDATED)}')
-    return query, _filters(spec.get("from"), spec.get("to"), outlets, undated), query_mode, query_limit
+    collection = filters.collection
+    return query, _filters(spec.get("from"), spec.get("to"), outlets, undated, collection), query_mode, query_limit
 
 
 def _batch_line(line: str, number: int) -> dict[str, Any]:
