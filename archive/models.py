@@ -60,6 +60,14 @@ class CollectionEntry:
 
 
 @dataclass(frozen=True)
+class Annotations:
+    """The user's tags and note on one article."""
+
+    tags: tuple[str, ...] = ()
+    note: str | None = None
+
+
+@dataclass(frozen=True)
 class Collection:
     name: str
     entries: tuple[CollectionEntry, ...]

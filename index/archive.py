@@ -39,7 +39,7 @@ from archive import (
 )
 from archive.home import HOME_ENV, default_home
 from archive.manifest import MANIFEST_FILE
-from archive.models import Collection, CollectionSummary
+from archive.models import Annotations, Collection, CollectionSummary
 from archive.store import Filters, Store, sqlite_errors, writes
 from index import near_dupes
 from index.derived import DerivedIndex, IndexLag
@@ -387,6 +387,41 @@ class Archive:
                 passage = text[start:end]
             yield {**asdict(entry), "passage": passage}
 
+    # tags and notes (kept by article origin too)
+
+    def tag(self, doc_ids: Sequence[int], tags: Sequence[str]) -> int:
+        """Give these articles these tags; how many articles."""
+        return self._annotate(doc_ids, lambda db, origin: writes.tag(db, origin, _clean_tags(tags)))
+
+    def untag(self, doc_ids: Sequence[int], tags: Sequence[str]) -> int:
+        return self._annotate(doc_ids, lambda db, origin: writes.untag(db, origin, _clean_tags(tags)))
+
+    def set_note(self, doc_id: int, note: str | None) -> None:
+        """The article's one note (None or blank text removes it)."""
+        self._annotate([doc_id], lambda db, origin: writes.set_note(db, origin, note))
+
+    def annotations(self, doc_id: int) -> Annotations:
+        origin = self._origins([doc_id])[doc_id]
+        return Annotations(self.store.tags_of(origin), self.store.note_of(origin))
+
+    def tag_counts(self) -> builtins.list[tuple[str, int]]:
+        return self.store.tag_counts()
+
+    def _annotate(self, doc_ids: Sequence[int], change: Callable[[Any, str], object]) -> int:
+        origins = self._origins(doc_ids)
+        self.store.require_writable()
+        with self.store.transaction() as db:
+            for origin in origins.values():
+                change(db, origin)
+        return len(origins)
+
+    def _origins(self, doc_ids: Sequence[int]) -> dict[int, str]:
+        origins = self.store.origins_of_ids(builtins.list(doc_ids)) if doc_ids else {}
+        missing = [i for i in doc_ids if i not in origins]
+        if missing:
+            raise InvalidInputError(f"no article with id {', '.join(map(str, missing))}; nothing was changed")
+        return origins
+
     def _collection_id(self, name: str) -> int:
         found = self.store.collection_id(name)
         if found is None:
@@ -558,3 +593,10 @@ def _step(progress: StepProgress | None, name: str) -> Callable[[int, int], None
     if progress is None:
         return None
     return lambda done, total: progress(name, done, total)
+
+
+def _clean_tags(tags: Sequence[str]) -> list[str]:
+    cleaned = [" ".join(t.split()) for t in tags]
+    if not all(cleaned):
+        raise InvalidInputError("a tag needs some text")
+    return builtins.list(dict.fromkeys(cleaned))

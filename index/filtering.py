@@ -64,9 +64,9 @@ class AllowedCache:
 def tantivy_filter(schema: tantivy.Schema, filters: Filters, allowed: Allowed | None = None) -> list[tantivy.Query]:
     """The filter as tantivy clauses to AND with the query (a superset; checked again exactly).
 
-    What the word index does not hold (a collection) goes in as the allowed articles' ids."""
+    What the word index does not hold (a collection, tags) goes in as the allowed articles' ids."""
     clauses: list[tantivy.Query] = []
-    if filters.collection and allowed is not None and allowed.originals is not None:
+    if (filters.collection or filters.tags) and allowed is not None and allowed.originals is not None:
         clauses.append(tantivy.Query.term_set_query(schema, "doc_id", sorted(allowed.originals)))
     undated = tantivy.Query.term_query(schema, "day", UNDATED_DAY)
     if filters.undated_policy == "only":

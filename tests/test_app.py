@@ -510,3 +510,20 @@ def test_an_article_goes_into_a_collection_from_its_page(tmp_path: Path) -> None
     next(s for s in at.selectbox if s.label == "Collection").set_value("Kerman")
     next(b for b in at.button if b.label == "Add").click().run()
     assert not at.exception and any("1 article in “Kerman”" in s.value for s in at.success)
+
+
+def test_an_articles_tags_and_note_are_saved_from_its_page(tmp_path: Path) -> None:
+    records = tmp_path / "records.jsonl"
+    records.write_text(json.dumps({"id": "k", "title": "Twin blasts", "date": "2024-01-03", "text": "Blasts."}))
+    home = tmp_path / "home"
+    with _open(str(home)) as archive:
+        archive.ingest([str(records)])
+    doc_id = _ids(home)["k"]
+    at = _app(home, view="article", id=str(doc_id))
+    next(t for t in at.text_input if t.label == "New tags (comma-separated)").input("kerman, casualties")
+    next(t for t in at.text_area if t.label == "Note").input("the first report")
+    next(b for b in at.button if b.label == "Save tags and note").click().run()
+    assert not at.exception and any("Saved: kerman, casualties" in s.value for s in at.success)
+    with _open(str(home)) as archive:
+        mine = archive.annotations(doc_id)
+    assert mine.tags == ("casualties", "kerman") and mine.note == "the first report"

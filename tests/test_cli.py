@@ -113,6 +113,8 @@ def test_ingest_json_stats_list_show_remove(run, corpus: Path) -> None:  # type:
         "captured",
         "path",
         "text",
+        "tags",
+        "note",
     }
     assert shown["text"] == "An earthquake struck." and shown["url"] == "https://reuters.example/q"
     assert "An earthquake struck." in run("show", str(shown["id"])).output

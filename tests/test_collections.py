@@ -130,3 +130,26 @@ def test_search_and_list_within_a_collection(run, tmp_path: Path) -> None:  # ty
     assert listed == [ids["k2"]]
     unknown = run("list", "--collection", "Nope")
     assert unknown.exit_code == 2 and "no collection named" in unknown.output
+
+
+def test_tags_and_a_note_on_articles_filter_search_and_list_and_survive_a_reingest(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    corpus = _records(tmp_path / "k.jsonl", "Crowds gathered in Kerman to mourn the dead.")
+    run("ingest", str(corpus), "--no-embed")
+    ids = _ids(run)
+    assert "tagged 2 articles" in run("tag", "Kerman", str(ids["k1"]), str(ids["k2"])).stdout
+    assert "tagged 1 article" in run("tag", "casualties", str(ids["k1"])).stdout
+    assert run("tag", "x", "99999").exit_code == 2
+    assert run("note", str(ids["k1"]), "First report to give a toll").stdout.strip() == "First report to give a toll"
+    shown = json.loads(run("show", str(ids["k1"]), "--json").stdout)
+    assert shown["tags"] == ["casualties", "Kerman"] and shown["note"] == "First report to give a toll"
+    found = json.loads(run("search", "Kerman", "--mode", "lexical", "--tag", "CASUALTIES", "--json").stdout)
+    assert [r["id"] for r in found["results"]] == [ids["k1"]] and found["matched"] == 1
+    listed = [json.loads(x)["id"] for x in run("list", "--tag", "kerman", "--json").stdout.splitlines()]
+    assert sorted(listed) == sorted([ids["k1"], ids["k2"]])
+    assert "untagged 1 article" in run("tag", "kerman", str(ids["k2"]), "--remove").stdout
+    assert "'Kerman': 1 articles" in run("tag", "Kerman").stdout
+    _records(corpus, "Crowds gathered in Kerman on Thursday to mourn the dead, and to protest.")
+    run("ingest", str(corpus), "--no-embed")
+    again = json.loads(run("show", str(_ids(run)["k1"]), "--json").stdout)
+    assert again["tags"] == ["casualties", "Kerman"] and again["note"] == "First report to give a toll"
+    assert run("note", str(ids["k1"]), "--clear").stdout.strip() == "(no note)"

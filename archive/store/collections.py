@@ -1,5 +1,5 @@
-"""The user's collections: named sets of articles, each membership with an optional note and the query that
-found it. The user's own work, never derived: kept by an article's origin (its file, or file and record), so it
+"""The user's collections (named sets of articles, each membership with an optional note and the query that
+found it), tags and notes. The user's own work, never derived: kept by an article's origin (its file, or file and record), so it
 survives a re-ingest that replaces the article under a new id, and `archive reindex`."""
 
 from __future__ import annotations
@@ -35,6 +35,22 @@ class CollectionTables:
             CollectionEntry(str(o), None if i is None else int(i), t, ou, p, u, pa, n, q, str(a))
             for o, i, t, ou, p, u, pa, n, q, a in rows
         ]
+
+    def tags_of(self, origin: str) -> tuple[str, ...]:
+        rows = self.db.execute("SELECT tag FROM tags WHERE origin = ? ORDER BY tag COLLATE NOCASE", (origin,))
+        return tuple(str(r[0]) for r in rows)
+
+    def note_of(self, origin: str) -> str | None:
+        row = self.db.execute("SELECT note FROM notes WHERE origin = ?", (origin,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def tag_counts(self) -> list[tuple[str, int]]:
+        """Every tag with how many articles (still in the archive) carry it, most first."""
+        rows = self.db.execute(
+            "SELECT t.tag, COUNT(*) AS n FROM tags t JOIN documents d ON d.origin = t.origin"
+            " GROUP BY t.tag COLLATE NOCASE ORDER BY n DESC, t.tag COLLATE NOCASE"
+        )
+        return [(str(t), int(n)) for t, n in rows]
 
     def origins_of_ids(self, doc_ids: list[int]) -> dict[int, str]:
         rows = self.db.execute(

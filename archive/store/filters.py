@@ -30,6 +30,7 @@ class Filters:
     outlets: tuple[str, ...] = ()
     undated: str | None = None  # None: included without a date range, left out with one
     collection: str | None = None  # only the articles of this collection (any case)
+    tags: tuple[str, ...] = ()  # only articles with one of these tags (any case)
 
     def __post_init__(self) -> None:
         if self.undated is not None and self.undated not in UNDATED_CHOICES:
@@ -44,6 +45,7 @@ class Filters:
             raise InvalidInputError(f"the date range is empty: {self.date_from} is after {self.date_to}")
         keys = tuple(dict.fromkeys(outlet_key(o) for o in self.outlets if o.strip()))
         object.__setattr__(self, "outlets", keys)
+        object.__setattr__(self, "tags", tuple(dict.fromkeys(t.strip() for t in self.tags if t.strip())))
 
     @property
     def undated_policy(self) -> str:
@@ -54,7 +56,12 @@ class Filters:
     @property
     def active(self) -> bool:
         return bool(
-            self.date_from or self.date_to or self.outlets or self.collection or self.undated_policy != "include"
+            self.date_from
+            or self.date_to
+            or self.outlets
+            or self.collection
+            or self.tags
+            or self.undated_policy != "include"
         )
 
     @property
@@ -90,4 +97,7 @@ def where(filters: Filters) -> tuple[str, list[object]]:
             " WHERE c.name = ? COLLATE NOCASE)"
         )
         args.append(filters.collection)
+    if filters.tags:
+        clauses.append(f"origin IN (SELECT origin FROM tags WHERE tag IN ({','.join('?' * len(filters.tags))}))")
+        args.extend(filters.tags)
     return ("WHERE " + " AND ".join(clauses)) if clauses else "", args

@@ -172,6 +172,20 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX collection_items_origin ON collection_items(origin);
     """,
+    # 7: the user's tags (many an article) and note (one an article), kept by origin like collections
+    """
+    CREATE TABLE tags (
+        origin TEXT NOT NULL,
+        tag TEXT NOT NULL COLLATE NOCASE,
+        PRIMARY KEY (origin, tag)
+    );
+    CREATE INDEX tags_tag ON tags(tag);
+    CREATE TABLE notes (
+        origin TEXT PRIMARY KEY,
+        note TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    );
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -152,3 +152,23 @@ def remove_from_collection(db: sqlite3.Connection, collection_id: int, origin: s
 
 def delete_collection(db: sqlite3.Connection, collection_id: int) -> None:
     db.execute("DELETE FROM collections WHERE id = ?", (collection_id,))
+
+
+def tag(db: sqlite3.Connection, origin: str, tags: Sequence[str]) -> None:
+    db.executemany("INSERT OR IGNORE INTO tags (origin, tag) VALUES (?, ?)", [(origin, t) for t in tags])
+
+
+def untag(db: sqlite3.Connection, origin: str, tags: Sequence[str]) -> int:
+    return sum(int(db.execute("DELETE FROM tags WHERE origin = ? AND tag = ?", (origin, t)).rowcount) for t in tags)
+
+
+def set_note(db: sqlite3.Connection, origin: str, note: str | None) -> None:
+    """An article's one note (None or blank: no note)."""
+    if note is None or not note.strip():
+        db.execute("DELETE FROM notes WHERE origin = ?", (origin,))
+        return
+    db.execute(
+        "INSERT INTO notes (origin, note, updated_at) VALUES (?, ?, ?)"
+        " ON CONFLICT (origin) DO UPDATE SET note = excluded.note, updated_at = excluded.updated_at",
+        (origin, note.strip(), now()),
+    )

@@ -1,4 +1,5 @@
-"""`archive collection ...`: the user's named sets of articles, with notes, exported for citation."""
+"""The user's own work: `archive collection ...` (named sets of articles, exported for citation), `archive tag`
+and `archive note`."""
 
 from __future__ import annotations
 
@@ -166,3 +167,49 @@ def delete_cmd(ctx: click.Context, name: str) -> None:
     with open_archive(ctx, catch_up=False, check_model=False) as archive:
         archive.delete_collection(name)
     click.echo(f"deleted collection {name!r}")
+
+
+@cli.command("tag", context_settings=CONTEXT)
+@click.argument("tag_name", metavar="TAG")
+@click.argument("doc_ids", nargs=-1, type=int, metavar="ID...")
+@click.option("--remove", is_flag=True, help="Take the tag off these articles instead.")
+@click.pass_context
+@friendly
+def tag_cmd(ctx: click.Context, tag_name: str, doc_ids: tuple[int, ...], remove: bool) -> None:
+    """Tag articles (many tags an article, any case); without IDs, list every tag with its articles.
+
+    \b
+    Example:
+      archive tag casualties 12 40
+      archive tag casualties 40 --remove
+      archive search "Kerman" --tag casualties
+    """
+    with open_archive(ctx, catch_up=False, check_model=False) as archive:
+        if not doc_ids:
+            counts = dict(archive.tag_counts())
+            found = next((n for t, n in counts.items() if t.lower() == tag_name.lower()), 0)
+            click.echo(f"{tag_name!r}: {found:,} articles" + ("" if counts else " (no tags yet)"))
+            return
+        changed = archive.untag(doc_ids, [tag_name]) if remove else archive.tag(doc_ids, [tag_name])
+    click.echo(f"{'untagged' if remove else 'tagged'} {changed:,} article{'s' if changed != 1 else ''}")
+
+
+@cli.command("note", context_settings=CONTEXT)
+@click.argument("doc_id", type=int, metavar="ID")
+@click.argument("text", required=False)
+@click.option("--clear", is_flag=True, help="Remove the article's note.")
+@click.pass_context
+@friendly
+def note_cmd(ctx: click.Context, doc_id: int, text: str | None, clear: bool) -> None:
+    """Write the article's one note (replacing the last), show it (no TEXT), or --clear it.
+
+    \b
+    Example:
+      archive note 12 "First report to give a death toll"
+      archive note 12
+    """
+    with open_archive(ctx, catch_up=False, check_model=False) as archive:
+        if clear or text is not None:
+            archive.set_note(doc_id, None if clear else text)
+        shown = archive.annotations(doc_id)
+    click.echo(shown.note or "(no note)")

@@ -121,10 +121,14 @@ def show_cmd(ctx: click.Context, doc_id: str, as_json: bool) -> None:
     """
     with open_archive(ctx, catch_up=False, check_model=False) as archive:
         doc = archive.get(doc_id)
+        mine = archive.annotations(doc.id)
     if as_json:
-        click.echo(json.dumps(serialize.document(doc), ensure_ascii=False))
+        click.echo(
+            json.dumps({**serialize.document(doc), "tags": list(mine.tags), "note": mine.note}, ensure_ascii=False)
+        )
     else:
-        click.echo(output.document_text(doc))
+        extra = ([f"tags: {', '.join(mine.tags)}"] if mine.tags else []) + ([f"note: {mine.note}"] if mine.note else [])
+        click.echo(output.document_text(doc) if not extra else "\n".join(extra) + "\n" + output.document_text(doc))
 
 
 @cli.command("list", context_settings=CONTEXT)
@@ -132,6 +136,7 @@ def show_cmd(ctx: click.Context, doc_id: str, as_json: bool) -> None:
 @click.option("--from", "date_from", metavar="DATE", help="Published on or after DATE (YYYY-MM-DD).")
 @click.option("--to", "date_to", metavar="DATE", help="Published on or before DATE (YYYY-MM-DD).")
 @click.option("--collection", metavar="NAME", help="Only the articles of this collection.")
+@click.option("--tag", "tags", multiple=True, metavar="TAG", help="Only articles with this tag (repeatable: any).")
 @click.option("--limit", type=click.IntRange(min=1), help="At most this many lines.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object per line.")
 @click.pass_context
@@ -142,6 +147,7 @@ def list_cmd(
     date_from: str | None,
     date_to: str | None,
     collection: str | None,
+    tags: tuple[str, ...],
     limit: int | None,
     as_json: bool,
 ) -> None:
@@ -153,7 +159,9 @@ def list_cmd(
     Example:
       archive list --outlet Reuters --from 2024-01-01 --to 2024-01-31
     """
-    filters = Filters(iso_date(date_from, "--from"), iso_date(date_to, "--to"), outlets, collection=collection)
+    filters = Filters(
+        iso_date(date_from, "--from"), iso_date(date_to, "--to"), outlets, collection=collection, tags=tags
+    )
     with open_archive(ctx, catch_up=False, check_model=False) as archive:
         if collection:
             archive.collection(collection)  # an unknown name is an error, not an empty list

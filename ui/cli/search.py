@@ -27,10 +27,12 @@ def _filters(
     outlets: tuple[str, ...] | list[str],
     undated: str | None,
     collection: str | None = None,
+    tags: tuple[str, ...] = (),
 ) -> Any:
     from index import Filters
 
-    return Filters(iso_date(date_from, "--from"), iso_date(date_to, "--to"), tuple(outlets), undated, collection)
+    start, end = iso_date(date_from, "--from"), iso_date(date_to, "--to")
+    return Filters(start, end, tuple(outlets), undated, collection, tuple(tags))
 
 
 @cli.command("search", context_settings=CONTEXT)
@@ -44,6 +46,7 @@ def _filters(
     help="Undated articles (default: included, but left out when a date range is given).",
 )
 @click.option("--collection", metavar="NAME", help="Only the articles of this collection.")
+@click.option("--tag", "tags", multiple=True, metavar="TAG", help="Only articles with this tag (repeatable: any).")
 @click.option("--mode", type=click.Choice(MODES), default="hybrid", show_default=True)
 @click.option("--limit", type=click.IntRange(1, MAX_LIMIT), default=10, show_default=True)
 @click.option(
@@ -93,6 +96,7 @@ def search_cmd(
     outlets: tuple[str, ...],
     undated: str | None,
     collection: str | None,
+    tags: tuple[str, ...],
     mode: str,
     limit: int,
     fusion: str,
@@ -119,7 +123,7 @@ def search_cmd(
         raise click.UsageError("give a QUERY (in quotes), or --batch FILE")
     from index import SearchSettings
 
-    filters = _filters(date_from, date_to, outlets, undated, collection)
+    filters = _filters(date_from, date_to, outlets, undated, collection, tags)
     with open_archive(ctx, settings=SearchSettings(fusion, lexical_share, rrf_k)) as archive:
         if batch is not None:
             _run_batch(archive, batch, filters, mode, limit, not no_collapse)
@@ -186,8 +190,8 @@ def _batch_search(spec: dict[str, Any], number: int, filters: Any, mode: str, li
     undated = spec.get("undated")
     if undated is not None and undated not in UNDATED:
         raise InvalidInputError(f'{where}: "undated" must be one of {", ".join(UNDATED)}')
-    collection = filters.collection
-    return query, _filters(spec.get("from"), spec.get("to"), outlets, undated, collection), query_mode, query_limit
+    chosen = _filters(spec.get("from"), spec.get("to"), outlets, undated, filters.collection, filters.tags)
+    return query, chosen, query_mode, query_limit
 
 
 def _batch_line(line: str, number: int) -> dict[str, Any]:

@@ -64,7 +64,11 @@ def page(res: Shared) -> None:
     st.html(render.article_html(doc.text, highlights))
     if highlights:
         st.html(scroll_script(doc.id), unsafe_allow_javascript=True)
-    collections.add_form(res, [(doc.id, doc.title or "(untitled)")], query, key=f"article-{doc.id}")
+    left, right = st.columns(2)
+    with left:
+        collections.annotations_form(res, doc.id)
+    with right:
+        collections.add_form(res, [(doc.id, doc.title or "(untitled)")], query, key=f"article-{doc.id}")
     _related(res, doc, search)
 
 

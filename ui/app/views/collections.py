@@ -125,3 +125,32 @@ def _title(entries: Sequence[CollectionEntry], doc_id: int | None) -> str:
         if e.id == doc_id:
             return f"{e.date or 'undated'} · {e.title or '(untitled)'}"
     return str(doc_id)
+
+
+def annotations_form(res: Shared, doc_id: int) -> None:
+    """The article's tags and note, to change and save."""
+    with res.lock:
+        mine = res.archive.annotations(doc_id)
+        known = [t for t, _ in res.archive.tag_counts()]
+    options = sorted(set(known) | set(mine.tags), key=str.lower)
+    with st.form(f"annotate-{doc_id}", border=True):
+        st.markdown("**Your tags and note**")
+        left, right = st.columns(2)
+        kept = left.multiselect("Tags", options, default=list(mine.tags), key=f"tags-{doc_id}")
+        extra = right.text_input("New tags (comma-separated)", key=f"newtags-{doc_id}")
+        note = st.text_area("Note", value=mine.note or "", key=f"note-{doc_id}", height=80)
+        if not st.form_submit_button("Save tags and note"):
+            return
+    wanted = list(dict.fromkeys([*kept, *(t.strip() for t in extra.split(",") if t.strip())]))
+    dropped = [t for t in mine.tags if t not in wanted]
+    try:
+        with res.lock:
+            if dropped:
+                res.archive.untag([doc_id], dropped)
+            if wanted:
+                res.archive.tag([doc_id], wanted)
+            res.archive.set_note(doc_id, note)
+    except ArchiveError as exc:
+        st.error(str(exc))
+        return
+    st.success("Saved: " + (", ".join(wanted) if wanted else "no tags") + ("; with a note" if note.strip() else ""))
