@@ -60,6 +60,18 @@ class CollectionEntry:
 
 
 @dataclass(frozen=True)
+class SavedSearch:
+    """A named query with its filters (as `Filters` fields) and mode; `last_run_at` None: never run."""
+
+    name: str
+    query: str
+    filters: dict[str, object]
+    mode: str
+    created_at: str
+    last_run_at: str | None
+
+
+@dataclass(frozen=True)
 class Annotations:
     """The user's tags and note on one article."""
 

@@ -39,7 +39,7 @@ from archive import (
 )
 from archive.home import HOME_ENV, default_home
 from archive.manifest import MANIFEST_FILE
-from archive.models import Annotations, Collection, CollectionSummary
+from archive.models import Annotations, Collection, CollectionSummary, SavedSearch
 from archive.store import Filters, Store, sqlite_errors, writes
 from index import near_dupes
 from index.derived import DerivedIndex, IndexLag
@@ -51,7 +51,7 @@ from index.model_files import DEFAULT_MODEL_NAME, default_model_dir
 from index.model_record import check_name, check_weights, reconcile, record_of
 from index.related import RelatedFinder, RelatedResult, Seed, stored_seed
 from index.search import Searcher, SearchResponse
-from index.settings import RelatedSettings, SearchSettings
+from index.settings import MODES, RelatedSettings, SearchSettings
 from index.tokenizer import ModelTokenizer
 from index.vectors import VectorIndex
 
@@ -386,6 +386,50 @@ class Archive:
                 start, end = self.store.chunk_span(None, self.store.original_of(entry.id))
                 passage = text[start:end]
             yield {**asdict(entry), "passage": passage}
+
+    # saved searches
+
+    def save_search(self, name: str, query: str, filters: Filters | None = None, mode: str = "hybrid") -> None:
+        name = " ".join(name.split())
+        if not name or not query.strip():
+            raise InvalidInputError("a saved search needs a name and a query")
+        if mode not in MODES:
+            raise InvalidInputError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
+        fields = {k: v for k, v in asdict(filters or Filters()).items() if k != "arrived_after" and v not in (None, ())}
+        self.store.require_writable()
+        with self.store.transaction() as db:
+            if not writes.save_search(db, name, query.strip(), fields, mode):
+                raise InvalidInputError(f"there is a saved search named {name!r} already")
+
+    def saved_searches(self) -> builtins.list[SavedSearch]:
+        return self.store.saved_searches()
+
+    def run_saved(self, name: str, new_since_last: bool = False, limit: int = 10) -> tuple[SavedSearch, SearchResponse]:
+        """Run a saved search (with `new_since_last`, only what arrived since its last run) and note the run."""
+        saved = self._saved(name)
+        fields = {k: tuple(v) if isinstance(v, list) else v for k, v in saved.filters.items()}
+        filters = Filters(**fields)  # type: ignore[arg-type]
+        if new_since_last and saved.last_run_at:
+            filters = replace(filters, arrived_after=saved.last_run_at)
+        started = writes.now()
+        response = self.search(saved.query, filters, saved.mode, limit)
+        self.store.require_writable()
+        with self.store.transaction() as db:
+            writes.mark_run(db, saved.name, started)
+        return saved, response
+
+    def delete_saved_search(self, name: str) -> None:
+        saved = self._saved(name)
+        self.store.require_writable()
+        with self.store.transaction() as db:
+            writes.delete_saved_search(db, saved.name)
+
+    def _saved(self, name: str) -> SavedSearch:
+        found = next((s for s in self.store.saved_searches() if s.name.lower() == name.strip().lower()), None)
+        if found is None:
+            known = ", ".join(s.name for s in self.store.saved_searches()) or "none yet"
+            raise InvalidInputError(f"no saved search named {name!r} (saved: {known})")
+        return found
 
     # tags and notes (kept by article origin too)
 

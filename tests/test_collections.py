@@ -153,3 +153,39 @@ def test_tags_and_a_note_on_articles_filter_search_and_list_and_survive_a_reinge
     again = json.loads(run("show", str(_ids(run)["k1"]), "--json").stdout)
     assert again["tags"] == ["casualties", "Kerman"] and again["note"] == "First report to give a toll"
     assert run("note", str(ids["k1"]), "--clear").stdout.strip() == "(no note)"
+
+
+def test_a_saved_search_runs_again_and_shows_only_what_is_new(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    corpus = _records(tmp_path / "k.jsonl", "Crowds gathered in Kerman to mourn the dead.")
+    run("ingest", str(corpus), "--no-embed")
+    assert (
+        run("saved", "save", "kerman", "Kerman", "--mode", "lexical", "--outlet", "Reuters", "--outlet", "AP").exit_code
+        == 0
+    )
+    assert run("saved", "save", "KERMAN", "x").exit_code == 2, "one name, whatever its case"
+    (listed,) = json.loads(run("saved", "list", "--json").stdout)
+    assert listed["query"] == "Kerman" and listed["mode"] == "lexical" and listed["last_run_at"] is None
+    assert listed["filters"] == {"outlets": ["reuters", "ap"]}
+    first = json.loads(run("saved", "run", "kerman", "--new-since-last", "--json").stdout)
+    assert first["matched"] == 2, "the first run has no last run: everything is new"
+    none_new = json.loads(run("saved", "run", "kerman", "--new-since-last", "--json").stdout)
+    assert none_new["matched"] == 0
+    later = tmp_path / "later.jsonl"
+    later.write_text(
+        json.dumps(
+            {
+                "id": "k3",
+                "title": "Kerman funerals",
+                "source": "AP",
+                "date": "2024-01-05",
+                "text": "Funerals were held in Kerman for the victims.",
+            }
+        ),
+        encoding="utf-8",
+    )
+    run("ingest", str(later), "--no-embed")
+    fresh = json.loads(run("saved", "run", "kerman", "--new-since-last", "--json").stdout)
+    assert [r["external_id"] for r in fresh["results"]] == ["k3"] and fresh["matched"] == 1
+    assert json.loads(run("saved", "run", "kerman", "--json").stdout)["matched"] == 3
+    assert run("saved", "delete", "kerman").exit_code == 0
+    assert run("saved", "run", "kerman").exit_code == 2

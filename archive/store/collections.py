@@ -4,9 +4,10 @@ survives a re-ingest that replaces the article under a new id, and `archive rein
 
 from __future__ import annotations
 
+import json
 import sqlite3
 
-from archive.models import CollectionEntry, CollectionSummary
+from archive.models import CollectionEntry, CollectionSummary, SavedSearch
 
 
 class CollectionTables:
@@ -51,6 +52,12 @@ class CollectionTables:
             " GROUP BY t.tag COLLATE NOCASE ORDER BY n DESC, t.tag COLLATE NOCASE"
         )
         return [(str(t), int(n)) for t, n in rows]
+
+    def saved_searches(self) -> list[SavedSearch]:
+        rows = self.db.execute(
+            "SELECT name, query, filters, mode, created_at, last_run_at FROM saved_searches ORDER BY name COLLATE NOCASE"
+        )
+        return [SavedSearch(str(n), str(q), dict(json.loads(f)), str(m), str(c), last) for n, q, f, m, c, last in rows]
 
     def origins_of_ids(self, doc_ids: list[int]) -> dict[int, str]:
         rows = self.db.execute(

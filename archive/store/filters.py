@@ -31,6 +31,7 @@ class Filters:
     undated: str | None = None  # None: included without a date range, left out with one
     collection: str | None = None  # only the articles of this collection (any case)
     tags: tuple[str, ...] = ()  # only articles with one of these tags (any case)
+    arrived_after: str | None = None  # only articles ingested (or changed) after this UTC time (ISO)
 
     def __post_init__(self) -> None:
         if self.undated is not None and self.undated not in UNDATED_CHOICES:
@@ -61,6 +62,7 @@ class Filters:
             or self.outlets
             or self.collection
             or self.tags
+            or self.arrived_after
             or self.undated_policy != "include"
         )
 
@@ -100,4 +102,7 @@ def where(filters: Filters) -> tuple[str, list[object]]:
     if filters.tags:
         clauses.append(f"origin IN (SELECT origin FROM tags WHERE tag IN ({','.join('?' * len(filters.tags))}))")
         args.extend(filters.tags)
+    if filters.arrived_after:
+        clauses.append("ingested_at > ?")
+        args.append(filters.arrived_after)
     return ("WHERE " + " AND ".join(clauses)) if clauses else "", args

@@ -186,6 +186,19 @@ MIGRATIONS: list[str] = [
         updated_at TEXT NOT NULL
     );
     """,
+    # 8: saved searches: a query, its filters (JSON) and mode, and when it last ran (for --new-since-last)
+    """
+    CREATE TABLE saved_searches (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+        query TEXT NOT NULL,
+        filters TEXT NOT NULL,
+        mode TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        last_run_at TEXT
+    );
+    CREATE INDEX documents_ingested ON documents(ingested_at);
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

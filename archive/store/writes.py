@@ -54,7 +54,7 @@ _UPDATE = (
 
 
 def now() -> str:
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="microseconds")
 
 
 def authors_json(authors: Sequence[str]) -> str:
@@ -172,3 +172,20 @@ def set_note(db: sqlite3.Connection, origin: str, note: str | None) -> None:
         " ON CONFLICT (origin) DO UPDATE SET note = excluded.note, updated_at = excluded.updated_at",
         (origin, note.strip(), now()),
     )
+
+
+def save_search(db: sqlite3.Connection, name: str, query: str, filters: dict[str, object], mode: str) -> bool:
+    """False when a saved search of that name exists already."""
+    cur = db.execute(
+        "INSERT OR IGNORE INTO saved_searches (name, query, filters, mode, created_at) VALUES (?, ?, ?, ?, ?)",
+        (name, query, json.dumps(filters, ensure_ascii=False), mode, now()),
+    )
+    return cur.rowcount > 0
+
+
+def mark_run(db: sqlite3.Connection, name: str, at: str) -> None:
+    db.execute("UPDATE saved_searches SET last_run_at = ? WHERE name = ? COLLATE NOCASE", (at, name))
+
+
+def delete_saved_search(db: sqlite3.Connection, name: str) -> int:
+    return int(db.execute("DELETE FROM saved_searches WHERE name = ? COLLATE NOCASE", (name,)).rowcount)

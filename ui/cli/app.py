@@ -10,8 +10,6 @@ import subprocess
 import sys
 import threading
 import time
-import urllib.request
-import webbrowser
 from pathlib import Path
 
 import click
@@ -105,6 +103,9 @@ def _serve(command: list[str], env: dict[str, str]) -> int:
 
 def _open_when_serving(url: str, wait_s: float = 120.0) -> None:
     """Open the user's browser once the app answers (Streamlit runs headless: it would prompt for an e-mail)."""
+    import urllib.request
+    import webbrowser
+
     deadline = time.monotonic() + wait_s
     while time.monotonic() < deadline:
         try:

@@ -11,7 +11,9 @@ from pathlib import Path
 import click
 
 from archive.export import FORMATS, write
-from ui.cli.base import CONTEXT, cli, friendly, open_archive
+from archive.store.filters import UNDATED_CHOICES
+from index.settings import MODES
+from ui.cli.base import CONTEXT, cli, friendly, iso_date, open_archive
 
 
 @cli.group("collection", context_settings=CONTEXT)
@@ -213,3 +215,122 @@ def note_cmd(ctx: click.Context, doc_id: int, text: str | None, clear: bool) -> 
             archive.set_note(doc_id, None if clear else text)
         shown = archive.annotations(doc_id)
     click.echo(shown.note or "(no note)")
+
+
+@cli.group("saved", context_settings=CONTEXT)
+def saved_group() -> None:
+    """Saved searches: a name for a query, its filters and mode; run again, or only for what is new.
+
+    \b
+    Example:
+      archive saved save kerman "Kerman blasts" --from 2024-01-01
+      archive saved run kerman --new-since-last
+    """
+
+
+@saved_group.command("save", context_settings=CONTEXT)
+@click.argument("name")
+@click.argument("query")
+@click.option("--from", "date_from", metavar="DATE", help="Published on or after DATE (YYYY-MM-DD).")
+@click.option("--to", "date_to", metavar="DATE", help="Published on or before DATE (YYYY-MM-DD).")
+@click.option("--outlet", "outlets", multiple=True, metavar="NAME", help="Only this outlet (repeatable).")
+@click.option("--undated", type=click.Choice(UNDATED_CHOICES), help="Undated articles: include, exclude or only.")
+@click.option("--collection", metavar="NAME", help="Only the articles of this collection.")
+@click.option("--tag", "tags", multiple=True, metavar="TAG", help="Only articles with this tag (repeatable: any).")
+@click.option("--mode", type=click.Choice(MODES), default="hybrid", show_default=True)
+@click.pass_context
+@friendly
+def saved_save_cmd(
+    ctx: click.Context,
+    name: str,
+    query: str,
+    date_from: str | None,
+    date_to: str | None,
+    outlets: tuple[str, ...],
+    undated: str | None,
+    collection: str | None,
+    tags: tuple[str, ...],
+    mode: str,
+) -> None:
+    """Save a search under a name.
+
+    \b
+    Example:
+      archive saved save kerman "Kerman blasts" --from 2024-01-01 --outlet Reuters
+    """
+    from archive.store import Filters
+
+    filters = Filters(
+        iso_date(date_from, "--from"), iso_date(date_to, "--to"), outlets, undated, collection, tuple(tags)
+    )
+    with open_archive(ctx, catch_up=False, check_model=False) as archive:
+        archive.save_search(name, query, filters, mode)
+    click.echo(f"saved {name!r}; run it with: archive saved run {name!r} [--new-since-last]")
+
+
+@saved_group.command("list", context_settings=CONTEXT)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+@friendly
+def saved_list_cmd(ctx: click.Context, as_json: bool) -> None:
+    """Every saved search, with its query, filters and last run.
+
+    \b
+    Example:
+      archive saved list
+    """
+    with open_archive(ctx, catch_up=False, check_model=False) as archive:
+        found = archive.saved_searches()
+    if as_json:
+        click.echo(json.dumps([asdict(s) for s in found], ensure_ascii=False))
+        return
+    for s in found:
+        filters = ", ".join(f"{k}={v}" for k, v in s.filters.items())
+        click.echo(
+            f"{s.name}: {s.query!r} ({s.mode}{'; ' + filters if filters else ''}); last run {s.last_run_at or 'never'}"
+        )
+    if not found:
+        click.echo('No saved searches yet. Save one with: archive saved save NAME "QUERY"')
+
+
+@saved_group.command("run", context_settings=CONTEXT)
+@click.argument("name")
+@click.option("--new-since-last", is_flag=True, help="Only articles that arrived (or changed) since its last run.")
+@click.option("--limit", type=click.IntRange(1, 1000), default=10, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the search's JSON.")
+@click.pass_context
+@friendly
+def saved_run_cmd(ctx: click.Context, name: str, new_since_last: bool, limit: int, as_json: bool) -> None:
+    """Run a saved search; --new-since-last shows only what arrived since it last ran (the archive's alert).
+
+    \b
+    Example:
+      archive saved run kerman --new-since-last
+    """
+    from ui import search_output
+
+    with open_archive(ctx) as archive:
+        saved, response = archive.run_saved(name, new_since_last, limit)
+    if as_json:
+        click.echo(json.dumps(search_output.response_json(response), ensure_ascii=False))
+        return
+    if new_since_last:
+        since = saved.last_run_at or "the beginning (its first run)"
+        click.echo(f"new since {since}:")
+    click.echo(search_output.response_text(response))
+
+
+@saved_group.command("delete", context_settings=CONTEXT)
+@click.argument("name")
+@click.pass_context
+@friendly
+def saved_delete_cmd(ctx: click.Context, name: str) -> None:
+    """Delete a saved search.
+
+    \b
+    Example:
+      archive saved delete kerman
+    """
+    with open_archive(ctx, catch_up=False, check_model=False) as archive:
+        archive.delete_saved_search(name)
+    click.echo(f"deleted saved search {name!r}")
