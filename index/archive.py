@@ -45,6 +45,7 @@ from index import near_dupes
 from index.derived import DerivedIndex, IndexLag
 from index.embed import EMBEDDING_TEXT, Coverage, coverage, embed_pending
 from index.embedder import Embedder, SentenceTransformerEmbedder
+from index.evaluation import EVAL_LIMIT, SettingScore, Variant, score, variants
 from index.highlight import Highlight, lexical_spans, semantic_spans
 from index.lexical import LexicalIndex
 from index.model_files import DEFAULT_MODEL_NAME, default_model_dir
@@ -430,6 +431,33 @@ class Archive:
             known = ", ".join(s.name for s in self.store.saved_searches()) or "none yet"
             raise InvalidInputError(f"no saved search named {name!r} (saved: {known})")
         return found
+
+    # relevance marks, and this archive's quality from them
+
+    def mark(self, query: str, doc_id: int, relevance: int | bool) -> None:
+        """Judge an article for a query: relevant (True or a grade from 1) or not (False or 0)."""
+        query = " ".join(query.split())
+        if not query:
+            raise InvalidInputError("a mark needs the query it judges")
+        grade = int(relevance)
+        if grade < 0:
+            raise InvalidInputError("a relevance is 0 (not relevant) or more")
+        origin = self._origins([doc_id])[doc_id]
+        self.store.require_writable()
+        with self.store.transaction() as db:
+            writes.mark(db, query, origin, grade)
+
+    def evaluate(self) -> builtins.list[SettingScore]:
+        """nDCG@10 and P@10 of the current settings and the alternatives, over the marked queries."""
+        self.refresh()
+        marks = self.store.marks()
+
+        def ranked_origins(query: str, variant: Variant) -> builtins.list[str]:
+            response = self.searcher.search(query, mode=variant.mode, limit=EVAL_LIMIT, settings=variant.settings)
+            origins = self.store.origins_of_ids([r.id for r in response.results]) if response.results else {}
+            return [origins[r.id] for r in response.results if r.id in origins]
+
+        return score(marks, ranked_origins, variants(self.searcher.settings))
 
     # tags and notes (kept by article origin too)
 

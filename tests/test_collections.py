@@ -189,3 +189,22 @@ def test_a_saved_search_runs_again_and_shows_only_what_is_new(run, tmp_path: Pat
     assert json.loads(run("saved", "run", "kerman", "--json").stdout)["matched"] == 3
     assert run("saved", "delete", "kerman").exit_code == 0
     assert run("saved", "run", "kerman").exit_code == 2
+
+
+def test_marks_give_this_archives_ndcg_and_precision_per_setting(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    corpus = _records(tmp_path / "k.jsonl", "Crowds gathered in Kerman to mourn the dead.")
+    run("ingest", str(corpus), "--no-embed")
+    ids = _ids(run)
+    empty = json.loads(run("eval", "--json").stdout)
+    assert empty["queries"] == 0
+    assert "marked" in run("mark", "explosions in Kerman", str(ids["k1"]), "relevant").stdout
+    run("mark", "explosions in Kerman", str(ids["k2"]), "not")
+    assert run("mark", "explosions", "99999", "relevant").exit_code == 2
+    report = json.loads(run("eval", "--json").stdout)
+    assert report["queries"] == 1
+    by_name = {s["name"]: s for s in report["settings"]}
+    assert {"current", "words only", "meaning only"} <= set(by_name) and any(n.startswith("rrf") for n in by_name)
+    assert by_name["words only"]["ndcg@10"] == 1.0 and by_name["words only"]["p@10"] == 0.1  # k1 first of one
+    assert by_name["meaning only"]["ndcg@10"] == 0.0  # nothing embedded: the meaning leg finds nothing
+    run("mark", "explosions in Kerman", str(ids["k1"]), "not")  # marks are replaced, not added
+    assert json.loads(run("eval", "--json").stdout)["queries"] == 0

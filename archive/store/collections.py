@@ -59,6 +59,13 @@ class CollectionTables:
         )
         return [SavedSearch(str(n), str(q), dict(json.loads(f)), str(m), str(c), last) for n, q, f, m, c, last in rows]
 
+    def marks(self) -> dict[str, dict[str, int]]:
+        """Every marked query (as first written) with its articles' origins and relevance."""
+        out: dict[str, dict[str, int]] = {}
+        for query, origin, relevance in self.db.execute("SELECT query, origin, relevance FROM marks ORDER BY query"):
+            out.setdefault(str(query), {})[str(origin)] = int(relevance)
+        return out
+
     def origins_of_ids(self, doc_ids: list[int]) -> dict[int, str]:
         rows = self.db.execute(
             f"SELECT id, origin FROM documents WHERE id IN ({','.join('?' * len(doc_ids))})", doc_ids

@@ -199,6 +199,16 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX documents_ingested ON documents(ingested_at);
     """,
+    # 9: relevance marks: for a query, an article (by origin) judged relevant (1, or more for graded) or not (0)
+    """
+    CREATE TABLE marks (
+        query TEXT NOT NULL COLLATE NOCASE,
+        origin TEXT NOT NULL,
+        relevance INTEGER NOT NULL,
+        marked_at TEXT NOT NULL,
+        PRIMARY KEY (query, origin)
+    );
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

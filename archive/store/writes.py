@@ -189,3 +189,11 @@ def mark_run(db: sqlite3.Connection, name: str, at: str) -> None:
 
 def delete_saved_search(db: sqlite3.Connection, name: str) -> int:
     return int(db.execute("DELETE FROM saved_searches WHERE name = ? COLLATE NOCASE", (name,)).rowcount)
+
+
+def mark(db: sqlite3.Connection, query: str, origin: str, relevance: int) -> None:
+    db.execute(
+        "INSERT INTO marks (query, origin, relevance, marked_at) VALUES (?, ?, ?, ?)"
+        " ON CONFLICT (query, origin) DO UPDATE SET relevance = excluded.relevance, marked_at = excluded.marked_at",
+        (query, origin, relevance, now()),
+    )

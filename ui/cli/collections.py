@@ -334,3 +334,49 @@ def saved_delete_cmd(ctx: click.Context, name: str) -> None:
     with open_archive(ctx, catch_up=False, check_model=False) as archive:
         archive.delete_saved_search(name)
     click.echo(f"deleted saved search {name!r}")
+
+
+@cli.command("mark", context_settings=CONTEXT)
+@click.argument("query")
+@click.argument("doc_id", type=int, metavar="ID")
+@click.argument("judgement", type=click.Choice(["relevant", "not"]))
+@click.pass_context
+@friendly
+def mark_cmd(ctx: click.Context, query: str, doc_id: int, judgement: str) -> None:
+    """Judge a search result: is article ID relevant to QUERY? `archive eval` scores the settings from the marks.
+
+    \b
+    Example:
+      archive mark "Kerman blasts death toll" 12 relevant
+      archive mark "Kerman blasts death toll" 40 not
+    """
+    with open_archive(ctx, catch_up=False, check_model=False) as archive:
+        archive.mark(query, doc_id, judgement == "relevant")
+    click.echo(f"marked {doc_id} {'relevant' if judgement == 'relevant' else 'not relevant'} for {query!r}")
+
+
+@cli.command("eval", context_settings=CONTEXT)
+@click.option("--json", "as_json", is_flag=True, help='Print {"queries": N, "settings": [...]}.')
+@click.pass_context
+@friendly
+def eval_cmd(ctx: click.Context, as_json: bool) -> None:
+    """This archive's search quality from your relevance marks: nDCG@10 and P@10 for the current settings
+    and the alternatives (words only, meaning only, RRF, other lexical shares).
+
+    \b
+    Example:
+      archive eval --json
+    """
+    with open_archive(ctx) as archive:
+        scores = archive.evaluate()
+    queries = scores[0].queries if scores else 0
+    if as_json:
+        rows = [{"name": s.name, "ndcg@10": s.ndcg_at_10, "p@10": s.p_at_10, "queries": s.queries} for s in scores]
+        click.echo(json.dumps({"queries": queries, "settings": rows}))
+        return
+    if not queries:
+        click.echo('No marked queries with a relevant article yet: archive mark "QUERY" ID relevant')
+        return
+    click.echo(f"{queries:,} marked queries")
+    for s in scores:
+        click.echo(f"  {s.name:<16} nDCG@10 {s.ndcg_at_10:.4f}  P@10 {s.p_at_10:.4f}")
