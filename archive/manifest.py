@@ -1,6 +1,7 @@
 """`manifest.json`: how the archive was built, as one typed record read and written here alone.
 
-    {"schema_version": 3, "chunker": {...}, "embedding": {"model", "dim", "normalized", "text", "weights"}}
+    {"schema_version": 3, "chunker": {...}, "embedding": {"model", "dim", "normalized", "text", "weights"},
+     "search": {"fusion", "lexical_share", "rrf_k", "tuned_on"}}   # search: only after `archive tune`
 
 A missing or unreadable file reads as an empty manifest with `problem` saying why, so the archive can
 rebuild what it can (the embedding record from the store) and tell the user.
@@ -49,6 +50,7 @@ class Manifest:
     chunker: dict[str, int] = field(default_factory=dict)
     embedding: EmbeddingRecord | None = None
     problem: str | None = None  # why the file could not be read as written (not saved)
+    search: dict[str, Any] = field(default_factory=dict)  # fusion settings `archive tune` chose ({}: the defaults)
 
     def with_embedding(self, embedding: EmbeddingRecord | None) -> Manifest:
         return replace(self, embedding=embedding)
@@ -65,6 +67,7 @@ def read_manifest(home: Path) -> Manifest:
     if not isinstance(value, dict):
         return Manifest(problem="does not hold a JSON object")
     chunker = value.get("chunker")
+    search = value.get("search")
     embedding = EmbeddingRecord.parse(value.get("embedding"))
     problem = "had a wrong record of the vectors" if value.get("embedding") is not None and embedding is None else None
     return Manifest(
@@ -72,6 +75,7 @@ def read_manifest(home: Path) -> Manifest:
         chunker=dict(chunker) if isinstance(chunker, dict) else {},
         embedding=embedding,
         problem=problem,
+        search=dict(search) if isinstance(search, dict) else {},
     )
 
 
@@ -81,6 +85,8 @@ def write_manifest(home: Path, manifest: Manifest) -> Manifest:
     body: dict[str, Any] = {"schema_version": written.schema_version, "chunker": written.chunker}
     if written.embedding is not None:
         body["embedding"] = {k: v for k, v in asdict(written.embedding).items() if v is not None}
+    if written.search:
+        body["search"] = written.search
     path = Path(home) / MANIFEST_FILE
     tmp = path.with_suffix(f".json.{os.getpid()}.tmp")
     try:

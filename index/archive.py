@@ -113,7 +113,7 @@ class Archive:
             lambda: self.vectors,
             self._query_vector,
             lambda: self.coverage().fraction,
-            settings,
+            settings or tuned_settings(read_manifest(self.home).search),
         )
         if catch_up:
             self.catch_up(wait=False)
@@ -459,6 +459,37 @@ class Archive:
 
         return score(marks, ranked_origins, variants(self.searcher.settings))
 
+    def tune(self, reset: bool = False) -> tuple[SettingScore | None, builtins.list[SettingScore]]:
+        """Set this archive's fusion to the hybrid setting that scores best on its marks (kept in the manifest;
+        `reset` goes back to the defaults). The current setting stays unless another beats it."""
+        self.store.require_writable()
+        manifest = read_manifest(self.home)
+        if reset:
+            write_manifest(self.home, replace(manifest, search={}))
+            self.searcher.settings = SearchSettings()
+            return None, []
+        scores = self.evaluate()
+        hybrid = {v.name: v for v in variants(self.searcher.settings) if v.mode == "hybrid"}
+        candidates = [s for s in scores if s.name in hybrid and s.queries]
+        if not candidates:
+            raise InvalidInputError('no marked queries with a relevant article yet: archive mark "QUERY" ID relevant')
+        best = max(candidates, key=lambda s: (s.ndcg_at_10, s.name == "current"))
+        chosen = hybrid[best.name].settings
+        fields = {"fusion": chosen.fusion, "lexical_share": chosen.lexical_share, "rrf_k": chosen.rrf_k}
+        write_manifest(self.home, replace(manifest, search={**fields, "tuned_on": best.queries}))
+        self.searcher.settings = chosen
+        return best, scores
+
+    @property
+    def search_settings(self) -> SearchSettings:
+        return self.searcher.settings
+
+    @property
+    def tuned_on(self) -> int | None:
+        """How many marked queries `archive tune` chose the fusion on (None: the defaults)."""
+        value = read_manifest(self.home).search.get("tuned_on")
+        return value if isinstance(value, int) and not isinstance(value, bool) else None
+
     # tags and notes (kept by article origin too)
 
     def tag(self, doc_ids: Sequence[int], tags: Sequence[str]) -> int:
@@ -672,3 +703,17 @@ def _clean_tags(tags: Sequence[str]) -> list[str]:
     if not all(cleaned):
         raise InvalidInputError("a tag needs some text")
     return builtins.list(dict.fromkeys(cleaned))
+
+
+def tuned_settings(saved: dict[str, Any]) -> SearchSettings | None:
+    """The fusion `archive tune` kept in the manifest (None: none kept, or not valid: the defaults)."""
+    if not saved:
+        return None
+    try:
+        return SearchSettings(
+            fusion=str(saved.get("fusion", "weighted")),
+            lexical_share=float(saved.get("lexical_share", SearchSettings().lexical_share)),
+            rrf_k=float(saved.get("rrf_k", SearchSettings().rrf_k)),
+        )
+    except (InvalidInputError, TypeError, ValueError):
+        return None

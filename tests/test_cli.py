@@ -93,6 +93,13 @@ def test_ingest_json_stats_list_show_remove(run, corpus: Path) -> None:  # type:
         "date_max": "2024-05-01",
         "failed_files": 1,
         "indexes": [{"name": "lexical", "lag": 0}, {"name": "near-duplicates", "lag": 0}],
+        "search": {
+            "fusion": "weighted",
+            "lexical_share": 0.3,
+            "rrf_k": 1.0,
+            "candidates_per_result": 10,
+            "match_floor": 0.36,
+        },
     }
 
     lines = [json.loads(x) for x in run("list", "--outlet", "AP", "--from", "2024-01-01", "--json").stdout.splitlines()]

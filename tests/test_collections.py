@@ -206,5 +206,37 @@ def test_marks_give_this_archives_ndcg_and_precision_per_setting(run, tmp_path: 
     assert {"current", "words only", "meaning only"} <= set(by_name) and any(n.startswith("rrf") for n in by_name)
     assert by_name["words only"]["ndcg@10"] == 1.0 and by_name["words only"]["p@10"] == 0.1  # k1 first of one
     assert by_name["meaning only"]["ndcg@10"] == 0.0  # nothing embedded: the meaning leg finds nothing
+    tuned = json.loads(run("tune", "--json").stdout)
+    assert tuned["chosen"] == "current", "a tie keeps the current setting"
+    assert "tuned on 1 marked queries" in run("stats").stdout
+    assert json.loads(run("stats", "--json").stdout)["search"]["fusion"] == "weighted"
+    assert "back to the default" in run("tune", "--reset").stdout
+    assert "the default" in run("stats").stdout
     run("mark", "explosions in Kerman", str(ids["k1"]), "not")  # marks are replaced, not added
     assert json.loads(run("eval", "--json").stdout)["queries"] == 0
+
+
+def test_tune_keeps_the_best_fusion_in_the_manifest_and_search_uses_it(home: Path, tmp_path: Path) -> None:
+    from archive import Chunker, WordTokenizer
+    from index import Archive, HashEmbedder
+
+    corpus = _records(tmp_path / "k.jsonl", "Crowds gathered in Kerman to mourn the dead.")
+
+    def opened() -> Archive:
+        return Archive(home, embedder=HashEmbedder(dim=64), chunker=Chunker(WordTokenizer(254)))
+
+    with opened() as archive:
+        archive.ingest([str(corpus)])
+        ids = {d.external_id: d.id for d in archive.list()}
+        archive.mark("crowds mourn", ids["k2"], True)
+        archive.mark("crowds mourn", ids["k1"], False)
+        best, scores = archive.tune()
+        assert best is not None and best.ndcg_at_10 == max(
+            s.ndcg_at_10 for s in scores if s.name not in ("words only", "meaning only")
+        )
+        chosen = archive.search_settings
+    with opened() as again:  # kept in the manifest: a new process searches with it
+        assert again.search_settings == chosen and again.tuned_on == 1
+        again.tune(reset=True)
+    with opened() as last:
+        assert last.search_settings == last.searcher.settings and last.tuned_on is None

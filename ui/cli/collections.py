@@ -380,3 +380,39 @@ def eval_cmd(ctx: click.Context, as_json: bool) -> None:
     click.echo(f"{queries:,} marked queries")
     for s in scores:
         click.echo(f"  {s.name:<16} nDCG@10 {s.ndcg_at_10:.4f}  P@10 {s.p_at_10:.4f}")
+
+
+@cli.command("tune", context_settings=CONTEXT)
+@click.option("--reset", is_flag=True, help="Go back to the default fusion.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+@friendly
+def tune_cmd(ctx: click.Context, reset: bool, as_json: bool) -> None:
+    """Set this archive's fusion to the one that ranks your relevance marks best (kept in the manifest, shown
+    by `archive stats`; --reset undoes it). `archive search` uses it unless given --fusion or a share.
+
+    \b
+    Example:
+      archive tune
+      archive tune --reset
+    """
+    with open_archive(ctx) as archive:
+        best, scores = archive.tune(reset)
+        now = archive.search_settings
+    if as_json:
+        rows = [{"name": s.name, "ndcg@10": s.ndcg_at_10, "p@10": s.p_at_10, "queries": s.queries} for s in scores]
+        click.echo(json.dumps({"chosen": best.name if best else "default", "settings": asdict(now), "scores": rows}))
+        return
+    if best is None:
+        click.echo(f"back to the default fusion: {describe(now)}")
+        return
+    click.echo(
+        f"chose {best.name!r} (nDCG@10 {best.ndcg_at_10:.4f} on {best.queries:,} marked queries): {describe(now)}"
+    )
+
+
+def describe(settings: object) -> str:
+    fusion = getattr(settings, "fusion", "weighted")
+    if fusion == "rrf":
+        return f"reciprocal-rank fusion, k = {getattr(settings, 'rrf_k', 0):g}"
+    return f"weighted fusion, lexical share {getattr(settings, 'lexical_share', 0):g}"

@@ -13,6 +13,7 @@ from archive import IngestOptions, ReadOptions, parse_field_overrides, report_js
 from index import Filters, serialize
 from ui import output
 from ui.cli.base import CONTEXT, EXIT_NOTHING_INGESTED, cli, friendly, home_of, iso_date, open_archive
+from ui.cli.collections import describe
 from ui.progress import ProgressBar, StepBar, progress_option
 
 
@@ -97,10 +98,13 @@ def stats_cmd(ctx: click.Context, as_json: bool) -> None:
     with open_archive(ctx, catch_up=False, check_model=False) as archive:
         stats = archive.stats()
         lags = archive.health().indexes
+        search = archive.search_settings
+        tuned = archive.tuned_on
     if as_json:
-        click.echo(json.dumps({**asdict(stats), "indexes": [asdict(i) for i in lags]}))
+        click.echo(json.dumps({**asdict(stats), "indexes": [asdict(i) for i in lags], "search": asdict(search)}))
     else:
-        click.echo(output.stats_text(stats, lags))
+        how = f"tuned on {tuned:,} marked queries (archive tune)" if tuned else "the default"
+        click.echo(output.stats_text(stats, lags) + f"\nsearch fusion         {describe(search)}, {how}")
     if not as_json and stats.documents == 0:
         click.echo(f"\nThe archive at {home_of(ctx)} is empty. Add articles with: archive ingest FOLDER")
 

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+from click.core import ParameterSource
 
 from archive import ArchiveError, InvalidInputError
 from archive.export import FORMATS, write
@@ -124,7 +125,9 @@ def search_cmd(
     from index import SearchSettings
 
     filters = _filters(date_from, date_to, outlets, undated, collection, tags)
-    with open_archive(ctx, settings=SearchSettings(fusion, lexical_share, rrf_k)) as archive:
+    chosen = any(ctx.get_parameter_source(p) != ParameterSource.DEFAULT for p in ("fusion", "lexical_share", "rrf_k"))
+    # without a fusion option, the archive's own (`archive tune`'s, else the defaults)
+    with open_archive(ctx, settings=SearchSettings(fusion, lexical_share, rrf_k) if chosen else None) as archive:
         if batch is not None:
             _run_batch(archive, batch, filters, mode, limit, not no_collapse)
             return
