@@ -4,7 +4,7 @@ archive ingest | stats | show | list | backup | remove   (library.py)
 archive search | embed | reindex                  (search.py)
 archive related                                   (related.py)
 archive ui                                        (app.py)
-archive collection create|add|remove|list|show|export|delete   (collections.py)
+archive collection ... | tag | note | saved ... | mark | eval | tune   (collections.py: the user's own work)
 """
 
 from __future__ import annotations
