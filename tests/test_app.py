@@ -77,9 +77,8 @@ def _app(home: Path, **query: str | list[str]) -> AppTest:
     return at.run()
 
 
-@pytest.fixture(scope="module")
-def filled(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("app")
+def _filled_home(root: Path) -> Path:
+    """An archive of ARTICLES under `root`/home."""
     records = root / "records.jsonl"
     records.write_text(
         "\n".join(json.dumps({"id": i, "title": t, "date": d, "source": o, "text": x}) for i, t, d, o, x in ARTICLES),
@@ -89,6 +88,11 @@ def filled(tmp_path_factory: pytest.TempPathFactory) -> Path:
     with _open(str(home)) as archive:
         archive.ingest([str(records)])
     return home
+
+
+@pytest.fixture(scope="module")
+def filled(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _filled_home(tmp_path_factory.mktemp("app"))
 
 
 def _ids(home: Path) -> dict[str, int]:
@@ -464,14 +468,7 @@ def test_archive_ui_first_run_serves_silently_and_sigterm_stops_its_streamlit_ch
 
 
 def test_results_go_into_a_collection_with_a_note_and_the_collections_page_exports_them(tmp_path: Path) -> None:
-    records = tmp_path / "records.jsonl"
-    records.write_text(
-        "\n".join(json.dumps({"id": i, "title": t, "date": d, "source": o, "text": x}) for i, t, d, o, x in ARTICLES),
-        encoding="utf-8",
-    )
-    home = tmp_path / "home"
-    with _open(str(home)) as archive:
-        archive.ingest([str(records)])
+    home = _filled_home(tmp_path)
     at = _app(home, q="earthquake")
     assert not at.exception
     next(m for m in at.multiselect if m.label == "Results to add").set_value(_result_ids(at)[:2])

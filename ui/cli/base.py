@@ -63,6 +63,28 @@ def friendly(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def filter_options(func: F) -> F:
+    """The filters search and saved searches share: --from, --to, --outlet, --undated, --collection, --tag."""
+    for option in reversed(
+        [
+            click.option("--from", "date_from", metavar="DATE", help="Published on or after DATE (YYYY-MM-DD)."),
+            click.option("--to", "date_to", metavar="DATE", help="Published on or before DATE (YYYY-MM-DD)."),
+            click.option("--outlet", "outlets", multiple=True, metavar="NAME", help="Only this outlet (repeatable)."),
+            click.option(
+                "--undated",
+                type=click.Choice(("include", "exclude", "only")),
+                help="Undated articles (default: included, but left out when a date range is given).",
+            ),
+            click.option("--collection", metavar="NAME", help="Only the articles of this collection."),
+            click.option(
+                "--tag", "tags", multiple=True, metavar="TAG", help="Only articles with this tag (repeatable: any)."
+            ),
+        ]
+    ):
+        func = option(func)
+    return func
+
+
 def json_and_batch(batch_help: str) -> Callable[[F], F]:
     """`--json` and `--batch FILE` (one input per line, one JSON object per line out), as search and related use."""
 

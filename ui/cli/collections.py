@@ -11,9 +11,8 @@ from pathlib import Path
 import click
 
 from archive.export import FORMATS, write
-from archive.store.filters import UNDATED_CHOICES
 from index.settings import MODES
-from ui.cli.base import CONTEXT, cli, friendly, iso_date, open_archive
+from ui.cli.base import CONTEXT, cli, filter_options, friendly, iso_date, open_archive
 
 
 @cli.group("collection", context_settings=CONTEXT)
@@ -231,12 +230,7 @@ def saved_group() -> None:
 @saved_group.command("save", context_settings=CONTEXT)
 @click.argument("name")
 @click.argument("query")
-@click.option("--from", "date_from", metavar="DATE", help="Published on or after DATE (YYYY-MM-DD).")
-@click.option("--to", "date_to", metavar="DATE", help="Published on or before DATE (YYYY-MM-DD).")
-@click.option("--outlet", "outlets", multiple=True, metavar="NAME", help="Only this outlet (repeatable).")
-@click.option("--undated", type=click.Choice(UNDATED_CHOICES), help="Undated articles: include, exclude or only.")
-@click.option("--collection", metavar="NAME", help="Only the articles of this collection.")
-@click.option("--tag", "tags", multiple=True, metavar="TAG", help="Only articles with this tag (repeatable: any).")
+@filter_options
 @click.option("--mode", type=click.Choice(MODES), default="hybrid", show_default=True)
 @click.pass_context
 @friendly

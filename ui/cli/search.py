@@ -13,7 +13,16 @@ from archive import ArchiveError, InvalidInputError
 from archive.export import FORMATS, write
 from index.settings import MODES, SearchSettings
 from ui import search_output
-from ui.cli.base import CONTEXT, cli, friendly, iso_date, json_and_batch, open_archive, read_text_file
+from ui.cli.base import (
+    CONTEXT,
+    cli,
+    filter_options,
+    friendly,
+    iso_date,
+    json_and_batch,
+    open_archive,
+    read_text_file,
+)
 from ui.progress import StepBar, progress_option
 
 MAX_LIMIT = 1000  # results per query, on the command line and on a --batch line alike
@@ -38,16 +47,7 @@ def _filters(
 
 @cli.command("search", context_settings=CONTEXT)
 @click.argument("query", required=False, default="")
-@click.option("--from", "date_from", metavar="DATE", help="Published on or after DATE (YYYY-MM-DD).")
-@click.option("--to", "date_to", metavar="DATE", help="Published on or before DATE (YYYY-MM-DD).")
-@click.option("--outlet", "outlets", multiple=True, metavar="NAME", help="Only this outlet (repeatable).")
-@click.option(
-    "--undated",
-    type=click.Choice(UNDATED),
-    help="Undated articles (default: included, but left out when a date range is given).",
-)
-@click.option("--collection", metavar="NAME", help="Only the articles of this collection.")
-@click.option("--tag", "tags", multiple=True, metavar="TAG", help="Only articles with this tag (repeatable: any).")
+@filter_options
 @click.option("--mode", type=click.Choice(MODES), default="hybrid", show_default=True)
 @click.option("--limit", type=click.IntRange(1, MAX_LIMIT), default=10, show_default=True)
 @click.option(
