@@ -201,15 +201,6 @@ def test_ingest_search_filter_read_related(server: str, corpus: Path, shots: Pat
         browser.close()
 
 
-def _options(page: object, label: str) -> list[str]:
-    """The options a Streamlit multiselect offers ("Select all" left out), read by opening it."""
-    page.get_by_label(label).click()  # type: ignore[attr-defined]
-    page.get_by_role("option").first.wait_for()  # type: ignore[attr-defined]
-    found = [o for o in page.get_by_role("option").all_inner_texts() if o != "Select all"]  # type: ignore[attr-defined]
-    page.keyboard.press("Escape")  # type: ignore[attr-defined]
-    return found
-
-
 def _choose(page: object, label: str, option: str) -> None:
     """Pick an option in a Streamlit selectbox or multiselect (a combobox with a listbox).
 
@@ -223,40 +214,3 @@ def _choose(page: object, label: str, option: str) -> None:
             if attempt == 2:
                 raise
     page.keyboard.press("Escape")  # type: ignore[attr-defined]
-
-
-def test_two_results_into_a_collection_with_a_note_then_exported_as_ris(server: str, corpus: Path) -> None:
-    from playwright.sync_api import expect, sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
-        page.set_default_timeout(90_000)
-        page.goto(server + "/?view=ingest")  # the other test may have run first: then these files are unchanged
-        page.get_by_label("…or a folder or file on this computer").fill(str(corpus))
-        page.get_by_role("button", name="Ingest").click()
-        expect(page.get_by_text("exact duplicates")).to_be_visible(timeout=180_000)
-
-        page.goto(server + "/?q=earthquake")
-        expect(page.locator(".sa-title").first).to_be_visible()
-        # the run ends by drawing the meaning highlights: a widget opened before that may be drawn again, closed
-        expect(page.locator("mark.hl-meaning").first).to_be_visible()
-        expect(page.get_by_test_id("stStatusWidget")).to_have_count(0)
-        labels = _options(page, "Results to add")[:2]  # "1. Title", as the form offers them
-        titles = [label.split(". ", 1)[1] for label in labels]
-        for label in labels:
-            _choose(page, "Results to add", label)
-        page.get_by_label("New collection's name").fill("Quake coverage")
-        page.get_by_label("Note (optional)").fill("first two reports")
-        page.get_by_role("button", name="Add", exact=True).click()
-        expect(page.get_by_text("2 articles in “Quake coverage”")).to_be_visible()
-
-        page.goto(server + "/?view=collections")
-        with page.expect_download() as download:
-            page.get_by_role("button", name="Export RIS (Zotero, EndNote)").click()
-        ris = Path(download.value.path()).read_text(encoding="utf-8")
-        records = [r for r in ris.split("ER  - ") if "TY  - NEWS" in r]
-        assert len(records) == 2
-        assert {next(x[6:] for x in r.splitlines() if x.startswith("TI  - ")) for r in records} == set(titles)
-        assert all("N1  - first two reports" in r and "DA  - 2023/02/0" in r for r in records)
-        browser.close()
