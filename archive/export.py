@@ -15,7 +15,7 @@ from typing import Any, TextIO
 from archive.errors import InvalidInputError
 
 FORMATS = ("csv", "jsonl", "ris")
-FIELDS = ("id", "title", "outlet", "date", "url", "path", "passage", "note", "query")
+FIELDS = ("id", "title", "outlet", "date", "url", "path", "passage", "note", "tags", "query")
 
 
 def inert(value: Any) -> Any:
@@ -45,14 +45,18 @@ def write(rows: Iterable[Mapping[str, Any]], fmt: str, out: TextIO) -> int:
 
 
 def ris_record(row: Mapping[str, Any]) -> str:
-    """One RIS record of type NEWS: title, publication, date, address, archive id, note and passage."""
+    """One RIS record of type NEWS: title, publication, date, address, archive id, note, passage, a KW for each
+    tag, and the search that found it as a second note."""
     lines: list[tuple[str, Any]] = [("TY", "NEWS")]
     lines += [("TI", row.get("title")), ("T2", row.get("outlet"))]
     date = str(row.get("date") or "")
     if date:
         lines += [("PY", date[:4]), ("DA", date.replace("-", "/"))]
     lines += [("UR", row.get("url") or row.get("path")), ("ID", row.get("id")), ("N1", row.get("note"))]
-    lines += [("AB", row.get("passage")), ("KW", row.get("query"))]
+    lines += [("AB", row.get("passage"))]
+    lines += [("KW", tag) for tag in str(row.get("tags") or "").split("; ")]  # Zotero makes each KW a tag
+    if row.get("query"):
+        lines.append(("N1", f"Found by: {row['query']}"))
     body = "".join(f"{tag}  - {_one_line(value)}\n" for tag, value in lines if value not in (None, ""))
     return body + "ER  - \n\n"
 

@@ -39,7 +39,7 @@ from archive import (
 )
 from archive.home import HOME_ENV, default_home
 from archive.manifest import MANIFEST_FILE
-from archive.models import Annotations, Collection, CollectionSummary, SavedSearch
+from archive.models import Annotations, Collection, CollectionEntry, CollectionSummary, SavedSearch
 from archive.store import Filters, Store, sqlite_errors, writes
 from index import near_dupes
 from index.derived import DerivedIndex, IndexLag
@@ -379,14 +379,20 @@ class Archive:
             writes.delete_collection(db, found)
 
     def collection_rows(self, name: str) -> Iterator[dict[str, object]]:
-        """A collection's articles as citation rows (archive/export.py), with each one's opening passage."""
-        for entry in self.collection(name).entries:
+        """A collection's articles as citation rows (archive/export.py), with each one's opening passage, tags,
+        and its note in the collection with the article's own note after it (" | "). An unknown name fails here."""
+        return self._entry_rows(self.collection(name).entries)
+
+    def _entry_rows(self, entries: Sequence[CollectionEntry]) -> Iterator[dict[str, object]]:
+        for entry in entries:
             passage = ""
             if entry.id is not None:
                 text = self.store.get(entry.id).text
                 start, end = self.store.chunk_span(None, self.store.original_of(entry.id))
                 passage = text[start:end]
-            yield {**asdict(entry), "passage": passage}
+            notes = dict.fromkeys(n for n in (entry.note, self.store.note_of(entry.origin)) if n)
+            tags = "; ".join(self.store.tags_of(entry.origin))
+            yield {**asdict(entry), "passage": passage, "note": " | ".join(notes) or None, "tags": tags}
 
     # saved searches
 
@@ -532,6 +538,11 @@ class Archive:
             raise InvalidInputError(f"no collection named {name!r} (collections: {known})")
         return found
 
+    def _check_scope(self, filters: Filters | None) -> None:
+        """A filter naming a collection that does not exist is an error, not an empty answer."""
+        if filters is not None and filters.collection:
+            self._collection_id(filters.collection)
+
     def _collection_name(self, name: str) -> str:
         return next((c.name for c in self.store.collections() if c.name.lower() == name.lower()), name)
 
@@ -568,6 +579,7 @@ class Archive:
 
     def list(self, filters: Filters | None = None, limit: int | None = None) -> builtins.list[DocumentSummary]:
         """Articles by date (undated last), through the same filter as search."""
+        self._check_scope(filters)
         return self.store.list_documents(filters, limit)
 
     def stats(self) -> Stats:
@@ -615,6 +627,7 @@ class Archive:
         collapse: bool = True,
     ) -> SearchResponse:
         """Search; with `semantic_highlights`, mark the sentence(s) of each passage nearest the query."""
+        self._check_scope(filters)
         self.refresh()
         parsed = self.searcher.parse(query)
         with self.store.snapshot():
@@ -631,14 +644,25 @@ class Archive:
         batch: int = 1000,
     ) -> Iterator[dict[str, object]]:
         """Every match of a search (as many as its `matched`), best first, as citation rows for
-        archive/export.py: read batch by batch, so an export of 50,000 holds one batch at a time."""
+        archive/export.py: read batch by batch, so an export of 50,000 holds one batch at a time.
+        A bad filter or query fails here, before the first row is asked for."""
+        self._check_scope(filters)
         self.refresh()
         parsed = self.searcher.parse(query)
         with self.store.snapshot():
             ids = self.searcher.all_match_ids(parsed, filters, mode, settings, collapse)
-            for start in range(0, len(ids), batch):
-                for row in self.store.citation_rows(ids[start : start + batch]):
-                    yield {**row, "query": query}
+        return self._citation_rows(ids, batch, query=query)
+
+    def related_rows(self, results: Sequence[RelatedResult], seed: str) -> Iterator[dict[str, object]]:
+        """Related coverage as citation rows, each with its closest passage; `seed` names what it is related to."""
+        passages = {r.id: r.passage_text for r in results}
+        for row in self._citation_rows([r.id for r in results], query=f"related to {seed}"):
+            yield {**row, "passage": passages.get(int(str(row["id"]))) or row["passage"]}  # words only: the opening
+
+    def _citation_rows(self, ids: Sequence[int], batch: int = 1000, **extra: object) -> Iterator[dict[str, object]]:
+        for start in range(0, len(ids), batch):
+            for row in self.store.citation_rows(ids[start : start + batch]):
+                yield {**row, **extra}
 
     def with_semantic_highlights(self, response: SearchResponse) -> SearchResponse:
         """The response with each passage's sentence(s) nearest the query's meaning marked (a model call)."""
@@ -671,9 +695,14 @@ class Archive:
         outlets: Sequence[str] = (),
         limit: int = 20,
         date: str | None = None,
+        tags: Sequence[str] = (),
+        collection: str | None = None,
     ) -> builtins.list[RelatedResult]:
-        """Other articles on the same event as a stored article (`doc_id`) or as `text` (dated `date`, if given)."""
+        """Other articles on the same event as a stored article (`doc_id`) or as `text` (dated `date`, if given),
+        from these outlets, with one of these tags, in this collection (each: any, when not given)."""
         settings = settings or RelatedSettings()
+        scope = Filters(outlets=tuple(outlets), tags=tuple(tags), collection=collection)
+        self._check_scope(scope)
         self.refresh()
         with self.store.snapshot():
             if doc_id is not None:
@@ -683,7 +712,7 @@ class Archive:
             else:
                 raise InvalidInputError("give an article id, or some text to find related coverage for")
             finder = RelatedFinder(self.store, self.lexical, self.vectors, self.searcher.allowed)
-            return finder.find(seed, settings, tuple(outlets), limit)
+            return finder.find(seed, settings, scope, limit)
 
     def _text_seed(self, text: str, date: str | None, seed_chunks: int) -> Seed:
         spans = self.chunker().chunk(text)[:seed_chunks] if self.vectors is not None else []

@@ -11,7 +11,7 @@ and its BM25 share of the best -> a weighted sum, tuned on AllSides train/val (b
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import tantivy
@@ -74,9 +74,11 @@ class RelatedFinder:
         self.store, self.lexical, self.vectors, self.allowed = store, lexical, vectors, allowed
 
     def find(
-        self, seed: Seed, settings: RelatedSettings, outlets: tuple[str, ...] = (), limit: int = 20
+        self, seed: Seed, settings: RelatedSettings, scope: Filters | None = None, limit: int = 20
     ) -> list[RelatedResult]:
-        filters = window(seed.date, settings.window_days, outlets)
+        """The closest `limit` articles (one per copy group) within the seed's window and `scope` (outlets,
+        tags, a collection: its dates are the window's)."""
+        filters = window(seed.date, settings.window_days, scope or Filters())
         allowed = self.allowed.resolve(self.store, filters)
         dense_hits = self._dense_candidates(seed, settings, allowed)
         lexical = self._lexical_candidates(seed, settings, filters, allowed)
@@ -191,10 +193,10 @@ class RelatedFinder:
         )
 
 
-def window(seed_date: str | None, window_days: int | None, outlets: tuple[str, ...]) -> Filters:
-    """The filter around a seed's date: +- window_days (all time when either is None)."""
+def window(seed_date: str | None, window_days: int | None, scope: Filters) -> Filters:
+    """`scope` around a seed's date: +- window_days (all time when either is None)."""
     if seed_date is None or window_days is None:
-        return Filters(outlets=outlets)
+        return replace(scope, date_from=None, date_to=None)
     day = dt.date.fromisoformat(seed_date)
     span = dt.timedelta(days=window_days)
-    return Filters((day - span).isoformat(), (day + span).isoformat(), outlets)
+    return replace(scope, date_from=(day - span).isoformat(), date_to=(day + span).isoformat())

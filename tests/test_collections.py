@@ -240,3 +240,70 @@ def test_tune_keeps_the_best_fusion_in_the_manifest_and_search_uses_it(home: Pat
         again.tune(reset=True)
     with opened() as last:
         assert last.search_settings == last.searcher.settings and last.tuned_on is None
+
+
+def _three(path: Path) -> Path:
+    _records(path, "Crowds gathered in Kerman to mourn the dead of the explosions.")
+    third = {
+        "id": "k3",
+        "title": "Kerman explosions: the toll rises",
+        "source": "BBC",
+        "date": "2024-01-05",
+        "text": "The toll of the two explosions in Kerman rose, officials said, as crowds mourned the dead.",
+    }
+    path.write_text(path.read_text(encoding="utf-8") + "\n" + json.dumps(third), encoding="utf-8")
+    return path
+
+
+def test_related_keeps_to_a_tag_or_a_collection_and_exports_with_tags_and_notes(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    run("ingest", str(_three(tmp_path / "k.jsonl")), "--no-embed")
+    ids = _ids(run)
+    run("tag", "follow-up", str(ids["k3"]))
+    run("note", str(ids["k3"]), "Gives the later toll")
+    run("collection", "create", "Mourning")
+    run("collection", "add", "Mourning", str(ids["k2"]), "--note", "the mourning")
+
+    def related(*extra: str) -> list[int]:
+        out = run("related", str(ids["k1"]), "--any-time", "--json", *extra)
+        assert out.exit_code == 0, out.output
+        return [r["id"] for r in json.loads(out.stdout)["results"]]
+
+    assert sorted(related()) == sorted([ids["k2"], ids["k3"]])
+    assert related("--tag", "FOLLOW-UP") == [ids["k3"]]
+    assert related("--collection", "mourning") == [ids["k2"]]
+    unknown = run("related", str(ids["k1"]), "--collection", "Nope")
+    assert unknown.exit_code == 2 and "no collection named 'Nope'" in unknown.output
+
+    ris = tmp_path / "related.ris"
+    done = run("related", str(ids["k1"]), "--any-time", "--export", str(ris), "--format", "ris")
+    assert done.exit_code == 0 and "wrote 2 related articles" in done.stdout
+    records = {r["ID"]: r for r in _parse_ris(ris.read_text(encoding="utf-8"))}
+    assert set(records) == {str(ids["k2"]), str(ids["k3"])}
+    assert records[str(ids["k3"])]["KW"] == "follow-up"
+    assert records[str(ids["k3"])]["N1"] == f"Found by: related to article {ids['k1']}"
+    assert "Gives the later toll" in ris.read_text(encoding="utf-8")
+    assert "toll" in records[str(ids["k3"])]["AB"]
+
+    table = list(csv.DictReader(io.StringIO(run("collection", "export", "Mourning").stdout)))
+    assert table[0]["note"] == "the mourning" and table[0]["tags"] == ""
+    run("tag", "kerman", str(ids["k2"]))
+    run("note", str(ids["k2"]), "AP's own")
+    table = list(csv.DictReader(io.StringIO(run("collection", "export", "Mourning").stdout)))
+    assert table[0]["note"] == "the mourning | AP's own" and table[0]["tags"] == "kerman"
+
+
+def test_an_export_with_a_bad_filter_fails_before_writing_and_keeps_an_old_file(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    run("ingest", str(_three(tmp_path / "k.jsonl")), "--no-embed")
+    target = tmp_path / "out.csv"
+    target.write_text("an older export\n", encoding="utf-8")
+    bad = run("search", "Kerman", "--mode", "lexical", "--collection", "Nope", "--export", str(target))
+    assert bad.exit_code == 2 and "no collection named" in bad.output
+    assert target.read_text(encoding="utf-8") == "an older export\n"
+    gone = run("collection", "export", "Nope", "-o", str(target))
+    assert gone.exit_code == 2 and target.read_text(encoding="utf-8") == "an older export\n"
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".partial")] == []
+    run("tag", "kerman", str(_ids(run)["k3"]))
+    good = run("search", "Kerman", "--mode", "lexical", "--export", str(target))
+    assert good.exit_code == 0 and "wrote 3 matching articles" in good.stdout
+    table = {r["id"]: r for r in csv.DictReader(io.StringIO(target.read_text(encoding="utf-8")))}
+    assert table[str(_ids(run)["k3"])]["tags"] == "kerman" and table[str(_ids(run)["k3"])]["query"] == "Kerman"

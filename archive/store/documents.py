@@ -65,16 +65,22 @@ class DocumentTables:
 
     def citation_rows(self, doc_ids: Sequence[int], passage_chars: int = 400) -> list[dict[str, object]]:
         """Citation fields of these articles, in the order given, with the opening of each one's first passage
-        (up to `passage_chars`, cut between words), in one query."""
+        (up to `passage_chars`, cut between words), the user's note and tags ("; "-joined), in one query."""
         rows = self.db.execute(
             "SELECT d.id, d.title, d.outlet, d.published, d.url, d.path,"
-            f" substr(d.text, COALESCE(c.start, 0) + 1, MIN(COALESCE(c.end - c.start, {passage_chars}), {passage_chars}))"
+            f" substr(d.text, COALESCE(c.start, 0) + 1, MIN(COALESCE(c.end - c.start, {passage_chars}), {passage_chars})),"
+            " n.note, (SELECT group_concat(tag, '; ') FROM (SELECT tag FROM tags t WHERE t.origin = d.origin"
+            " ORDER BY tag COLLATE NOCASE))"
             " FROM documents d LEFT JOIN chunks c ON c.doc_id = COALESCE(d.duplicate_of, d.id) AND c.ordinal = 0"
+            " LEFT JOIN notes n ON n.origin = d.origin"
             f" WHERE d.id IN ({marks(len(doc_ids))})",
             list(doc_ids),
         ).fetchall()
-        keys = ("id", "title", "outlet", "date", "url", "path", "passage")
-        found = {int(r[0]): dict(zip(keys, (*r[:6], _between_words(str(r[6] or ""), passage_chars)))) for r in rows}
+        keys = ("id", "title", "outlet", "date", "url", "path", "passage", "note", "tags")
+        found = {
+            int(r[0]): dict(zip(keys, (*r[:6], _between_words(str(r[6] or ""), passage_chars), r[7], r[8] or "")))
+            for r in rows
+        }
         return [found[i] for i in doc_ids if i in found]
 
     def outlet_counts(self) -> list[tuple[str | None, int]]:

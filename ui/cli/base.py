@@ -7,7 +7,7 @@ import datetime as dt
 import os
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from functools import wraps
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -83,6 +83,40 @@ def filter_options(func: F) -> F:
     ):
         func = option(func)
     return func
+
+
+def export_options(what: str) -> Callable[[F], F]:
+    """`--export FILE` (`what` it writes) and `--format csv|jsonl|ris`, as search and related use."""
+    from archive.export import FORMATS
+
+    def decorate(func: F) -> F:
+        func = click.option(
+            "--format",
+            "export_format",
+            type=click.Choice(FORMATS),
+            default="csv",
+            show_default=True,
+            help="The --export file's format: CSV, JSON Lines or RIS (Zotero, EndNote).",
+        )(func)
+        return click.option("--export", "export_to", type=click.Path(dir_okay=False, path_type=Path), help=what)(func)
+
+    return decorate
+
+
+def export_rows(rows: Iterable[Mapping[str, object]], target: Path, fmt: str) -> int:
+    """Stream citation rows into `target` (written whole or not at all: a half export never replaces a file)."""
+    from archive.export import write
+
+    partial = target.with_name(f".{target.name}.partial")
+    try:
+        with partial.open("w", encoding="utf-8", newline="") as out:
+            count = write(rows, fmt, out)
+        partial.replace(target)
+    except OSError as exc:
+        raise InvalidInputError(f"cannot write {target}: {exc.strerror}") from None
+    finally:
+        partial.unlink(missing_ok=True)
+    return count
 
 
 def json_and_batch(batch_help: str) -> Callable[[F], F]:

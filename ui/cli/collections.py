@@ -12,7 +12,7 @@ import click
 
 from archive.export import FORMATS, write
 from index.settings import MODES
-from ui.cli.base import CONTEXT, cli, filter_options, friendly, iso_date, open_archive
+from ui.cli.base import CONTEXT, cli, export_rows, filter_options, friendly, iso_date, open_archive
 
 
 @cli.group("collection", context_settings=CONTEXT)
@@ -148,8 +148,7 @@ def export_cmd(ctx: click.Context, name: str, fmt: str, output: Path | None) -> 
         if output is None:
             count = write(rows, fmt, sys.stdout)
         else:
-            with output.open("w", encoding="utf-8", newline="") as out:
-                count = write(rows, fmt, out)
+            count = export_rows(rows, output, fmt)
     if output is not None:
         click.echo(f"wrote {count:,} articles to {output}")
 

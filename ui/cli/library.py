@@ -167,8 +167,6 @@ def list_cmd(
         iso_date(date_from, "--from"), iso_date(date_to, "--to"), outlets, collection=collection, tags=tags
     )
     with open_archive(ctx, catch_up=False, check_model=False) as archive:
-        if collection:
-            archive.collection(collection)  # an unknown name is an error, not an empty list
         docs = archive.list(filters, limit)
     for doc in docs:
         click.echo(json.dumps(asdict(doc), ensure_ascii=False) if as_json else output.summary_line(doc))

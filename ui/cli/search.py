@@ -10,12 +10,13 @@ import click
 from click.core import ParameterSource
 
 from archive import ArchiveError, InvalidInputError
-from archive.export import FORMATS, write
 from index.settings import MODES, SearchSettings
 from ui import search_output
 from ui.cli.base import (
     CONTEXT,
     cli,
+    export_options,
+    export_rows,
     filter_options,
     friendly,
     iso_date,
@@ -72,20 +73,7 @@ def _filters(
     help="RRF fusion: the k in 1/(k + rank).",
 )
 @click.option("--no-collapse", is_flag=True, help="Show every near-duplicate, not one article per group.")
-@click.option(
-    "--export",
-    "export_to",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write every match (not one page: as many as --json's matched) to this file for citation.",
-)
-@click.option(
-    "--format",
-    "export_format",
-    type=click.Choice(FORMATS),
-    default="csv",
-    show_default=True,
-    help="The --export file's format: CSV, JSON Lines or RIS (Zotero, EndNote).",
-)
+@export_options("Write every match (not one page: as many as --json's matched) to this file for citation.")
 @json_and_batch("One query per line (text, or JSON with query, id and filters); one JSON object per line out.")
 @click.pass_context
 @friendly
@@ -132,9 +120,9 @@ def search_cmd(
             _run_batch(archive, batch, filters, mode, limit, not no_collapse)
             return
         if export_to is not None:
-            with export_to.open("w", encoding="utf-8", newline="") as out:
-                rows = archive.search_rows(query, filters, mode, collapse=not no_collapse)
-                count = write(rows, export_format, out)
+            count = export_rows(
+                archive.search_rows(query, filters, mode, collapse=not no_collapse), export_to, export_format
+            )
             click.echo(f"wrote {count:,} matching articles to {export_to}")
             return
         response = archive.search(query, filters, mode, limit, collapse=not no_collapse)
