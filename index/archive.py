@@ -453,6 +453,14 @@ class Archive:
         with self.store.transaction() as db:
             writes.mark(db, query, origin, grade)
 
+    def marks_for(self, query: str, doc_ids: Sequence[int]) -> dict[int, int]:
+        """How these articles are marked for this query (any case, spaces squeezed): id -> relevance."""
+        marked = self.store.marks_of(" ".join(query.split()))
+        if not marked or not doc_ids:
+            return {}
+        origins = self.store.origins_of_ids(builtins.list(doc_ids))
+        return {i: marked[o] for i, o in origins.items() if o in marked}
+
     def evaluate(self) -> builtins.list[SettingScore]:
         """nDCG@10 and P@10 of the current settings and the alternatives, over the marked queries."""
         self.refresh()
@@ -513,8 +521,9 @@ class Archive:
         origin = self._origins([doc_id])[doc_id]
         return Annotations(self.store.tags_of(origin), self.store.note_of(origin))
 
-    def tag_counts(self) -> builtins.list[tuple[str, int]]:
-        return self.store.tag_counts()
+    def tag_counts(self, doc_ids: Sequence[int] | None = None) -> builtins.list[tuple[str, int]]:
+        """Each tag with how many articles carry it (of `doc_ids`, e.g. a search's matches: its facets)."""
+        return self.store.tag_counts(doc_ids)
 
     def _annotate(self, doc_ids: Sequence[int], change: Callable[[Any, str], object]) -> int:
         origins = self._origins(doc_ids)

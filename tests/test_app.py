@@ -391,7 +391,8 @@ def test_paging_and_export(tmp_path: Path) -> None:
     assert _param(at, "page") == "2" and len(_results(at)) == 10
     assert "11. " in _results(at)[0]
     labels = [d.label for d in at.get("download_button")]
-    assert labels == ["Export page (CSV)", "Export page (JSON)"]
+    assert labels == ["CSV", "RIS (Zotero, EndNote)", "JSON Lines", "Export page (CSV)", "Export page (JSON)"]
+    assert any("Export all **25** matches" in m.value for m in at.markdown)
     from ui.app import export
 
     with _open(str(home)) as archive:
@@ -471,7 +472,8 @@ def test_results_go_into_a_collection_with_a_note_and_the_collections_page_expor
     home = _filled_home(tmp_path)
     at = _app(home, q="earthquake")
     assert not at.exception
-    next(m for m in at.multiselect if m.label == "Results to add").set_value(_result_ids(at)[:2])
+    for doc_id in _result_ids(at)[:2]:
+        next(c for c in at.checkbox if c.key == f"pick-results-{doc_id}").check()
     next(t for t in at.text_input if t.label == "New collection's name").input("Quake coverage")
     next(t for t in at.text_input if t.label == "Note (optional)").input("first two")
     next(b for b in at.button if b.label == "Add").click().run()
@@ -524,3 +526,48 @@ def test_an_articles_tags_and_note_are_saved_from_its_page(tmp_path: Path) -> No
     with _open(str(home)) as archive:
         mine = archive.annotations(doc_id)
     assert mine.tags == ("casualties", "kerman") and mine.note == "the first report"
+
+
+def test_tags_are_facets_and_filters_and_a_collection_narrows_the_search(tmp_path: Path) -> None:
+    home = _filled_home(tmp_path)
+    ids = _ids(home)
+    with _open(str(home)) as archive:
+        archive.tag([ids["quake-1"], ids["quake-2"]], ["Turkey"])
+        archive.tag([ids["quake-2"]], ["rescue"])
+        archive.create_collection("Keep")
+        archive.add_to_collection("Keep", [ids["quake-1"]])
+    at = _app(home, q="earthquake", mode="lexical")
+    assert not at.exception
+    facets = [b.label for b in at.button if str(b.key).startswith("facet-")]
+    assert facets == ["🏷 Turkey (2)", "🏷 rescue (1)"]
+    next(b for b in at.button if b.label == "🏷 rescue (1)").click().run()
+    assert _param(at, "tag") == "rescue"
+    assert [r.split("</b>")[0] for r in _results(at)] == ['<div class="sa-title"><b>1. Rescuers race to find survivors']
+    assert next(m for m in at.multiselect if m.label == "Your tags (any of them)").value == ["rescue"]
+    inside = _app(home, q="earthquake", mode="lexical", collection="keep")
+    assert len(_results(inside)) == 1 and "Earthquake kills hundreds" in _results(inside)[0]
+    assert next(s for s in inside.selectbox if s.label == "In your collection").value == "keep"
+    gone = _app(home, q="earthquake", collection="Deleted long ago")
+    assert not gone.exception and any("no collection named" in e.value for e in gone.error)
+    (tmp_path / "bare").mkdir()
+    bare = _filled_home(tmp_path / "bare")
+    assert not any(m.label == "Your tags (any of them)" for m in _app(bare, q="earthquake").multiselect)
+
+
+def test_marks_on_results_are_kept_for_eval(tmp_path: Path) -> None:
+    home = _filled_home(tmp_path)
+    ids = _ids(home)
+    at = _app(home, q="Kerman blasts", mode="lexical")
+    target = ids["blast-1"]
+    next(b for b in at.button if str(b.key).startswith(f"mark-1-{target}-")).click().run()
+    assert not at.exception
+    held = next(b for b in at.button if str(b.key).startswith(f"mark-1-{target}-"))
+    assert held.label == "✓ Relevant" and held.disabled
+    with _open(str(home)) as archive:
+        assert archive.marks_for("kerman  BLASTS", [target]) == {target: 1}
+        assert archive.evaluate()[0].queries == 1
+    next(b for b in at.button if str(b.key).startswith(f"mark-0-{target}-")).click().run()
+    assert next(b for b in at.button if str(b.key).startswith(f"mark-0-{target}-")).label == "✓ Not relevant"
+    with _open(str(home)) as archive:
+        assert archive.marks_for("Kerman blasts", [target]) == {target: 0}
+        assert archive.evaluate()[0].queries == 0, "a query with no relevant article backs no figure"

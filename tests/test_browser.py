@@ -7,6 +7,8 @@ With CI set, a missing browser is a failure, not a skip.
 
 from __future__ import annotations
 
+import csv
+import io
 import os
 import shutil
 import socket
@@ -214,3 +216,55 @@ def _choose(page: object, label: str, option: str) -> None:
             if attempt == 2:
                 raise
     page.keyboard.press("Escape")  # type: ignore[attr-defined]
+
+
+def test_two_results_into_a_collection_with_a_note_then_exported_as_ris(server: str, corpus: Path, shots: Path) -> None:
+    """The workbench as a user meets it: tick two results, name a collection and a note, export it as RIS
+    (two records with their titles, dates and the note), and export every match of the search as CSV."""
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+        page.set_default_timeout(90_000)
+        page.goto(server + "/?view=ingest")  # the other test may have run first: then these files are unchanged
+        page.get_by_label("…or a folder or file on this computer").fill(str(corpus))
+        page.get_by_role("button", name="Ingest").click()
+        expect(page.get_by_text("exact duplicates")).to_be_visible(timeout=180_000)
+
+        page.goto(server + "/?q=earthquake")
+        expect(page.locator(".sa-title").first).to_be_visible()
+        # the run ends by drawing the meaning highlights; tick the boxes after it, on the page as it stays
+        expect(page.locator("mark.hl-meaning").first).to_be_visible()
+        expect(page.get_by_test_id("stStatusWidget")).to_have_count(0)
+        titles = [t.split(". ", 1)[1] for t in page.locator(".sa-title").all_inner_texts()[:2]]
+        for rank, title in enumerate(titles, start=1):
+            box = page.get_by_test_id("stCheckbox").filter(has_text=f"{rank}. {title}")
+            box.click()  # its input is drawn hidden under Streamlit's own box: the label takes the click
+            expect(box.locator("input")).to_be_checked()
+        page.get_by_label("New collection's name").fill("Quake coverage")
+        page.get_by_label("Note (optional)").fill("first two reports")
+        page.get_by_role("button", name="Add", exact=True).click()
+        expect(page.get_by_text("2 articles in “Quake coverage”")).to_be_visible()
+        page.screenshot(path=str(shots / "6-collected.png"), full_page=True)
+
+        with page.expect_download() as download:
+            page.get_by_role("button", name="CSV", exact=True).click()
+        table = list(csv.DictReader(io.StringIO(Path(download.value.path()).read_text(encoding="utf-8"))))
+        matched = int(page.get_by_text("Export all").inner_text().split()[2].replace(",", ""))
+        assert len(table) == matched and {r["title"] for r in table} >= set(titles)
+        assert {r["query"] for r in table} == {"earthquake"}
+
+        page.goto(server + "/?view=collections")
+        expect(page.get_by_role("button", name="Export RIS (Zotero, EndNote)")).to_be_visible(timeout=60_000)
+        shown = page.get_by_role("combobox", name="Open an article").input_value()
+        assert "2023-02-0" in shown and "\\" not in shown, "an option is text, not Markdown"
+        page.screenshot(path=str(shots / "7-collections.png"), full_page=True)
+        with page.expect_download() as download:
+            page.get_by_role("button", name="Export RIS (Zotero, EndNote)").click()
+        ris = Path(download.value.path()).read_text(encoding="utf-8")
+        records = [r for r in ris.split("ER  - ") if "TY  - NEWS" in r]
+        assert len(records) == 2
+        assert {next(x[6:] for x in r.splitlines() if x.startswith("TI  - ")) for r in records} == set(titles)
+        assert all("N1  - first two reports" in r and "DA  - 202" in r and "T2  - " in r for r in records)
+        browser.close()

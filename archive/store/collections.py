@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Sequence
 
 from archive.models import CollectionEntry, CollectionSummary, SavedSearch
+from archive.store.sql import batches, marks
 
 
 class CollectionTables:
@@ -45,13 +47,24 @@ class CollectionTables:
         row = self.db.execute("SELECT note FROM notes WHERE origin = ?", (origin,)).fetchone()
         return None if row is None else str(row[0])
 
-    def tag_counts(self) -> list[tuple[str, int]]:
-        """Every tag with how many articles (still in the archive) carry it, most first."""
-        rows = self.db.execute(
-            "SELECT t.tag, COUNT(*) AS n FROM tags t JOIN documents d ON d.origin = t.origin"
-            " GROUP BY t.tag COLLATE NOCASE ORDER BY n DESC, t.tag COLLATE NOCASE"
-        )
-        return [(str(t), int(n)) for t, n in rows]
+    def tag_counts(self, doc_ids: Sequence[int] | None = None) -> list[tuple[str, int]]:
+        """Every tag with how many articles (still in the archive; of `doc_ids`, when given) carry it, most first."""
+        sql = "SELECT t.tag, COUNT(*) FROM tags t JOIN documents d ON d.origin = t.origin"
+        parts: list[list[int]] = [[]] if doc_ids is None else [list(p) for p in batches(doc_ids)]
+        counts: dict[str, int] = {}
+        names: dict[str, str] = {}
+        for part in parts:
+            among = f" WHERE d.id IN ({marks(len(part))})" if doc_ids is not None else ""
+            for tag, n in self.db.execute(f"{sql}{among} GROUP BY t.tag COLLATE NOCASE", part):
+                key = str(tag).lower()
+                names.setdefault(key, str(tag))
+                counts[key] = counts.get(key, 0) + int(n)
+        return sorted(((names[k], n) for k, n in counts.items()), key=lambda x: (-x[1], x[0].lower()))
+
+    def marks_of(self, query: str) -> dict[str, int]:
+        """One query's marks (any case): origin -> relevance."""
+        rows = self.db.execute("SELECT origin, relevance FROM marks WHERE query = ?", (query,))
+        return {str(o): int(r) for o, r in rows}
 
     def saved_searches(self) -> list[SavedSearch]:
         rows = self.db.execute(

@@ -2,7 +2,7 @@
 
 Parameters: q (query), mode (hybrid|lexical|semantic), share (the words' share of the fused score),
 from / to (YYYY-MM-DD), outlet (repeated), undated (include|exclude|only), page (1-based), fusion
-(weighted|rrf: how hybrid mode fuses its two rankings).
+(weighted|rrf: how hybrid mode fuses its two rankings), tag (repeated: any of them), collection (a name).
 Anything malformed falls back to its default with a problem the page shows.
 """
 
@@ -31,6 +31,8 @@ class SearchRequest:
     undated: str | None = None
     page: int = 1
     fusion: str = "weighted"
+    tags: tuple[str, ...] = ()
+    collection: str | None = None
 
 
 @dataclass(frozen=True)
@@ -67,7 +69,11 @@ def from_params(get_all: Callable[[str], list[str]]) -> Parsed:
         problems.append(f"the date range is empty ({date_from} is after {date_to}); dates ignored")
         date_from = date_to = None
     outlets = tuple(dict.fromkeys(o for o in get_all("outlet") if o))
-    request = SearchRequest(one("q") or "", mode, share, date_from, date_to, outlets, undated, page, fusion)
+    tags = tuple(dict.fromkeys(t.strip() for t in get_all("tag") if t.strip()))
+    collection = (one("collection") or "").strip() or None
+    request = SearchRequest(
+        one("q") or "", mode, share, date_from, date_to, outlets, undated, page, fusion, tags, collection
+    )
     return Parsed(request, tuple(problems))
 
 
@@ -92,6 +98,10 @@ def to_params(request: SearchRequest) -> dict[str, str | list[str]]:
         out["page"] = str(request.page)
     if request.fusion != "weighted":
         out["fusion"] = request.fusion
+    if request.tags:
+        out["tag"] = list(request.tags)
+    if request.collection:
+        out["collection"] = request.collection
     return out
 
 

@@ -24,21 +24,11 @@ EXPORTS = {
 
 def add_form(res: Shared, choices: Sequence[tuple[int, str]], query: str, key: str) -> None:
     """A form that adds the chosen articles (id, label) to a collection, new or old, with a note."""
-    labels = dict(choices)
     with res.lock:
         names = [c.name for c in res.archive.collections()]
     with st.form(f"collect-{key}", border=True):
-        st.markdown("**Add to a collection**")
-        picked = (
-            st.multiselect(
-                "Results to add",
-                [i for i, _ in choices],
-                format_func=lambda i: labels.get(i, str(i)),
-                key=f"pick-{key}",
-            )
-            if len(choices) > 1
-            else [choices[0][0]]
-        )
+        st.markdown("**Add to a collection**" + (": tick the results to add" if len(choices) > 1 else ""))
+        picked = _ticked(choices, key) if len(choices) > 1 else [choices[0][0]]
         left, right = st.columns(2)
         target = left.selectbox("Collection", [*names, NEW], key=f"target-{key}")
         fresh = right.text_input("New collection's name", key=f"fresh-{key}", placeholder="e.g. Kerman blasts")
@@ -58,6 +48,16 @@ def add_form(res: Shared, choices: Sequence[tuple[int, str]], query: str, key: s
         st.error(str(exc))
         return
     st.success(f"{added} article{'s' if added != 1 else ''} in “{name}”")
+
+
+def _ticked(choices: Sequence[tuple[int, str]], key: str) -> list[int]:
+    """One checkbox per result, in two columns (inside the form: ticking one does not run the page again)."""
+    columns = st.columns(2)
+    return [
+        doc_id
+        for i, (doc_id, label) in enumerate(choices)
+        if columns[i % 2].checkbox(render.plain(label), key=f"pick-{key}-{doc_id}")
+    ]
 
 
 def page(res: Shared) -> None:
@@ -104,7 +104,9 @@ def page(res: Shared) -> None:
     if opened:
         left, _ = st.columns([2, 3])
         target = left.selectbox(
-            "Open an article", [e.id for e in opened], format_func=lambda i: render.plain(_title(opened, i))
+            "Open an article",
+            [e.id for e in opened],
+            format_func=lambda i: _title(opened, i),  # options are shown as text, not Markdown
         )
         if left.button("Open") and target is not None:
             go("article", id=str(target))

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import io
 import math
-from dataclasses import replace
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from typing import Any
 
 import streamlit as st
 
+from archive import ArchiveError
+from archive.export import write
 from archive.models import Stats
 from index import Filters
 from index.search import SearchResponse, SearchResult
@@ -33,6 +37,15 @@ UNDATED_LABELS = {
 EXAMPLE = "How many people died in the Kerman blasts?"
 
 
+@dataclass(frozen=True)
+class Choices:
+    """What the form offers: the archive's outlets, its tags with their counts, its collections' names."""
+
+    outlets: list[str]
+    tags: list[tuple[str, int]]
+    collections: list[str]
+
+
 def page(res: Shared) -> None:
     stats, outlets = res.overview()
     if stats.documents == 0:
@@ -42,7 +55,9 @@ def page(res: Shared) -> None:
     for problem in parsed.problems:
         st.html(render.warning_html(problem))  # it quotes the URL's own text: shown as text, never as Markdown
     request = parsed.request
-    chosen = _form(request, stats, outlets)
+    with res.lock:
+        choices = Choices(outlets, res.archive.tag_counts(), [c.name for c in res.archive.collections()])
+    chosen = _form(request, stats, choices)
     if chosen is not None and chosen != request:
         request = chosen  # searched in this run; the URL follows without another run
         st.query_params.from_dict(params.to_params(chosen))
@@ -90,6 +105,8 @@ def _sync_widgets(request: params.SearchRequest) -> None:
         "f-to": request.date_to,
         "f-outlets": list(request.outlets),
         "f-undated": request.undated,
+        "f-tags": list(request.tags),
+        "f-collection": request.collection,
     }
     for key, value in values.items():
         if force or synced is not None or key not in st.session_state:
@@ -97,7 +114,7 @@ def _sync_widgets(request: params.SearchRequest) -> None:
     st.session_state[SYNCED] = wanted
 
 
-def _form(request: params.SearchRequest, stats: Stats, outlets: list[str]) -> params.SearchRequest | None:
+def _form(request: params.SearchRequest, stats: Stats, choices: Choices) -> params.SearchRequest | None:
     _sync_widgets(request)
     low, high = _bounds(stats, request)
     with st.form("search", border=False):
@@ -108,8 +125,9 @@ def _form(request: params.SearchRequest, stats: Stats, outlets: list[str]) -> pa
         quick = quick_col.selectbox("Quick date range", quick_options, key="f-quick")
         date_from = from_col.date_input("From", min_value=low, max_value=high, key="f-from")
         date_to = to_col.date_input("To", min_value=low, max_value=high, key="f-to")
-        options = sorted(set(outlets) | set(request.outlets), key=str.lower)
+        options = sorted(set(choices.outlets) | set(request.outlets), key=str.lower)
         chosen_outlets = outlet_col.multiselect("Outlets", options, placeholder="All outlets", key="f-outlets")
+        chosen_tags, collection = _workbench_filters(request, choices)
         with st.expander("Advanced: how to match, undated articles", expanded=_advanced(request)):
             left, right = st.columns(2)
             mode = left.radio(
@@ -138,7 +156,17 @@ def _form(request: params.SearchRequest, stats: Stats, outlets: list[str]) -> pa
     if start and end and start > end:
         start, end = end, start
     chosen = params.SearchRequest(
-        str(query).strip(), str(mode), float(share), start, end, tuple(chosen_outlets), undated, 1, str(fusion)
+        str(query).strip(),
+        str(mode),
+        float(share),
+        start,
+        end,
+        tuple(chosen_outlets),
+        undated,
+        1,
+        str(fusion),
+        tuple(chosen_tags),
+        collection,
     )
     if quick != PICKERS:  # run again so that the pickers show the range and the quick choice resets
         st.session_state[RESYNC] = True
@@ -146,6 +174,31 @@ def _form(request: params.SearchRequest, stats: Stats, outlets: list[str]) -> pa
         st.rerun()
     st.session_state[SYNCED] = params.to_params(chosen)
     return chosen
+
+
+def _workbench_filters(request: params.SearchRequest, choices: Choices) -> tuple[list[str], str | None]:
+    """The user's tags (any of them) and collections, as filters; shown once the archive has some."""
+    counts = dict(choices.tags)
+    tags = sorted(set(counts) | set(request.tags), key=str.lower)
+    names = sorted(set(choices.collections) | ({request.collection} if request.collection else set()), key=str.lower)
+    if not tags and not names:
+        return [], None
+    tag_col, collection_col = st.columns([3, 2])
+    chosen = tag_col.multiselect(
+        "Your tags (any of them)",
+        tags,
+        format_func=lambda t: f"{t} ({counts.get(t, 0):,})",
+        placeholder="Any or no tags",
+        key="f-tags",
+    )
+    options: list[str | None] = [None, *names]
+    collection = collection_col.selectbox(
+        "In your collection",
+        options,
+        format_func=lambda n: "Anywhere in the archive" if n is None else n,
+        key="f-collection",
+    )
+    return [str(t) for t in chosen], collection
 
 
 def _advanced(request: params.SearchRequest) -> bool:
@@ -193,31 +246,36 @@ def _quick_range(
 
 
 def _results(res: Shared, request: params.SearchRequest) -> None:
-    filters = Filters(
-        request.date_from.isoformat() if request.date_from else None,
-        request.date_to.isoformat() if request.date_to else None,
-        request.outlets,
-        request.undated,
-    )
+    filters = _filters(request)
     offset = (request.page - 1) * PAGE_SIZE
     settings = SearchSettings(fusion=request.fusion, lexical_share=request.share)
-    with res.lock:
-        response = res.archive.search(
-            request.query, filters, request.mode, PAGE_SIZE, offset, semantic_highlights=False, settings=settings
-        )
-        months = res.archive.months(response.matched_ids)
+    try:
+        with res.lock:
+            response = res.archive.search(
+                request.query, filters, request.mode, PAGE_SIZE, offset, semantic_highlights=False, settings=settings
+            )
+            months = res.archive.months(response.matched_ids)
+            facets = res.archive.tag_counts(response.matched_ids)
+            marked = res.archive.marks_for(request.query, [r.id for r in response.results])
+    except ArchiveError as exc:  # e.g. a link to a collection since deleted
+        st.error(str(exc))
+        return
     if response.notice:
         st.info(response.notice[0].upper() + response.notice[1:])
     _summary(response, offset)
+    _facets(facets, response, request)
     if response.results:
         st.html(render.LEGEND)
     span = timeline.matches_chart(months, key=f"timeline-{_signature(request)}")
     if span is not None:
         go("search", **params.to_params(replace(request, date_from=span[0], date_to=span[1], page=1)))
     # Results are drawn with their word highlights first; the meaning highlights (a model call) follow.
-    slots = [_result(result, rank, request) for rank, result in enumerate(response.results, start=offset + 1)]
+    slots = [
+        _result(res, result, rank, request, marked.get(result.id))
+        for rank, result in enumerate(response.results, start=offset + 1)
+    ]
     _pager(response, request)
-    _exports(response, offset)
+    _exports(res, response, request, offset)
     if response.results:
         choices = [(r.id, f"{rank}. {r.title or '(untitled)'}") for rank, r in enumerate(response.results, offset + 1)]
         collections.add_form(res, choices, request.query, key="results")
@@ -242,12 +300,56 @@ def _summary(response: SearchResponse, offset: int) -> None:
         )
 
 
-def _result(result: SearchResult, rank: int, request: params.SearchRequest) -> Any:
+def _filters(request: params.SearchRequest) -> Filters:
+    return Filters(
+        request.date_from.isoformat() if request.date_from else None,
+        request.date_to.isoformat() if request.date_to else None,
+        request.outlets,
+        request.undated,
+        request.collection,
+        request.tags,
+    )
+
+
+FACETS = 8  # tag buttons above the results
+
+
+def _facets(counts: list[tuple[str, int]], response: SearchResponse, request: params.SearchRequest) -> None:
+    """The tags the matches carry, most first; one click keeps only the matches with that tag."""
+    shown = [(t, n) for t, n in counts if (t.lower(),) != tuple(x.lower() for x in request.tags)][:FACETS]
+    if not shown:
+        return
+    among = (
+        "the matches" if response.matched <= len(response.matched_ids) else f"the first {len(response.matched_ids):,}"
+    )
+    st.caption(f"Your tags among {among}: click one to keep only its articles")
+    columns = st.columns(min(len(shown), 4))
+    for i, (tag, count) in enumerate(shown):
+        if columns[i % len(columns)].button(f"🏷 {tag} ({count:,})", key=f"facet-{tag}"):
+            go("search", **params.to_params(replace(request, tags=(tag,), page=1)))
+
+
+MARKS = {1: "Relevant", 0: "Not relevant"}
+
+
+def _result(res: Shared, result: SearchResult, rank: int, request: params.SearchRequest, mark: int | None) -> Any:
     with st.container(border=True):
         slot = st.empty()
         slot.html(result_html(result, rank))
-        if st.button("Open article", key=f"open-{result.id}-{rank}"):
+        open_col, *mark_cols, _ = st.columns([1.2, 1, 1.2, 2.6])
+        if open_col.button("Open article", key=f"open-{result.id}-{rank}"):
             go("article", id=str(result.id), **params.to_params(request))
+        for column, (grade, label) in zip(mark_cols, MARKS.items()):
+            held = mark is not None and (mark > 0) == (grade > 0)
+            if column.button(
+                f"✓ {label}" if held else label,
+                key=f"mark-{grade}-{result.id}-{rank}",
+                disabled=held,
+                help=f"Judge this article for “{request.query}”: `archive eval` scores the settings on your marks",
+            ):
+                with res.lock:
+                    res.archive.mark(request.query, result.id, grade)
+                st.rerun()
     return slot
 
 
@@ -279,9 +381,10 @@ def _pager(response: SearchResponse, request: params.SearchRequest) -> None:
         go("search", **params.to_params(replace(request, page=request.page + 1)))
 
 
-def _exports(response: SearchResponse, offset: int) -> None:
+def _exports(res: Shared, response: SearchResponse, request: params.SearchRequest, offset: int) -> None:
     if not response.results:
         return
+    _export_all(res, response, request)
     csv_col, json_col, _ = st.columns([1, 1, 3])
     csv_col.download_button(
         "Export page (CSV)", export.to_csv(response, offset + 1), "search-results.csv", "text/csv", on_click="ignore"
@@ -293,3 +396,26 @@ def _exports(response: SearchResponse, offset: int) -> None:
         "application/json",
         on_click="ignore",
     )
+
+
+def _export_all(res: Shared, response: SearchResponse, request: params.SearchRequest) -> None:
+    """Every match (as many as the count says), written only when a button is clicked."""
+    if not response.matched:
+        return
+    settings = SearchSettings(fusion=request.fusion, lexical_share=request.share)
+
+    def rows_as(fmt: str) -> Callable[[], str]:
+        def build() -> str:
+            out = io.StringIO()
+            with res.lock:
+                write(res.archive.search_rows(request.query, _filters(request), request.mode, settings), fmt, out)
+            return out.getvalue()
+
+        return build
+
+    columns = st.columns(len(collections.EXPORTS) + 1)
+    columns[0].markdown(f"Export all **{response.matched:,}** matches:")
+    for column, (fmt, (label, mime)) in zip(columns[1:], collections.EXPORTS.items()):
+        column.download_button(
+            label, rows_as(fmt), f"search-all.{fmt}", mime, on_click="ignore", key=f"export-all-{fmt}"
+        )
