@@ -86,6 +86,21 @@ class Collection:
 
 
 @dataclass(frozen=True)
+class StoredMention:
+    """A date mentioned in an article's text: [start, end) of its stored text, the TimeML value (`2024-01-03`,
+    `2024-W01`, `2024-01`, `2024-Q1`, `2024`, `PAST_REF`, ...), how precise it is, and the first and last
+    day it covers (None when it fixes no date)."""
+
+    start: int
+    end: int
+    text: str
+    value: str
+    granularity: str
+    day_from: str | None
+    day_to: str | None
+
+
+@dataclass(frozen=True)
 class Chunk:
     """A [start, end) character span of a document's stored text."""
 

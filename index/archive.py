@@ -39,9 +39,9 @@ from archive import (
 )
 from archive.home import HOME_ENV, default_home
 from archive.manifest import MANIFEST_FILE
-from archive.models import Annotations, Collection, CollectionEntry, CollectionSummary, SavedSearch
+from archive.models import Annotations, Collection, CollectionEntry, CollectionSummary, SavedSearch, StoredMention
 from archive.store import Filters, Store, sqlite_errors, writes
-from index import near_dupes
+from index import mentions, near_dupes, timex
 from index.derived import DerivedIndex, IndexLag
 from index.embed import EMBEDDING_TEXT, Coverage, coverage, embed_pending
 from index.embedder import Embedder, SentenceTransformerEmbedder
@@ -107,6 +107,7 @@ class Archive:
         self._lexical: LexicalIndex | None = None
         self._vectors: VectorIndex | None = None
         self.near_duplicates = near_dupes.NearDuplicates()
+        self.date_mentions = mentions.DateMentions()
         self.searcher = Searcher(
             self.store,
             lambda: self.lexical,
@@ -161,7 +162,7 @@ class Archive:
     @property
     def indexes(self) -> list[DerivedIndex]:
         """Every derived index, in the order they catch up (vectors once something is embedded)."""
-        found: list[DerivedIndex] = [self.lexical, self.near_duplicates]
+        found: list[DerivedIndex] = [self.lexical, self.near_duplicates, self.date_mentions]
         if self.vectors is not None:
             found.append(self.vectors)
         return found
@@ -268,7 +269,7 @@ class Archive:
 
         report = ingest_files(self.store, paths, chunker, options, progress)
         with sqlite_errors(self.store.path):
-            for index in (self.lexical, self.near_duplicates):
+            for index in (self.lexical, self.near_duplicates, self.date_mentions):
                 index.catch_up(self.store, _step(step, index.name))
         if embed:
             self.embed(step)
@@ -548,9 +549,17 @@ class Archive:
         return found
 
     def _check_scope(self, filters: Filters | None) -> None:
-        """A filter naming a collection that does not exist is an error, not an empty answer."""
+        """A filter naming a collection that does not exist is an error, not an empty answer; a filter on the
+        dates mentioned waits for every article to be scanned (or, read-only, says what it lacks)."""
         if filters is not None and filters.collection:
             self._collection_id(filters.collection)
+        if filters is not None and filters.mentions:
+            lag = self.date_mentions.lag(self.store)
+            if lag and not self.store.read_only:
+                with sqlite_errors(self.store.path):
+                    self.date_mentions.catch_up(self.store)
+            elif lag:
+                self._note(f"{lag:,} articles are not yet scanned for the dates they mention; they are left out")
 
     def _collection_name(self, name: str) -> str:
         return next((c.name for c in self.store.collections() if c.name.lower() == name.lower()), name)
@@ -585,6 +594,14 @@ class Archive:
 
     def get(self, doc_id: int | str) -> Document:
         return self.store.find(str(doc_id))
+
+    def mentions(self, doc_id: int) -> builtins.list[StoredMention]:
+        """The dates an article's text mentions, in text order (scanned now when the index has not yet)."""
+        kept = self.store.mentions_of(doc_id, timex.VERSION)
+        if kept is not None:
+            return kept
+        doc = self.store.get(doc_id)
+        return mentions.scan(doc.text, doc.date)
 
     def list(self, filters: Filters | None = None, limit: int | None = None) -> builtins.list[DocumentSummary]:
         """Articles by date (undated last), through the same filter as search."""
@@ -641,7 +658,24 @@ class Archive:
         parsed = self.searcher.parse(query)
         with self.store.snapshot():
             response = self.searcher.search(parsed, filters, mode, limit, offset, settings, collapse)
+            response = self._with_mentions(response, filters)
         return self.with_semantic_highlights(response) if semantic_highlights else response
+
+    def _with_mentions(self, response: SearchResponse, filters: Filters | None) -> SearchResponse:
+        """Each result with the dates it mentions: with a mentions filter, those in its range (marked "date" in
+        the passage); without, those inside its passage."""
+        if not response.results:
+            return response
+        asked = filters is not None and filters.mentions
+        low, high = (filters.mentions_from, filters.mentions_to) if filters is not None and asked else (None, None)
+        found = self.store.mentions_in([r.id for r in response.results], low, high)
+        results = []
+        for r in response.results:
+            inside = [m for m in found.get(r.id, []) if r.passage.start <= m.start and m.end <= r.passage.end]
+            kept = found.get(r.id, []) if asked else inside
+            marks = tuple(Highlight(m.start, m.end, "date") for m in inside) if asked else ()
+            results.append(replace(r, mentions=tuple(kept), highlights=r.highlights + marks))
+        return replace(response, results=tuple(results))
 
     def search_rows(
         self,

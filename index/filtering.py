@@ -66,7 +66,7 @@ def tantivy_filter(schema: tantivy.Schema, filters: Filters, allowed: Allowed | 
 
     What the word index does not hold (a collection, tags) goes in as the allowed articles' ids."""
     clauses: list[tantivy.Query] = []
-    by_ids = filters.collection or filters.tags or filters.arrived_after
+    by_ids = filters.collection or filters.tags or filters.arrived_after or filters.mentions
     if by_ids and allowed is not None and allowed.originals is not None:
         clauses.append(tantivy.Query.term_set_query(schema, "doc_id", sorted(allowed.originals)))
     undated = tantivy.Query.term_query(schema, "day", UNDATED_DAY)

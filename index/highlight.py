@@ -25,7 +25,7 @@ SECOND_SENTENCE_MARGIN = 0.03
 class Highlight:
     start: int
     end: int
-    kind: str  # "lexical" or "semantic"
+    kind: str  # "lexical", "semantic", or "date" (a mentioned date a filter asked for)
 
 
 def lexical_spans(text: str, stems: frozenset[str], start: int = 0, end: int | None = None) -> list[Highlight]:

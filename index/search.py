@@ -14,6 +14,7 @@ import numpy as np
 import tantivy
 
 from archive.errors import InvalidInputError
+from archive.models import StoredMention
 from archive.store import Store
 from archive.store.filters import Filters
 from index import filtering, near_dupes
@@ -66,6 +67,7 @@ class SearchResult:
     also_in: tuple[str, ...] = ()
     duplicates: tuple[int, ...] = ()
     text: str = field(default="", repr=False, compare=False)
+    mentions: tuple[StoredMention, ...] = ()  # dates it mentions: in its passage, or those a mentions filter matched
 
 
 @dataclass(frozen=True)

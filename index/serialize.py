@@ -5,10 +5,12 @@ The field names are the documented `--json` forms (README).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from archive import Document
+    from archive.models import StoredMention
     from index.related import RelatedResult
     from index.search import SearchResponse, SearchResult
 
@@ -31,6 +33,7 @@ def search_result(r: SearchResult) -> dict[str, Any]:
         "highlights": [{"start": h.start, "end": h.end, "kind": h.kind} for h in r.highlights],
         "also_in": list(r.also_in),
         "duplicates": list(r.duplicates),
+        "date_mentions": mentions(r.mentions),
     }
 
 
@@ -66,3 +69,10 @@ def document(doc: Document) -> dict[str, Any]:
     """An article as `archive show --json` prints it."""
     keys = ("id", "external_id", "title", "outlet", "date", "url", "canonical_url", "captured", "path", "text")
     return {k: getattr(doc, k) for k in keys}
+
+
+def mentions(found: Sequence[StoredMention]) -> list[dict[str, Any]]:
+    """Dates mentioned in a text as `archive show --json` lists them (`date_mentions`)."""
+    return [
+        {"start": m.start, "end": m.end, "text": m.text, "value": m.value, "granularity": m.granularity} for m in found
+    ]

@@ -92,7 +92,11 @@ def test_ingest_json_stats_list_show_remove(run, corpus: Path) -> None:  # type:
         "date_min": "2023-02-06",
         "date_max": "2024-05-01",
         "failed_files": 1,
-        "indexes": [{"name": "lexical", "lag": 0}, {"name": "near-duplicates", "lag": 0}],
+        "indexes": [
+            {"name": "lexical", "lag": 0},
+            {"name": "near-duplicates", "lag": 0},
+            {"name": "date-mentions", "lag": 0},
+        ],
         "search": {
             "fusion": "weighted",
             "lexical_share": 0.3,
@@ -122,6 +126,7 @@ def test_ingest_json_stats_list_show_remove(run, corpus: Path) -> None:  # type:
         "text",
         "tags",
         "note",
+        "date_mentions",
     }
     assert shown["text"] == "An earthquake struck." and shown["url"] == "https://reuters.example/q"
     assert "An earthquake struck." in run("show", str(shown["id"])).output

@@ -119,6 +119,10 @@ class ProgressBar:
             self._last = None
 
 
+# what each step counts (its name -> the unit); a step not named here counts chunks
+STEP_UNITS = {"near-duplicates": "article", "date-mentions": "article"}
+
+
 class StepBar:
     """One bar (or line series) per named step (lexical index, embedding, vector index)."""
 
@@ -135,7 +139,7 @@ class StepBar:
             share = f" ({done / total:.0%})" if total else ""
             self._lines.emit(
                 {"phase": name, "done": done, "total": total},
-                f"{name}: {done:,} of {total:,} chunks{share}",
+                f"{name}: {done:,} of {total:,} {STEP_UNITS.get(name, 'chunk')}s{share}",
                 final=done >= total,
             )
             return
@@ -146,7 +150,8 @@ class StepBar:
 
             self.close()
             self._name = name
-            self._bar = tqdm(total=total, desc=name, unit="chunk", file=sys.stderr, dynamic_ncols=True, leave=False)
+            unit = STEP_UNITS.get(name, "chunk")
+            self._bar = tqdm(total=total, desc=name, unit=unit, file=sys.stderr, dynamic_ncols=True, leave=False)
         self._bar.n = done
         self._bar.refresh()
 

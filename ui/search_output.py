@@ -13,7 +13,11 @@ if TYPE_CHECKING:
     from index import SearchResponse, SearchResult
 
 PASSAGE_CHARS = 480
-_STYLE = {"lexical": {"fg": "yellow", "bold": True}, "semantic": {"fg": "cyan", "underline": True}}
+_STYLE = {
+    "lexical": {"fg": "yellow", "bold": True},
+    "semantic": {"fg": "cyan", "underline": True},
+    "date": {"fg": "green", "underline": True},
+}
 
 
 def response_json(response: SearchResponse, query_id: str | None = None) -> dict[str, Any]:
@@ -45,6 +49,8 @@ def _result_text(number: int, r: SearchResult) -> str:
     ]
     if r.also_in:
         lines.append(f"   also in: {', '.join(r.also_in)}")
+    if r.mentions:
+        lines.append("   mentions: " + ", ".join(dict.fromkeys(f"{m.text} ({m.value})" for m in r.mentions)))
     lines.append("   " + highlighted_passage(r))
     return "\n".join(lines)
 

@@ -24,6 +24,7 @@ from archive.store.collections import CollectionTables
 from archive.store.documents import DocumentTables
 from archive.store.embeddings import EmbeddingTables
 from archive.store.groups import GroupTables
+from archive.store.mentions import MentionTables
 from archive.store.migrations import MIGRATIONS, SCHEMA_VERSION
 
 T = TypeVar("T")
@@ -48,7 +49,7 @@ def sqlite_errors(path: Path) -> Iterator[None]:
         raise StoreError(f"writing to {path} failed: {exc}; {hint}") from exc
 
 
-class Store(DocumentTables, ChunkTables, EmbeddingTables, GroupTables, CollectionTables):
+class Store(DocumentTables, ChunkTables, EmbeddingTables, GroupTables, CollectionTables, MentionTables):
     """An open `archive.sqlite3`. Use as a context manager or call `close()`."""
 
     def __init__(self, home: Path) -> None:

@@ -32,11 +32,13 @@ class Filters:
     collection: str | None = None  # only the articles of this collection (any case)
     tags: tuple[str, ...] = ()  # only articles with one of these tags (any case)
     arrived_after: str | None = None  # only articles ingested (or changed) after this UTC time (ISO)
+    mentions_from: str | None = None  # only articles whose text mentions a date on or after this day...
+    mentions_to: str | None = None  # ...and on or before this one (a mention covering any day of the range)
 
     def __post_init__(self) -> None:
         if self.undated is not None and self.undated not in UNDATED_CHOICES:
             raise InvalidInputError(f"undated must be one of {', '.join(UNDATED_CHOICES)}, not {self.undated!r}")
-        for value in (self.date_from, self.date_to):
+        for value in (self.date_from, self.date_to, self.mentions_from, self.mentions_to):
             if value is not None:
                 try:
                     dt.date.fromisoformat(value)
@@ -44,6 +46,10 @@ class Filters:
                     raise InvalidInputError(f"{value!r} is not a date; write it as YYYY-MM-DD") from None
         if self.date_from and self.date_to and self.date_from > self.date_to:
             raise InvalidInputError(f"the date range is empty: {self.date_from} is after {self.date_to}")
+        if self.mentions_from and self.mentions_to and self.mentions_from > self.mentions_to:
+            raise InvalidInputError(
+                f"the mentioned-date range is empty: {self.mentions_from} is after {self.mentions_to}"
+            )
         keys = tuple(dict.fromkeys(outlet_key(o) for o in self.outlets if o.strip()))
         object.__setattr__(self, "outlets", keys)
         object.__setattr__(self, "tags", tuple(dict.fromkeys(t.strip() for t in self.tags if t.strip())))
@@ -63,8 +69,14 @@ class Filters:
             or self.collection
             or self.tags
             or self.arrived_after
+            or self.mentions
             or self.undated_policy != "include"
         )
+
+    @property
+    def mentions(self) -> bool:
+        """Whether the filter asks for articles mentioning a date in a range."""
+        return bool(self.mentions_from or self.mentions_to)
 
     @property
     def dated_range(self) -> bool:
@@ -105,4 +117,9 @@ def where(filters: Filters) -> tuple[str, list[object]]:
     if filters.arrived_after:
         clauses.append("ingested_at > ?")
         args.append(filters.arrived_after)
+    if filters.mentions:
+        clauses.append(
+            "id IN (SELECT doc_id FROM date_mentions WHERE day_from IS NOT NULL AND day_from <= ? AND day_to >= ?)"
+        )
+        args.extend([filters.mentions_to or "9999-12-31", filters.mentions_from or "0000-01-01"])
     return ("WHERE " + " AND ".join(clauses)) if clauses else "", args

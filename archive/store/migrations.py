@@ -209,6 +209,31 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (query, origin)
     );
     """,
+    # 10: dates mentioned in each article's text (derived by index/mentions.py from the text and the publication
+    #     date): spans with their TimeML value and the days they cover; `mention_scans` says which articles were
+    #     scanned by which version of the rules. A changed text or date forgets both, and is scanned again.
+    """
+    CREATE TABLE mention_scans (
+        doc_id INTEGER PRIMARY KEY REFERENCES documents(id) ON DELETE CASCADE,
+        version INTEGER NOT NULL
+    );
+    CREATE TABLE date_mentions (
+        doc_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+        start INTEGER NOT NULL,
+        end INTEGER NOT NULL,
+        text TEXT NOT NULL,
+        value TEXT NOT NULL,
+        granularity TEXT NOT NULL,
+        day_from TEXT,
+        day_to TEXT
+    );
+    CREATE INDEX date_mentions_doc ON date_mentions(doc_id);
+    CREATE INDEX date_mentions_days ON date_mentions(day_from, day_to, doc_id);
+    CREATE TRIGGER mentions_stale AFTER UPDATE OF content_hash, published ON documents BEGIN
+        DELETE FROM date_mentions WHERE doc_id = new.id;
+        DELETE FROM mention_scans WHERE doc_id = new.id;
+    END;
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

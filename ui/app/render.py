@@ -1,7 +1,7 @@
 """Article text as HTML with two kinds of highlight. Every piece of article text is escaped here.
 
 Words of the query: <mark class="hl-words">; the sentence nearest its meaning: <mark class="hl-meaning">;
-both at once: both classes. The first highlight of an article carries id="first-hit".
+both at once: both classes; a mentioned date a filter asked for: <mark class="hl-date">. The first highlight of an article carries id="first-hit".
 """
 
 from __future__ import annotations
@@ -10,13 +10,14 @@ import html
 from collections.abc import Iterable
 from typing import Protocol
 
-CLASSES = {"lexical": "hl-words", "semantic": "hl-meaning"}
+CLASSES = {"lexical": "hl-words", "semantic": "hl-meaning", "date": "hl-date"}
 FIRST_HIT = "first-hit"
 STYLE = """
 <style>
 mark.hl-words { background: #ffe08a; color: inherit; padding: 0 1px; border-radius: 2px; }
 mark.hl-meaning { background: #cfe3ff; color: inherit; border-bottom: 2px solid #4a86e8; }
 mark.hl-words.hl-meaning { background: #b9e4b0; }
+mark.hl-date { background: transparent; color: inherit; border-bottom: 3px double #2e8b57; }
 .sa-passage { line-height: 1.55; }
 .sa-article { max-height: 62vh; overflow-y: auto; line-height: 1.6; padding-right: 0.5rem; }
 .sa-article p { margin: 0 0 0.8em 0; }

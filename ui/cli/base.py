@@ -64,7 +64,8 @@ def friendly(func: F) -> F:
 
 
 def filter_options(func: F) -> F:
-    """The filters search and saved searches share: --from, --to, --outlet, --undated, --collection, --tag."""
+    """The filters search and saved searches share: --from, --to, --outlet, --undated, --collection, --tag,
+    --mentions-from, --mentions-to."""
     for option in reversed(
         [
             click.option("--from", "date_from", metavar="DATE", help="Published on or after DATE (YYYY-MM-DD)."),
@@ -79,6 +80,12 @@ def filter_options(func: F) -> F:
             click.option(
                 "--tag", "tags", multiple=True, metavar="TAG", help="Only articles with this tag (repeatable: any)."
             ),
+            click.option(
+                "--mentions-from",
+                metavar="DATE",
+                help="Only articles whose text mentions a date on or after DATE (whatever their publication date).",
+            ),
+            click.option("--mentions-to", metavar="DATE", help="…and on or before DATE (see --mentions-from)."),
         ]
     ):
         func = option(func)

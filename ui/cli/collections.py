@@ -243,6 +243,8 @@ def saved_save_cmd(
     undated: str | None,
     collection: str | None,
     tags: tuple[str, ...],
+    mentions_from: str | None,
+    mentions_to: str | None,
     mode: str,
 ) -> None:
     """Save a search under a name.
@@ -254,7 +256,14 @@ def saved_save_cmd(
     from archive.store import Filters
 
     filters = Filters(
-        iso_date(date_from, "--from"), iso_date(date_to, "--to"), outlets, undated, collection, tuple(tags)
+        iso_date(date_from, "--from"),
+        iso_date(date_to, "--to"),
+        outlets,
+        undated,
+        collection,
+        tuple(tags),
+        mentions_from=iso_date(mentions_from, "--mentions-from"),
+        mentions_to=iso_date(mentions_to, "--mentions-to"),
     )
     with open_archive(ctx, catch_up=False, check_model=False) as archive:
         archive.save_search(name, query, filters, mode)

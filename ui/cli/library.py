@@ -126,10 +126,10 @@ def show_cmd(ctx: click.Context, doc_id: str, as_json: bool) -> None:
     with open_archive(ctx, catch_up=False, check_model=False) as archive:
         doc = archive.get(doc_id)
         mine = archive.annotations(doc.id)
+        mentioned = archive.mentions(doc.id)
     if as_json:
-        click.echo(
-            json.dumps({**serialize.document(doc), "tags": list(mine.tags), "note": mine.note}, ensure_ascii=False)
-        )
+        body = {**serialize.document(doc), "tags": list(mine.tags), "note": mine.note}
+        click.echo(json.dumps(body | {"date_mentions": serialize.mentions(mentioned)}, ensure_ascii=False))
     else:
         extra = ([f"tags: {', '.join(mine.tags)}"] if mine.tags else []) + ([f"note: {mine.note}"] if mine.note else [])
         click.echo(output.document_text(doc) if not extra else "\n".join(extra) + "\n" + output.document_text(doc))
@@ -140,6 +140,8 @@ def show_cmd(ctx: click.Context, doc_id: str, as_json: bool) -> None:
 @click.option("--from", "date_from", metavar="DATE", help="Published on or after DATE (YYYY-MM-DD).")
 @click.option("--to", "date_to", metavar="DATE", help="Published on or before DATE (YYYY-MM-DD).")
 @click.option("--collection", metavar="NAME", help="Only the articles of this collection.")
+@click.option("--mentions-from", metavar="DATE", help="Only articles whose text mentions a date on or after DATE.")
+@click.option("--mentions-to", metavar="DATE", help="…and on or before DATE.")
 @click.option("--tag", "tags", multiple=True, metavar="TAG", help="Only articles with this tag (repeatable: any).")
 @click.option("--limit", type=click.IntRange(min=1), help="At most this many lines.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object per line.")
@@ -151,6 +153,8 @@ def list_cmd(
     date_from: str | None,
     date_to: str | None,
     collection: str | None,
+    mentions_from: str | None,
+    mentions_to: str | None,
     tags: tuple[str, ...],
     limit: int | None,
     as_json: bool,
@@ -162,9 +166,16 @@ def list_cmd(
     \b
     Example:
       archive list --outlet Reuters --from 2024-01-01 --to 2024-01-31
+      archive list --mentions-from 2024-01-03 --mentions-to 2024-01-03
     """
     filters = Filters(
-        iso_date(date_from, "--from"), iso_date(date_to, "--to"), outlets, collection=collection, tags=tags
+        iso_date(date_from, "--from"),
+        iso_date(date_to, "--to"),
+        outlets,
+        collection=collection,
+        tags=tags,
+        mentions_from=iso_date(mentions_from, "--mentions-from"),
+        mentions_to=iso_date(mentions_to, "--mentions-to"),
     )
     with open_archive(ctx, catch_up=False, check_model=False) as archive:
         docs = archive.list(filters, limit)

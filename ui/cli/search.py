@@ -39,11 +39,15 @@ def _filters(
     undated: str | None,
     collection: str | None = None,
     tags: tuple[str, ...] = (),
+    mentions: tuple[str | None, str | None] = (None, None),
 ) -> Any:
     from index import Filters
 
     start, end = iso_date(date_from, "--from"), iso_date(date_to, "--to")
-    return Filters(start, end, tuple(outlets), undated, collection, tuple(tags))
+    said_from, said_to = iso_date(mentions[0], "--mentions-from"), iso_date(mentions[1], "--mentions-to")
+    return Filters(
+        start, end, tuple(outlets), undated, collection, tuple(tags), mentions_from=said_from, mentions_to=said_to
+    )
 
 
 @cli.command("search", context_settings=CONTEXT)
@@ -86,6 +90,8 @@ def search_cmd(
     undated: str | None,
     collection: str | None,
     tags: tuple[str, ...],
+    mentions_from: str | None,
+    mentions_to: str | None,
     mode: str,
     limit: int,
     fusion: str,
@@ -107,12 +113,13 @@ def search_cmd(
       archive search "How many people died in the Kerman blasts?"
       archive search quake --from 2023-01-01 --to 2023-12-31 --outlet Reuters --json
       archive search "Kerman" --export kerman.ris --format ris
+      archive search "earthquake" --mentions-from 2023-02-06 --mentions-to 2023-02-06
     """
     if not query.strip() and batch is None:
         raise click.UsageError("give a QUERY (in quotes), or --batch FILE")
     from index import SearchSettings
 
-    filters = _filters(date_from, date_to, outlets, undated, collection, tags)
+    filters = _filters(date_from, date_to, outlets, undated, collection, tags, (mentions_from, mentions_to))
     chosen = any(ctx.get_parameter_source(p) != ParameterSource.DEFAULT for p in ("fusion", "lexical_share", "rrf_k"))
     # without a fusion option, the archive's own (`archive tune`'s, else the defaults)
     with open_archive(ctx, settings=SearchSettings(fusion, lexical_share, rrf_k) if chosen else None) as archive:
@@ -181,7 +188,8 @@ def _batch_search(spec: dict[str, Any], number: int, filters: Any, mode: str, li
     undated = spec.get("undated")
     if undated is not None and undated not in UNDATED:
         raise InvalidInputError(f'{where}: "undated" must be one of {", ".join(UNDATED)}')
-    chosen = _filters(spec.get("from"), spec.get("to"), outlets, undated, filters.collection, filters.tags)
+    mentions = (filters.mentions_from, filters.mentions_to)
+    chosen = _filters(spec.get("from"), spec.get("to"), outlets, undated, filters.collection, filters.tags, mentions)
     return query, chosen, query_mode, query_limit
 
 

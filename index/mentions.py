@@ -1,0 +1,66 @@
+"""Dates mentioned in the articles' texts as a derived index (index/derived.py): each article's text is scanned
+by index/timex.py against its publication date, and the mentions are kept in the store (archive/store/mentions.py).
+
+A new version of the rules (`timex.VERSION`) makes every article lag, so a catch-up scans them all again.
+"""
+
+from __future__ import annotations
+
+from archive.models import StoredMention
+from archive.store import Store
+from index import timex
+from index.derived import Progress
+
+BATCH = 500
+
+
+def stored(mentions: list[timex.DateMention]) -> list[StoredMention]:
+    out = []
+    for m in mentions:
+        days = m.days
+        out.append(StoredMention(m.start, m.end, m.text, m.value, m.granularity, *(days or (None, None))))
+    return out
+
+
+def scan(text: str, published: str | None) -> list[StoredMention]:
+    """One text's date mentions as the store keeps them."""
+    return stored(timex.find(text, published))
+
+
+class DateMentions:
+    """The dates each article mentions; nothing is held outside the store."""
+
+    name = "date-mentions"
+
+    def lag(self, store: Store) -> int:
+        """Articles not yet scanned by this version of the rules."""
+        return store.unscanned_count(timex.VERSION)
+
+    def catch_up(self, store: Store, progress: Progress | None = None, wait: bool = True) -> int:
+        """Scan what is unscanned; a reader (`wait` False) leaves that to the writer."""
+        return sync(store, progress) if wait else 0
+
+    def rebuild(self, store: Store, progress: Progress | None = None) -> int:
+        with store.transaction():
+            store.clear_mentions()
+        return sync(store, progress)
+
+    def reload(self) -> None:
+        """Nothing held outside the store."""
+
+
+def sync(store: Store, progress: Progress | None = None) -> int:
+    """Scan every article this version has not scanned (resumable; one transaction a batch)."""
+    total, done, last = store.unscanned_count(timex.VERSION), 0, 0
+    while True:
+        rows = store.unscanned(timex.VERSION, last, BATCH)
+        if not rows:
+            return done
+        found = [(doc_id, scan(text, day), (day, digest)) for doc_id, text, day, digest in rows]  # outside the lock
+        with store.transaction():
+            for doc_id, mentions, scanned in found:  # one changed meanwhile is left for the next catch-up
+                store.save_mentions(doc_id, timex.VERSION, mentions, scanned)
+        done += len(rows)
+        last = rows[-1][0]
+        if progress:
+            progress(done, total)
