@@ -267,7 +267,17 @@ class Archive:
         write_manifest(self.home, replace(read_manifest(self.home), chunker=chunker.settings))
         from archive import ingest as ingest_files  # the readers and their libraries: only an ingest needs them
 
-        report = ingest_files(self.store, paths, chunker, options, progress)
+        alongside = mentions.Alongside(self.home)
+
+        def reported(done: Progress) -> None:
+            alongside.seen(done.documents)
+            if progress is not None:
+                progress(done)
+
+        try:
+            report = ingest_files(self.store, paths, chunker, options, reported)
+        finally:
+            alongside.stop()
         with sqlite_errors(self.store.path):
             for index in (self.lexical, self.near_duplicates, self.date_mentions):
                 index.catch_up(self.store, _step(step, index.name))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from pathlib import Path
@@ -571,3 +572,31 @@ def test_marks_on_results_are_kept_for_eval(tmp_path: Path) -> None:
     with _open(str(home)) as archive:
         assert archive.marks_for("Kerman blasts", [target]) == {target: 0}
         assert archive.evaluate()[0].queries == 0, "a query with no relevant article backs no figure"
+
+
+def test_a_search_for_articles_mentioning_a_day_whatever_their_date(tmp_path: Path) -> None:
+    records = tmp_path / "records.jsonl"
+    rows = [
+        {"id": "on", "title": "Twin blasts in Kerman", "date": "2024-01-03", "text": "Blasts hit Kerman on Wednesday."},
+        {"id": "later", "title": "Kerman, a year on", "date": "2025-01-03",
+         "text": "A year after the blasts of January 3, 2024, Kerman remembered."},
+        {"id": "other", "title": "Kerman budget", "date": "2024-01-10", "text": "Kerman's budget passed on Tuesday."},
+    ]  # fmt: skip
+    records.write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
+    home = tmp_path / "home"
+    with _open(str(home)) as archive:
+        archive.ingest([str(records)])
+    at = _app(home, q="Kerman", mode="lexical", mfrom="2024-01-03", mto="2024-01-03")
+    assert not at.exception
+    shown = _results(at)
+    assert len(shown) == 2 and not any("Kerman budget" in r for r in shown)
+    later = next(r for r in shown if "a year on" in r)
+    assert "Mentions: January 3, 2024 (2024-01-03)" in later and '<mark class="hl-date">January 3, 2024</mark>' in later
+    assert next(d for d in at.date_input if d.label == "Text mentions a date from").value == dt.date(2024, 1, 3)
+    assert any("a date it mentions in your range" in h.value for h in at.html)
+    article = _app(home, view="article", id=str(_ids(home)["later"]), q="Kerman", mfrom="2024-01-03")
+    assert not article.exception
+    assert any("Dates it mentions: January 3, 2024 (2024-01-03)" in h.value for h in article.html)
+    assert any('class="hl-date"' in h.value for h in article.html)
+    bad = _app(home, q="Kerman", mfrom="2024-02-01", mto="2024-01-01")
+    assert not bad.exception and any("mentioned-date range is empty" in h.value for h in bad.html)

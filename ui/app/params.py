@@ -2,7 +2,8 @@
 
 Parameters: q (query), mode (hybrid|lexical|semantic), share (the words' share of the fused score),
 from / to (YYYY-MM-DD), outlet (repeated), undated (include|exclude|only), page (1-based), fusion
-(weighted|rrf: how hybrid mode fuses its two rankings), tag (repeated: any of them), collection (a name).
+(weighted|rrf: how hybrid mode fuses its two rankings), tag (repeated: any of them), collection (a name),
+mfrom / mto (YYYY-MM-DD: the text mentions a date in that range).
 Anything malformed falls back to its default with a problem the page shows.
 """
 
@@ -33,6 +34,8 @@ class SearchRequest:
     fusion: str = "weighted"
     tags: tuple[str, ...] = ()
     collection: str | None = None
+    mentions_from: dt.date | None = None
+    mentions_to: dt.date | None = None
 
 
 @dataclass(frozen=True)
@@ -71,8 +74,24 @@ def from_params(get_all: Callable[[str], list[str]]) -> Parsed:
     outlets = tuple(dict.fromkeys(o for o in get_all("outlet") if o))
     tags = tuple(dict.fromkeys(t.strip() for t in get_all("tag") if t.strip()))
     collection = (one("collection") or "").strip() or None
+    said_from, said_to = _date(one("mfrom"), "mfrom", problems), _date(one("mto"), "mto", problems)
+    if said_from and said_to and said_from > said_to:
+        problems.append(f"the mentioned-date range is empty ({said_from} is after {said_to}); ignored")
+        said_from = said_to = None
     request = SearchRequest(
-        one("q") or "", mode, share, date_from, date_to, outlets, undated, page, fusion, tags, collection
+        one("q") or "",
+        mode,
+        share,
+        date_from,
+        date_to,
+        outlets,
+        undated,
+        page,
+        fusion,
+        tags,
+        collection,
+        said_from,
+        said_to,
     )
     return Parsed(request, tuple(problems))
 
@@ -102,6 +121,10 @@ def to_params(request: SearchRequest) -> dict[str, str | list[str]]:
         out["tag"] = list(request.tags)
     if request.collection:
         out["collection"] = request.collection
+    if request.mentions_from:
+        out["mfrom"] = request.mentions_from.isoformat()
+    if request.mentions_to:
+        out["mto"] = request.mentions_to.isoformat()
     return out
 
 

@@ -30,6 +30,12 @@ LEGEND = (
     '<div class="sa-legend">Highlights: <mark class="hl-words">your query\'s words</mark>'
     '<mark class="hl-meaning">the sentence that best answers it (by meaning, words and numbers)</mark></div>'
 )
+LEGEND_DATES = LEGEND.replace("</div>", '<mark class="hl-date">a date it mentions in your range</mark></div>')
+
+
+def legend(dates: bool) -> str:
+    """The highlight legend; with `dates`, the mark of a mentioned date in the asked range too."""
+    return LEGEND_DATES if dates else LEGEND
 
 
 class Span(Protocol):

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import html
 from collections import defaultdict
+from collections.abc import Sequence
 from urllib.parse import urlparse
 
 import streamlit as st
 
 from archive import ArchiveError
-from archive.models import Document
+from archive.models import Document, StoredMention
+from index.highlight import Highlight
 from index.related import RelatedResult
 from index.settings import DEFAULT_WINDOW_DAYS, RelatedSettings
 from ui.app import params, render
@@ -55,12 +57,17 @@ def page(res: Shared) -> None:
             doc = res.archive.get(doc_id)
             highlights = res.archive.highlights(doc.text, query) if query else ()
             copies = res.archive.copies(doc.id)
+            mentioned = res.archive.mentions(doc.id)
     except ArchiveError as exc:
         st.error(str(exc))
         return
-    st.html(header_html(doc, copies))
-    if query:
-        st.html(render.LEGEND)
+    asked = [m for m in mentioned if _in_range(m.day_from, m.day_to, search)]
+    highlights = tuple(
+        sorted((*highlights, *(Highlight(m.start, m.end, "date") for m in asked)), key=lambda h: h.start)
+    )
+    st.html(header_html(doc, copies) + mentions_html(mentioned))
+    if query or asked:
+        st.html(render.legend(bool(asked)))
     st.html(render.article_html(doc.text, highlights))
     if highlights:
         st.html(scroll_script(doc.id), unsafe_allow_javascript=True)
@@ -86,6 +93,24 @@ def header_html(doc: Document, copies: list[tuple[int, str | None]]) -> str:
         names = ", ".join(html.escape(f"{o or 'unknown outlet'} (#{i})") for i, o in copies)
         out += f"<div>Copies of this article: {names}</div>"
     return out
+
+
+def mentions_html(mentioned: Sequence[StoredMention], shown: int = 12) -> str:
+    """The dates the text mentions (each value once, in text order), or nothing."""
+    named = dict.fromkeys(f"{m.text} ({m.value})" for m in mentioned if m.day_from)
+    if not named:
+        return ""
+    more = f" and {len(named) - shown} more" if len(named) > shown else ""
+    return f'<div class="sa-meta">Dates it mentions: {html.escape("; ".join(list(named)[:shown]))}{more}</div>'
+
+
+def _in_range(first: str | None, last: str | None, search: params.SearchRequest) -> bool:
+    """Whether a mention's days meet the search's mentioned-date range (none set: no)."""
+    if first is None or last is None or not (search.mentions_from or search.mentions_to):
+        return False
+    low = search.mentions_from.isoformat() if search.mentions_from else "0000-01-01"
+    high = search.mentions_to.isoformat() if search.mentions_to else "9999-12-31"
+    return first <= high and last >= low
 
 
 def _link(address: str) -> str:

@@ -107,6 +107,8 @@ def _sync_widgets(request: params.SearchRequest) -> None:
         "f-undated": request.undated,
         "f-tags": list(request.tags),
         "f-collection": request.collection,
+        "f-mfrom": request.mentions_from,
+        "f-mto": request.mentions_to,
     }
     for key, value in values.items():
         if force or synced is not None or key not in st.session_state:
@@ -137,6 +139,13 @@ def _form(request: params.SearchRequest, stats: Stats, choices: Choices) -> para
             undated = left.selectbox(
                 "Undated articles", undated_options, format_func=lambda k: UNDATED_LABELS[k], key="f-undated"
             )
+            said_from_col, said_to_col = left.columns(2)
+            said_from = said_from_col.date_input(
+                "Text mentions a date from",
+                key="f-mfrom",
+                help="Articles whose text mentions a day in this range, whatever day they were published.",
+            )
+            said_to = said_to_col.date_input("…to", value=None, key="f-mto")
             share = right.slider(
                 "Hybrid balance: share of words (the rest is meaning)", 0.0, 1.0, step=0.05, key="f-share"
             )
@@ -167,6 +176,7 @@ def _form(request: params.SearchRequest, stats: Stats, choices: Choices) -> para
         str(fusion),
         tuple(chosen_tags),
         collection,
+        *sorted_range(_as_date(said_from), _as_date(said_to)),
     )
     if quick != PICKERS:  # run again so that the pickers show the range and the quick choice resets
         st.session_state[RESYNC] = True
@@ -204,12 +214,25 @@ def _workbench_filters(request: params.SearchRequest, choices: Choices) -> tuple
 def _advanced(request: params.SearchRequest) -> bool:
     """Open the Advanced part when the URL sets something in it (a shared link shows what it changed)."""
     default = params.SearchRequest()
-    return (request.mode, request.share, request.fusion, request.undated) != (
+    return (
+        request.mode,
+        request.share,
+        request.fusion,
+        request.undated,
+        request.mentions_from,
+        request.mentions_to,
+    ) != (
         default.mode,
         default.share,
         default.fusion,
         default.undated,
+        None,
+        None,
     )
+
+
+def sorted_range(low: dt.date | None, high: dt.date | None) -> tuple[dt.date | None, dt.date | None]:
+    return (high, low) if low and high and low > high else (low, high)
 
 
 def _as_date(value: object) -> dt.date | None:
@@ -265,7 +288,7 @@ def _results(res: Shared, request: params.SearchRequest) -> None:
     _summary(response, offset)
     _facets(facets, response, request)
     if response.results:
-        st.html(render.LEGEND)
+        st.html(render.legend(bool(request.mentions_from or request.mentions_to)))
     span = timeline.matches_chart(months, key=f"timeline-{_signature(request)}")
     if span is not None:
         go("search", **params.to_params(replace(request, date_from=span[0], date_to=span[1], page=1)))
@@ -308,6 +331,8 @@ def _filters(request: params.SearchRequest) -> Filters:
         request.undated,
         request.collection,
         request.tags,
+        mentions_from=request.mentions_from.isoformat() if request.mentions_from else None,
+        mentions_to=request.mentions_to.isoformat() if request.mentions_to else None,
     )
 
 
@@ -359,9 +384,13 @@ def result_html(result: SearchResult, rank: int) -> str:
     if result.also_in:
         meta += " · also in: " + html.escape(", ".join(result.also_in))
     passage = render.passage_html(result.text, result.passage.start, result.passage.end, result.highlights)
+    said = ""
+    if result.mentions:
+        named = dict.fromkeys(f"{m.text} ({m.value})" for m in result.mentions)
+        said = f'<div class="sa-meta">Mentions: {html.escape("; ".join(list(named)[:6]))}</div>'
     return (
         f'<div class="sa-title"><b>{rank}. {html.escape(result.title or "(untitled)")}</b></div>'
-        f'<div class="sa-meta">{meta}</div>{passage}<div class="sa-why">{html.escape(why(result))}</div>'
+        f'<div class="sa-meta">{meta}</div>{said}{passage}<div class="sa-why">{html.escape(why(result))}</div>'
     )
 
 
