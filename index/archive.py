@@ -12,6 +12,7 @@ needed, so `stats`, `list` and `show` touch the store alone.
 from __future__ import annotations
 
 import builtins
+import datetime as dt
 import os
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, replace
@@ -41,7 +42,7 @@ from archive.home import HOME_ENV, default_home
 from archive.manifest import MANIFEST_FILE
 from archive.models import Annotations, Collection, CollectionEntry, CollectionSummary, SavedSearch, StoredMention
 from archive.store import Filters, Store, sqlite_errors, writes
-from index import mentions, near_dupes, timex
+from index import mentions, near_dupes, query_dates, timex
 from index.derived import DerivedIndex, IndexLag
 from index.embed import EMBEDDING_TEXT, Coverage, coverage, embed_pending
 from index.embedder import Embedder, SentenceTransformerEmbedder
@@ -50,6 +51,7 @@ from index.highlight import Highlight, lexical_spans, semantic_spans
 from index.lexical import LexicalIndex
 from index.model_files import DEFAULT_MODEL_NAME, default_model_dir
 from index.model_record import check_name, check_weights, reconcile, record_of
+from index.query_dates import DatesRead
 from index.related import RelatedFinder, RelatedResult, Seed, stored_seed
 from index.search import Searcher, SearchResponse
 from index.settings import MODES, RelatedSettings, SearchSettings
@@ -661,15 +663,36 @@ class Archive:
         semantic_highlights: bool = True,
         settings: SearchSettings | None = None,
         collapse: bool = True,
+        literal: bool = False,
     ) -> SearchResponse:
-        """Search; with `semantic_highlights`, mark the sentence(s) of each passage nearest the query."""
+        """Search; with `semantic_highlights`, mark the sentence(s) of each passage nearest the query.
+
+        A date expression in the query ("in January 2024", "last week") becomes the date filter and leaves
+        the words searched, said in the notice, unless `literal` or the filters already hold dates."""
         self._check_scope(filters)
         self.refresh()
-        parsed = self.searcher.parse(query)
+        read, words, filters = self._read_dates(query, filters, literal)
+        parsed = self.searcher.parse(words)
         with self.store.snapshot():
             response = self.searcher.search(parsed, filters, mode, limit, offset, settings, collapse)
             response = self._with_mentions(response, filters)
+        if read is not None:
+            said = read.notice(dt.date.today())
+            notice = "; ".join(filter(None, [said, response.notice]))
+            response = replace(response, query=query, notice=notice, dates_read=read)
         return self.with_semantic_highlights(response) if semantic_highlights else response
+
+    def _read_dates(
+        self, query: str, filters: Filters | None, literal: bool
+    ) -> tuple[DatesRead | None, str, Filters | None]:
+        """The query's date expression as a filter (index/query_dates.py): what was read, the words left, the
+        filters with its range."""
+        if literal or (filters is not None and filters.dated_range):
+            return None, query, filters
+        read = query_dates.read(query, dt.date.today())
+        if read is None:
+            return None, query, filters
+        return read, read.rest, replace(filters or Filters(), date_from=read.date_from, date_to=read.date_to)
 
     def _with_mentions(self, response: SearchResponse, filters: Filters | None) -> SearchResponse:
         """Each result with the dates it mentions: with a mentions filter, those in its range (marked "date" in
@@ -695,13 +718,15 @@ class Archive:
         settings: SearchSettings | None = None,
         collapse: bool = True,
         batch: int = 1000,
+        literal: bool = False,
     ) -> Iterator[dict[str, object]]:
         """Every match of a search (as many as its `matched`), best first, as citation rows for
         archive/export.py: read batch by batch, so an export of 50,000 holds one batch at a time.
         A bad filter or query fails here, before the first row is asked for."""
         self._check_scope(filters)
         self.refresh()
-        parsed = self.searcher.parse(query)
+        _, words, filters = self._read_dates(query, filters, literal)
+        parsed = self.searcher.parse(words)
         with self.store.snapshot():
             ids = self.searcher.all_match_ids(parsed, filters, mode, settings, collapse)
         return self._citation_rows(ids, batch, query=query)

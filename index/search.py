@@ -22,6 +22,7 @@ from index.fusion import DEFAULT_RRF_K, ranked, rrf, weighted
 from index.highlight import Highlight, lexical_spans
 from index.lexical import LexicalIndex
 from index.query import ParsedQuery, parse_query
+from index.query_dates import DatesRead
 from index.settings import MODES, SearchSettings
 from index.vectors import VectorIndex
 
@@ -82,6 +83,7 @@ class SearchResponse:
     semantic_query: str = field(default="", repr=False, compare=False)  # what the meaning leg embedded
     matched_total: int | None = None  # when over MATCH_IDS_CAP word matches: their count (copies each counted)
     words_matched: bool = True  # False: no article contains the query's words; the results are nearest by meaning
+    dates_read: DatesRead | None = None  # a date expression of the query read as the date filter
 
     @property
     def matched(self) -> int:

@@ -46,6 +46,7 @@ def search_response(response: SearchResponse, query_id: str | None = None) -> di
         "matched": response.matched,
         "words_matched": response.words_matched,
         "notice": response.notice,
+        "dates_read": _dates_read(response),
         "results": [search_result(r) for r in response.results],
     }
     return out if query_id is None else {"id": query_id, **out}
@@ -76,3 +77,16 @@ def mentions(found: Sequence[StoredMention]) -> list[dict[str, Any]]:
     return [
         {"start": m.start, "end": m.end, "text": m.text, "value": m.value, "granularity": m.granularity} for m in found
     ]
+
+
+def _dates_read(response: SearchResponse) -> dict[str, Any] | None:
+    read = response.dates_read
+    if read is None:
+        return None
+    return {
+        "phrase": read.phrase,
+        "from": read.date_from,
+        "to": read.date_to,
+        "relative": read.relative,
+        "searched": read.rest,
+    }

@@ -600,3 +600,16 @@ def test_a_search_for_articles_mentioning_a_day_whatever_their_date(tmp_path: Pa
     assert any('class="hl-date"' in h.value for h in article.html)
     bad = _app(home, q="Kerman", mfrom="2024-02-01", mto="2024-01-01")
     assert not bad.exception and any("mentioned-date range is empty" in h.value for h in bad.html)
+
+
+def test_a_date_in_the_query_is_read_as_a_filter_and_one_click_keeps_it_as_words(tmp_path: Path) -> None:
+    home = _filled_home(tmp_path)
+    at = _app(home, q="earthquake in February 2023", mode="lexical")
+    assert not at.exception
+    assert any("Read ‘in February 2023’ as 2023-02-01..2023-02-28" in i.value for i in at.info)
+    titles = " ".join(_results(at))
+    assert "Earthquake kills hundreds" in titles and "drill" not in titles and "Markup" not in titles
+    next(b for b in at.button if b.key == "literal").click().run()
+    assert _param(at, "literal") == "1"
+    assert not any("Read ‘in February 2023’" in i.value for i in at.info)
+    assert "drill" in " ".join(_results(at)), "as words, the undated drill matches again"

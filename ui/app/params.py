@@ -3,7 +3,7 @@
 Parameters: q (query), mode (hybrid|lexical|semantic), share (the words' share of the fused score),
 from / to (YYYY-MM-DD), outlet (repeated), undated (include|exclude|only), page (1-based), fusion
 (weighted|rrf: how hybrid mode fuses its two rankings), tag (repeated: any of them), collection (a name),
-mfrom / mto (YYYY-MM-DD: the text mentions a date in that range).
+mfrom / mto (YYYY-MM-DD: the text mentions a date in that range), literal (1: a date in the query stays words).
 Anything malformed falls back to its default with a problem the page shows.
 """
 
@@ -36,6 +36,7 @@ class SearchRequest:
     collection: str | None = None
     mentions_from: dt.date | None = None
     mentions_to: dt.date | None = None
+    literal: bool = False
 
 
 @dataclass(frozen=True)
@@ -92,6 +93,7 @@ def from_params(get_all: Callable[[str], list[str]]) -> Parsed:
         collection,
         said_from,
         said_to,
+        one("literal") == "1",
     )
     return Parsed(request, tuple(problems))
 
@@ -125,6 +127,8 @@ def to_params(request: SearchRequest) -> dict[str, str | list[str]]:
         out["mfrom"] = request.mentions_from.isoformat()
     if request.mentions_to:
         out["mto"] = request.mentions_to.isoformat()
+    if request.literal:
+        out["literal"] = "1"
     return out
 
 

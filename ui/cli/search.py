@@ -77,6 +77,11 @@ def _filters(
     help="RRF fusion: the k in 1/(k + rank).",
 )
 @click.option("--no-collapse", is_flag=True, help="Show every near-duplicate, not one article per group.")
+@click.option(
+    "--literal",
+    is_flag=True,
+    help='Search a date in the query as words: "in January 2024" is otherwise read as --from/--to (said in the notice).',
+)
 @export_options("Write every match (not one page: as many as --json's matched) to this file for citation.")
 @json_and_batch("One query per line (text, or JSON with query, id and filters); one JSON object per line out.")
 @click.pass_context
@@ -98,6 +103,7 @@ def search_cmd(
     lexical_share: float,
     rrf_k: float,
     no_collapse: bool,
+    literal: bool,
     export_to: Path | None,
     export_format: str,
     as_json: bool,
@@ -114,6 +120,7 @@ def search_cmd(
       archive search quake --from 2023-01-01 --to 2023-12-31 --outlet Reuters --json
       archive search "Kerman" --export kerman.ris --format ris
       archive search "earthquake" --mentions-from 2023-02-06 --mentions-to 2023-02-06
+      archive search "Kerman blasts in January 2024"     # read as --from 2024-01-01 --to 2024-01-31
     """
     if not query.strip() and batch is None:
         raise click.UsageError("give a QUERY (in quotes), or --batch FILE")
@@ -128,11 +135,13 @@ def search_cmd(
             return
         if export_to is not None:
             count = export_rows(
-                archive.search_rows(query, filters, mode, collapse=not no_collapse), export_to, export_format
+                archive.search_rows(query, filters, mode, collapse=not no_collapse, literal=literal),
+                export_to,
+                export_format,
             )
             click.echo(f"wrote {count:,} matching articles to {export_to}")
             return
-        response = archive.search(query, filters, mode, limit, collapse=not no_collapse)
+        response = archive.search(query, filters, mode, limit, collapse=not no_collapse, literal=literal)
     if as_json:
         click.echo(json.dumps(search_output.response_json(response), ensure_ascii=False))
     else:

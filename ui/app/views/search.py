@@ -275,7 +275,14 @@ def _results(res: Shared, request: params.SearchRequest) -> None:
     try:
         with res.lock:
             response = res.archive.search(
-                request.query, filters, request.mode, PAGE_SIZE, offset, semantic_highlights=False, settings=settings
+                request.query,
+                filters,
+                request.mode,
+                PAGE_SIZE,
+                offset,
+                semantic_highlights=False,
+                settings=settings,
+                literal=request.literal,
             )
             months = res.archive.months(response.matched_ids)
             facets = res.archive.tag_counts(response.matched_ids)
@@ -285,6 +292,10 @@ def _results(res: Shared, request: params.SearchRequest) -> None:
         return
     if response.notice:
         st.info(response.notice[0].upper() + response.notice[1:])
+    if response.dates_read is not None:
+        phrase = response.dates_read.phrase
+        if st.button(f"Search ‘{render.plain(phrase)}’ as words, not as dates", key="literal"):
+            go("search", **params.to_params(replace(request, literal=True, page=1)))
     _summary(response, offset)
     _facets(facets, response, request)
     if response.results:
@@ -437,7 +448,10 @@ def _export_all(res: Shared, response: SearchResponse, request: params.SearchReq
         def build() -> str:
             out = io.StringIO()
             with res.lock:
-                write(res.archive.search_rows(request.query, _filters(request), request.mode, settings), fmt, out)
+                rows = res.archive.search_rows(
+                    request.query, _filters(request), request.mode, settings, literal=request.literal
+                )
+                write(rows, fmt, out)
             return out.getvalue()
 
         return build
