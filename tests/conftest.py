@@ -29,6 +29,21 @@ def home(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
+def run(home: Path):  # type: ignore[no-untyped-def]
+    """The `archive` command line on the test's home: run("search", "x", "--json") -> click's Result."""
+    from click.testing import CliRunner
+
+    from ui.cli import cli
+
+    runner = CliRunner()
+
+    def invoke(*args: str):  # type: ignore[no-untyped-def]
+        return runner.invoke(cli, ["--home", str(home), *args], catch_exceptions=False)
+
+    return invoke
+
+
+@pytest.fixture
 def chunker() -> Chunker:
     return Chunker(WordTokenizer(max_tokens=40), overlap_tokens=10)
 

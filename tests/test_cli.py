@@ -18,16 +18,6 @@ COMMANDS = sorted(cli.commands)
 
 
 @pytest.fixture
-def run(home: Path):  # type: ignore[no-untyped-def]
-    runner = CliRunner()
-
-    def invoke(*args: str):  # type: ignore[no-untyped-def]
-        return runner.invoke(cli, ["--home", str(home), *args], catch_exceptions=False)
-
-    return invoke
-
-
-@pytest.fixture
 def corpus(files) -> Path:  # type: ignore[no-untyped-def]
     return files(
         {

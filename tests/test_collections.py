@@ -7,21 +7,6 @@ import io
 import json
 from pathlib import Path
 
-import pytest
-from click.testing import CliRunner
-
-from ui.cli import cli
-
-
-@pytest.fixture
-def run(home: Path):  # type: ignore[no-untyped-def]
-    runner = CliRunner()
-
-    def invoke(*args: str):  # type: ignore[no-untyped-def]
-        return runner.invoke(cli, ["--home", str(home), *args], catch_exceptions=False)
-
-    return invoke
-
 
 def _records(path: Path, second_text: str) -> Path:
     rows = [

@@ -7,10 +7,8 @@ import os
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from index import timex
-from ui.cli import cli
 
 FRIDAY = "2024-01-05"  # a Friday
 
@@ -89,16 +87,6 @@ def test_offsets_point_into_the_text() -> None:
     text = "Officials said on Wednesday, January 3, that the blasts in Kerman killed 84."
     for m in timex.find(text, FRIDAY):
         assert text[m.start : m.end] == m.text
-
-
-@pytest.fixture
-def run(home: Path):  # type: ignore[no-untyped-def]
-    runner = CliRunner()
-
-    def invoke(*args: str):  # type: ignore[no-untyped-def]
-        return runner.invoke(cli, ["--home", str(home), *args], catch_exceptions=False)
-
-    return invoke
 
 
 def _corpus(path: Path, anniversary_text: str) -> Path:
