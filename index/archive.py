@@ -607,6 +607,10 @@ class Archive:
     def get(self, doc_id: int | str) -> Document:
         return self.store.find(str(doc_id))
 
+    def inferred_date(self, doc_id: int) -> tuple[str, str] | None:
+        """For an undated article, the (day, evidence) its text suggests; never a publication date."""
+        return self.store.inferred_date(doc_id)
+
     def mentions(self, doc_id: int) -> builtins.list[StoredMention]:
         """The dates an article's text mentions, in text order (scanned now when the index has not yet)."""
         kept = self.store.mentions_of(doc_id, timex.VERSION)

@@ -67,6 +67,7 @@ def tantivy_filter(schema: tantivy.Schema, filters: Filters, allowed: Allowed | 
     What the word index does not hold (a collection, tags) goes in as the allowed articles' ids."""
     clauses: list[tantivy.Query] = []
     by_ids = filters.collection or filters.tags or filters.arrived_after or filters.mentions
+    by_ids = by_ids or (filters.undated == "inferred" and filters.dated_range)  # the word index holds no guesses
     if by_ids and allowed is not None and allowed.originals is not None:
         clauses.append(tantivy.Query.term_set_query(schema, "doc_id", sorted(allowed.originals)))
     undated = tantivy.Query.term_query(schema, "day", UNDATED_DAY)
@@ -76,7 +77,7 @@ def tantivy_filter(schema: tantivy.Schema, filters: Filters, allowed: Allowed | 
         lo = day_number(filters.date_from) if filters.date_from else 0
         hi = day_number(filters.date_to) if filters.date_to else 10**7
         span = tantivy.Query.range_query(schema, "day", tantivy.FieldType.Integer, lo, hi)
-        if filters.undated_policy == "include":
+        if filters.undated_policy in ("include", "inferred"):
             span = tantivy.Query.boolean_query([(tantivy.Occur.Should, span), (tantivy.Occur.Should, undated)])
         clauses.append(span)
     elif filters.undated_policy == "exclude":

@@ -6,6 +6,7 @@ A new version of the rules (`timex.VERSION`) makes every article lag, so a catch
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import subprocess
 import sys
@@ -33,6 +34,17 @@ def stored(mentions: list[timex.DateMention]) -> list[StoredMention]:
 def scan(text: str, published: str | None) -> list[StoredMention]:
     """One text's date mentions as the store keeps them."""
     return stored(timex.find(text, published))
+
+
+def infer(mentions: list[StoredMention], today: dt.date | None = None) -> tuple[str, str] | None:
+    """A publication day for an undated article: the latest full day its text names (news reports what has
+    happened: it is written on or after the days it names), never after today; with the mention as evidence."""
+    latest = (today or dt.date.today()).isoformat()
+    days = [m for m in mentions if m.granularity == "day" and m.day_from and m.day_from <= latest]
+    if not days:
+        return None
+    best = max(days, key=lambda m: (m.day_from or "", -m.start))
+    return str(best.day_from), f"the latest day its text names: ‘{best.text}’"
 
 
 class DateMentions:
@@ -68,7 +80,8 @@ def sync(store: Store, progress: Progress | None = None, stop: Any = None) -> in
         found = [(doc_id, scan(text, day), (day, digest)) for doc_id, text, day, digest in rows]  # outside the lock
         with store.transaction():
             for doc_id, mentions, scanned in found:  # one changed meanwhile is left for the next catch-up
-                store.save_mentions(doc_id, timex.VERSION, mentions, scanned)
+                guess = infer(mentions) if scanned[0] is None else None
+                store.save_mentions(doc_id, timex.VERSION, mentions, scanned, guess)
         done += len(rows)
         last = rows[-1][0]
         if progress:

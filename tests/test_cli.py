@@ -117,6 +117,7 @@ def test_ingest_json_stats_list_show_remove(run, corpus: Path) -> None:  # type:
         "tags",
         "note",
         "date_mentions",
+        "inferred_date",
     }
     assert shown["text"] == "An earthquake struck." and shown["url"] == "https://reuters.example/q"
     assert "An earthquake struck." in run("show", str(shown["id"])).output

@@ -218,3 +218,49 @@ def test_an_ingest_past_the_threshold_scans_in_a_second_process(home: Path, tmp_
             os.kill(started[0], 0)  # and is gone: stopped and reaped by the ingest
         assert archive.date_mentions.lag(archive.store) == 0
         assert [m.value for m in archive.mentions(archive.get("year-on").id)] == ["2024-01-03"]
+
+
+def test_an_undated_article_gets_a_proposed_day_kept_apart_from_real_dates(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    rows = [
+        {"id": "undated", "title": "Kerman mourns", "text": "On January 3, 2024 blasts hit Kerman; on 5 January 2024 it mourned."},
+        {"id": "vague", "title": "Kerman, some day", "text": "Kerman remembered its dead last week."},
+        {"id": "dated", "title": "Kerman blasts", "date": "2024-01-03", "text": "Blasts hit Kerman."},
+    ]  # fmt: skip
+    corpus = tmp_path / "k.jsonl"
+    corpus.write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
+    run("ingest", str(corpus), "--no-embed")
+    shown = json.loads(run("show", "undated", "--json").stdout)
+    assert shown["date"] is None, "a proposal is never a publication date"
+    assert shown["inferred_date"] == {
+        "day": "2024-01-05",
+        "evidence": "the latest day its text names: ‘5 January 2024’",
+    }
+    assert json.loads(run("show", "vague", "--json").stdout)["inferred_date"] is None, "no full day named"
+    assert json.loads(run("show", "dated", "--json").stdout)["inferred_date"] is None
+    assert "its text suggests 2024-01-05" in run("show", "undated").output
+
+    def listed(*extra: str) -> list[str]:
+        out = run("list", "--from", "2024-01-01", "--to", "2024-01-31", "--json", *extra).stdout
+        return sorted(json.loads(x)["external_id"] for x in out.splitlines())
+
+    assert listed() == ["dated"]
+    found = json.loads(
+        run(
+            "search",
+            "Kerman",
+            "--mode",
+            "lexical",
+            "--from",
+            "2024-01-01",
+            "--to",
+            "2024-01-31",
+            "--undated",
+            "inferred",
+            "--json",
+        ).stdout
+    )
+    assert sorted(r["external_id"] for r in found["results"]) == ["dated", "undated"] and found["matched"] == 2
+    outside = json.loads(
+        run("search", "Kerman", "--mode", "lexical", "--from", "2024-02-01", "--undated", "inferred", "--json").stdout
+    )
+    assert outside["matched"] == 0

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from archive.errors import InvalidInputError
 
-UNDATED_CHOICES = ("include", "exclude", "only")
+UNDATED_CHOICES = ("include", "exclude", "only", "inferred")
 
 
 def outlet_key(name: str) -> str:
@@ -28,7 +28,8 @@ class Filters:
     date_from: str | None = None
     date_to: str | None = None
     outlets: tuple[str, ...] = ()
-    undated: str | None = None  # None: included without a date range, left out with one
+    undated: str | None = None  # None: included without a date range, left out with one; "inferred": in a range by
+    #                             the day proposed from their text (index/mentions.py), never by a real date
     collection: str | None = None  # only the articles of this collection (any case)
     tags: tuple[str, ...] = ()  # only articles with one of these tags (any case)
     arrived_after: str | None = None  # only articles ingested (or changed) after this UTC time (ISO)
@@ -99,7 +100,16 @@ def where(filters: Filters) -> tuple[str, list[object]]:
         args = []
     elif dated:
         joined = " AND ".join(dated)
-        clauses.append(f"(({joined}) OR published IS NULL)" if filters.undated_policy == "include" else f"({joined})")
+        if filters.undated_policy == "include":
+            clauses.append(f"(({joined}) OR published IS NULL)")
+        elif filters.undated_policy == "inferred":
+            clauses.append(
+                f"(({joined}) OR (published IS NULL AND id IN"
+                " (SELECT doc_id FROM inferred_dates WHERE day >= ? AND day <= ?)))"
+            )
+            args.extend([filters.date_from or "0000-01-01", filters.date_to or "9999-12-31"])
+        else:
+            clauses.append(f"({joined})")
     elif filters.undated_policy == "exclude":
         clauses.append("published IS NOT NULL")
     if filters.outlets:

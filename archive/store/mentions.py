@@ -33,10 +33,16 @@ class MentionTables:
         return [(int(i), str(t), p, str(h)) for i, t, p, h in rows]
 
     def save_mentions(
-        self, doc_id: int, version: int, mentions: Iterable[StoredMention], scanned: tuple[str | None, str]
+        self,
+        doc_id: int,
+        version: int,
+        mentions: Iterable[StoredMention],
+        scanned: tuple[str | None, str],
+        inferred: tuple[str, str] | None = None,
     ) -> bool:
         """Replace an article's mentions (inside a transaction); it counts as scanned by `version`. Nothing is
-        saved (False) when its (publication date, content hash) is no longer `scanned`: it changed meanwhile."""
+        saved (False) when its (publication date, content hash) is no longer `scanned`: it changed meanwhile.
+        `inferred`: for an undated article, a proposed (day, evidence)."""
         row = self.db.execute("SELECT published, content_hash FROM documents WHERE id = ?", (doc_id,)).fetchone()
         if row is None or (row[0], str(row[1])) != scanned:
             return False
@@ -47,12 +53,21 @@ class MentionTables:
             [(doc_id, m.start, m.end, m.text, m.value, m.granularity, m.day_from, m.day_to) for m in mentions],
         )
         self.db.execute("INSERT OR REPLACE INTO mention_scans (doc_id, version) VALUES (?, ?)", (doc_id, version))
+        self.db.execute("DELETE FROM inferred_dates WHERE doc_id = ?", (doc_id,))
+        if inferred is not None and row[0] is None:
+            self.db.execute("INSERT INTO inferred_dates (doc_id, day, evidence) VALUES (?, ?, ?)", (doc_id, *inferred))
         return True
+
+    def inferred_date(self, doc_id: int) -> tuple[str, str] | None:
+        """The (day, evidence) proposed for an undated article, if any."""
+        row = self.db.execute("SELECT day, evidence FROM inferred_dates WHERE doc_id = ?", (doc_id,)).fetchone()
+        return None if row is None else (str(row[0]), str(row[1]))
 
     def clear_mentions(self) -> None:
         """Forget every mention and scan (inside a transaction)."""
         self.db.execute("DELETE FROM date_mentions")
         self.db.execute("DELETE FROM mention_scans")
+        self.db.execute("DELETE FROM inferred_dates")
 
     def mentions_of(self, doc_id: int, version: int) -> list[StoredMention] | None:
         """An article's mentions in text order, or None when this version has not scanned it."""

@@ -211,7 +211,8 @@ MIGRATIONS: list[str] = [
     """,
     # 10: dates mentioned in each article's text (derived by index/mentions.py from the text and the publication
     #     date): spans with their TimeML value and the days they cover; `mention_scans` says which articles were
-    #     scanned by which version of the rules. A changed text or date forgets both, and is scanned again.
+    #     scanned by which version of the rules; `inferred_dates` a day proposed for an undated article, with
+    #     its evidence (never mixed with real dates). A changed text or date forgets all three: scanned again.
     """
     CREATE TABLE mention_scans (
         doc_id INTEGER PRIMARY KEY REFERENCES documents(id) ON DELETE CASCADE,
@@ -229,9 +230,16 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX date_mentions_doc ON date_mentions(doc_id);
     CREATE INDEX date_mentions_days ON date_mentions(day_from, day_to, doc_id);
+    CREATE TABLE inferred_dates (
+        doc_id INTEGER PRIMARY KEY REFERENCES documents(id) ON DELETE CASCADE,
+        day TEXT NOT NULL,
+        evidence TEXT NOT NULL
+    );
+    CREATE INDEX inferred_dates_day ON inferred_dates(day);
     CREATE TRIGGER mentions_stale AFTER UPDATE OF content_hash, published ON documents BEGIN
         DELETE FROM date_mentions WHERE doc_id = new.id;
         DELETE FROM mention_scans WHERE doc_id = new.id;
+        DELETE FROM inferred_dates WHERE doc_id = new.id;
     END;
     """,
 ]

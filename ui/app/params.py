@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from index.settings import SearchSettings
 
 MODES = {"hybrid": "Hybrid", "lexical": "Words", "semantic": "Meaning"}
-UNDATED = ("include", "exclude", "only")
+UNDATED = ("include", "exclude", "only", "inferred")
 FUSIONS = {"weighted": "Weighted scores", "rrf": "Reciprocal ranks (RRF)"}
 DEFAULT_SHARE = SearchSettings().lexical_share
 

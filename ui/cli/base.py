@@ -73,8 +73,9 @@ def filter_options(func: F) -> F:
             click.option("--outlet", "outlets", multiple=True, metavar="NAME", help="Only this outlet (repeatable)."),
             click.option(
                 "--undated",
-                type=click.Choice(("include", "exclude", "only")),
-                help="Undated articles (default: included, but left out when a date range is given).",
+                type=click.Choice(("include", "exclude", "only", "inferred")),
+                help="Undated articles (default: included, but left out when a date range is given; inferred: in a "
+                "range by the day their text suggests, see show --json's inferred_date).",
             ),
             click.option("--collection", metavar="NAME", help="Only the articles of this collection."),
             click.option(

@@ -127,11 +127,16 @@ def show_cmd(ctx: click.Context, doc_id: str, as_json: bool) -> None:
         doc = archive.get(doc_id)
         mine = archive.annotations(doc.id)
         mentioned = archive.mentions(doc.id)
+        guess = archive.inferred_date(doc.id)
     if as_json:
         body = {**serialize.document(doc), "tags": list(mine.tags), "note": mine.note}
-        click.echo(json.dumps(body | {"date_mentions": serialize.mentions(mentioned)}, ensure_ascii=False))
+        body |= {"date_mentions": serialize.mentions(mentioned)}
+        body |= {"inferred_date": None if guess is None else {"day": guess[0], "evidence": guess[1]}}
+        click.echo(json.dumps(body, ensure_ascii=False))
     else:
         extra = ([f"tags: {', '.join(mine.tags)}"] if mine.tags else []) + ([f"note: {mine.note}"] if mine.note else [])
+        if guess is not None:
+            extra.append(f"undated; its text suggests {guess[0]} ({guess[1]})")
         click.echo(output.document_text(doc) if not extra else "\n".join(extra) + "\n" + output.document_text(doc))
 
 

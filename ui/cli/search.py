@@ -28,7 +28,7 @@ from ui.progress import StepBar, progress_option
 
 MAX_LIMIT = 1000  # results per query, on the command line and on a --batch line alike
 BATCH_FIELDS = frozenset({"query", "id", "from", "to", "outlet", "undated", "mode", "limit"})
-UNDATED = ("include", "exclude", "only")
+UNDATED = ("include", "exclude", "only", "inferred")
 DEFAULTS = SearchSettings()  # the tuned fusion settings, shown and used as the options' defaults
 
 

@@ -33,6 +33,7 @@ UNDATED_LABELS = {
     "include": "Undated: always kept",
     "exclude": "Undated: left out",
     "only": "Undated only",
+    "inferred": "Undated: kept in a date range by the day their text suggests",
 }
 EXAMPLE = "How many people died in the Kerman blasts?"
 
