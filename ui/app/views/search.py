@@ -65,7 +65,7 @@ def page(res: Shared) -> None:
     if not request.query.strip():
         st.info(f"Ask a question in your own words or type some names, e.g. “{EXAMPLE}”")
         return
-    _results(res, request)
+    _results(res, request, bool(choices.tags))
 
 
 def empty_archive() -> None:
@@ -269,7 +269,8 @@ def _quick_range(
     return dt.date(year, 1, 1), dt.date(year, 12, 31)
 
 
-def _results(res: Shared, request: params.SearchRequest) -> None:
+def _results(res: Shared, request: params.SearchRequest, tagged: bool) -> None:
+    """The page of results; `tagged`: the archive has tags, so the matches' tags are worth counting."""
     filters = _filters(request)
     offset = (request.page - 1) * PAGE_SIZE
     settings = SearchSettings(fusion=request.fusion, lexical_share=request.share)
@@ -286,7 +287,7 @@ def _results(res: Shared, request: params.SearchRequest) -> None:
                 literal=request.literal,
             )
             months = res.archive.months(response.matched_ids)
-            facets = res.archive.tag_counts(response.matched_ids)
+            facets = res.archive.tag_counts(response.matched_ids) if tagged else []
             marked = res.archive.marks_for(request.query, [r.id for r in response.results])
     except ArchiveError as exc:  # e.g. a link to a collection since deleted
         st.error(str(exc))
