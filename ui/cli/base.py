@@ -127,6 +127,25 @@ def export_rows(rows: Iterable[Mapping[str, object]], target: Path, fmt: str) ->
     return count
 
 
+def filters_of(
+    date_from: str | None,
+    date_to: str | None,
+    outlets: tuple[str, ...] | list[str],
+    undated: str | None,
+    collection: str | None = None,
+    tags: tuple[str, ...] = (),
+    mentions: tuple[str | None, str | None] = (None, None),
+) -> Any:
+    """The `Filters` that `filter_options`' values name (each date read as `iso_date` reads it)."""
+    from index import Filters
+
+    start, end = iso_date(date_from, "--from"), iso_date(date_to, "--to")
+    said_from, said_to = iso_date(mentions[0], "--mentions-from"), iso_date(mentions[1], "--mentions-to")
+    return Filters(
+        start, end, tuple(outlets), undated, collection, tuple(tags), mentions_from=said_from, mentions_to=said_to
+    )
+
+
 def json_and_batch(batch_help: str) -> Callable[[F], F]:
     """`--json` and `--batch FILE` (one input per line, one JSON object per line out), as search and related use."""
 

@@ -12,7 +12,7 @@ import click
 
 from archive.export import FORMATS, write
 from index.settings import MODES
-from ui.cli.base import CONTEXT, cli, export_rows, filter_options, friendly, iso_date, open_archive
+from ui.cli.base import CONTEXT, cli, export_rows, filter_options, filters_of, friendly, open_archive
 
 
 @cli.group("collection", context_settings=CONTEXT)
@@ -253,18 +253,7 @@ def saved_save_cmd(
     Example:
       archive saved save kerman "Kerman blasts" --from 2024-01-01 --outlet Reuters
     """
-    from archive.store import Filters
-
-    filters = Filters(
-        iso_date(date_from, "--from"),
-        iso_date(date_to, "--to"),
-        outlets,
-        undated,
-        collection,
-        tuple(tags),
-        mentions_from=iso_date(mentions_from, "--mentions-from"),
-        mentions_to=iso_date(mentions_to, "--mentions-to"),
-    )
+    filters = filters_of(date_from, date_to, outlets, undated, collection, tags, (mentions_from, mentions_to))
     with open_archive(ctx, catch_up=False, check_model=False) as archive:
         archive.save_search(name, query, filters, mode)
     click.echo(f"saved {name!r}; run it with: archive saved run {name!r} [--new-since-last]")

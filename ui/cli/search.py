@@ -18,8 +18,8 @@ from ui.cli.base import (
     export_options,
     export_rows,
     filter_options,
+    filters_of,
     friendly,
-    iso_date,
     json_and_batch,
     open_archive,
     read_text_file,
@@ -30,24 +30,6 @@ MAX_LIMIT = 1000  # results per query, on the command line and on a --batch line
 BATCH_FIELDS = frozenset({"query", "id", "from", "to", "outlet", "undated", "mode", "limit"})
 UNDATED = ("include", "exclude", "only", "inferred")
 DEFAULTS = SearchSettings()  # the tuned fusion settings, shown and used as the options' defaults
-
-
-def _filters(
-    date_from: str | None,
-    date_to: str | None,
-    outlets: tuple[str, ...] | list[str],
-    undated: str | None,
-    collection: str | None = None,
-    tags: tuple[str, ...] = (),
-    mentions: tuple[str | None, str | None] = (None, None),
-) -> Any:
-    from index import Filters
-
-    start, end = iso_date(date_from, "--from"), iso_date(date_to, "--to")
-    said_from, said_to = iso_date(mentions[0], "--mentions-from"), iso_date(mentions[1], "--mentions-to")
-    return Filters(
-        start, end, tuple(outlets), undated, collection, tuple(tags), mentions_from=said_from, mentions_to=said_to
-    )
 
 
 @cli.command("search", context_settings=CONTEXT)
@@ -126,7 +108,7 @@ def search_cmd(
         raise click.UsageError("give a QUERY (in quotes), or --batch FILE")
     from index import SearchSettings
 
-    filters = _filters(date_from, date_to, outlets, undated, collection, tags, (mentions_from, mentions_to))
+    filters = filters_of(date_from, date_to, outlets, undated, collection, tags, (mentions_from, mentions_to))
     chosen = any(ctx.get_parameter_source(p) != ParameterSource.DEFAULT for p in ("fusion", "lexical_share", "rrf_k"))
     # without a fusion option, the archive's own (`archive tune`'s, else the defaults)
     with open_archive(ctx, settings=SearchSettings(fusion, lexical_share, rrf_k) if chosen else None) as archive:
@@ -198,7 +180,7 @@ def _batch_search(spec: dict[str, Any], number: int, filters: Any, mode: str, li
     if undated is not None and undated not in UNDATED:
         raise InvalidInputError(f'{where}: "undated" must be one of {", ".join(UNDATED)}')
     mentions = (filters.mentions_from, filters.mentions_to)
-    chosen = _filters(spec.get("from"), spec.get("to"), outlets, undated, filters.collection, filters.tags, mentions)
+    chosen = filters_of(spec.get("from"), spec.get("to"), outlets, undated, filters.collection, filters.tags, mentions)
     return query, chosen, query_mode, query_limit
 
 
