@@ -8,6 +8,7 @@ import os
 import re
 import sys
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from functools import wraps
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -63,9 +64,39 @@ def friendly(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+@dataclass(frozen=True)
+class FilterArgs:
+    """The values of `filter_options`, as written; `build()` (inside the command, so a bad date is a usage
+    error, exit 2) makes the `Filters`."""
+
+    date_from: str | None = None
+    date_to: str | None = None
+    outlets: tuple[str, ...] = ()
+    undated: str | None = None
+    collection: str | None = None
+    tags: tuple[str, ...] = ()
+    mentions_from: str | None = None
+    mentions_to: str | None = None
+
+    def build(self) -> Any:
+        mentions = (self.mentions_from, self.mentions_to)
+        return filters_of(
+            self.date_from, self.date_to, self.outlets, self.undated, self.collection, self.tags, mentions
+        )
+
+
 def filter_options(func: F) -> F:
     """The filters search and saved searches share: --from, --to, --outlet, --undated, --collection, --tag,
-    --mentions-from, --mentions-to."""
+    --mentions-from, --mentions-to; the command gets them as one `filter_args: FilterArgs`."""
+
+    command = func
+
+    @wraps(command)
+    def gathered(*args: Any, **kwargs: Any) -> Any:
+        values = {name: kwargs.pop(name) for name in FilterArgs.__dataclass_fields__}
+        return command(*args, filter_args=FilterArgs(**values), **kwargs)
+
+    func = gathered  # type: ignore[assignment]
     for option in reversed(
         [
             click.option("--from", "date_from", metavar="DATE", help="Published on or after DATE (YYYY-MM-DD)."),

@@ -12,7 +12,7 @@ import click
 
 from archive.export import FORMATS, write
 from index.settings import MODES
-from ui.cli.base import CONTEXT, cli, export_rows, filter_options, filters_of, friendly, open_archive
+from ui.cli.base import CONTEXT, FilterArgs, cli, export_rows, filter_options, friendly, open_archive
 
 
 @cli.group("collection", context_settings=CONTEXT)
@@ -237,14 +237,7 @@ def saved_save_cmd(
     ctx: click.Context,
     name: str,
     query: str,
-    date_from: str | None,
-    date_to: str | None,
-    outlets: tuple[str, ...],
-    undated: str | None,
-    collection: str | None,
-    tags: tuple[str, ...],
-    mentions_from: str | None,
-    mentions_to: str | None,
+    filter_args: FilterArgs,
     mode: str,
 ) -> None:
     """Save a search under a name.
@@ -253,7 +246,7 @@ def saved_save_cmd(
     Example:
       archive saved save kerman "Kerman blasts" --from 2024-01-01 --outlet Reuters
     """
-    filters = filters_of(date_from, date_to, outlets, undated, collection, tags, (mentions_from, mentions_to))
+    filters = filter_args.build()
     with open_archive(ctx, catch_up=False, check_model=False) as archive:
         archive.save_search(name, query, filters, mode)
     click.echo(f"saved {name!r}; run it with: archive saved run {name!r} [--new-since-last]")

@@ -14,6 +14,7 @@ from index.settings import MODES, SearchSettings
 from ui import search_output
 from ui.cli.base import (
     CONTEXT,
+    FilterArgs,
     cli,
     export_options,
     export_rows,
@@ -71,14 +72,7 @@ DEFAULTS = SearchSettings()  # the tuned fusion settings, shown and used as the 
 def search_cmd(
     ctx: click.Context,
     query: str,
-    date_from: str | None,
-    date_to: str | None,
-    outlets: tuple[str, ...],
-    undated: str | None,
-    collection: str | None,
-    tags: tuple[str, ...],
-    mentions_from: str | None,
-    mentions_to: str | None,
+    filter_args: FilterArgs,
     mode: str,
     limit: int,
     fusion: str,
@@ -108,7 +102,7 @@ def search_cmd(
         raise click.UsageError("give a QUERY (in quotes), or --batch FILE")
     from index import SearchSettings
 
-    filters = filters_of(date_from, date_to, outlets, undated, collection, tags, (mentions_from, mentions_to))
+    filters = filter_args.build()
     chosen = any(ctx.get_parameter_source(p) != ParameterSource.DEFAULT for p in ("fusion", "lexical_share", "rrf_k"))
     # without a fusion option, the archive's own (`archive tune`'s, else the defaults)
     with open_archive(ctx, settings=SearchSettings(fusion, lexical_share, rrf_k) if chosen else None) as archive:
