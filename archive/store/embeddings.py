@@ -23,12 +23,14 @@ class EmbeddingTables:
         row = self.db.execute("SELECT model, length(vector) FROM embeddings LIMIT 1").fetchone()
         return None if row is None else (str(row[0]), int(row[1]) // 4)
 
-    def chunks_to_embed(self, after: int, limit: int) -> list[tuple[int, int, str | None, str]]:
-        """(chunk id, ordinal, title, text) of chunks without a vector, by id, after `after`."""
+    def chunks_to_embed(self, after: int, limit: int, first_only: bool = False) -> list[tuple[int, int, str | None, str]]:
+        """(chunk id, ordinal, title, text) of chunks without a vector, by id, after `after` (only articles' first
+        chunks when `first_only`)."""
+        first = " AND c.ordinal = 0" if first_only else ""
         return self.db.execute(
             "SELECT c.id, c.ordinal, d.title, substr(d.text, c.start + 1, c.end - c.start) FROM chunks c"
             " JOIN documents d ON d.id = c.doc_id LEFT JOIN embeddings e ON e.chunk_id = c.id"
-            " WHERE e.chunk_id IS NULL AND c.id > ? ORDER BY c.id LIMIT ?",
+            f" WHERE e.chunk_id IS NULL AND c.id > ?{first} ORDER BY c.id LIMIT ?",
             (after, limit),
         ).fetchall()
 
