@@ -42,7 +42,7 @@ from archive.home import HOME_ENV, default_home
 from archive.manifest import MANIFEST_FILE
 from archive.models import Annotations, Collection, CollectionEntry, CollectionSummary, SavedSearch, StoredMention
 from archive.store import Filters, Store, sqlite_errors, writes
-from index import mentions, near_dupes, query_dates, timex
+from index import mentions, near_dupes, query_dates, stories, story_view, timex
 from index.derived import DerivedIndex, IndexLag
 from index.embed import EMBEDDING_TEXT, Coverage, coverage, embed_pending
 from index.embedder import Embedder, SentenceTransformerEmbedder
@@ -55,10 +55,12 @@ from index.query_dates import DatesRead
 from index.related import RelatedFinder, RelatedResult, Seed, stored_seed
 from index.search import Searcher, SearchResponse
 from index.settings import MODES, RelatedSettings, SearchSettings
+from index.story_view import Story, StoryList, StorySummary
 from index.tokenizer import ModelTokenizer
 from index.vectors import VectorIndex
 
 StepProgress = Callable[[str, int, int], None]
+STORY_QUERY_HITS = 100  # `stories --query`: the stories holding one of this many best matches
 
 
 @dataclass(frozen=True)
@@ -110,6 +112,7 @@ class Archive:
         self._vectors: VectorIndex | None = None
         self.near_duplicates = near_dupes.NearDuplicates()
         self.date_mentions = mentions.DateMentions()
+        self.story_index = stories.Stories()
         self.searcher = Searcher(
             self.store,
             lambda: self.lexical,
@@ -167,7 +170,7 @@ class Archive:
         found: list[DerivedIndex] = [self.lexical, self.near_duplicates, self.date_mentions]
         if self.vectors is not None:
             found.append(self.vectors)
-        return found
+        return [*found, self.story_index]  # last: stories read the vectors and the near-duplicate groups
 
     def catch_up(self, progress: StepProgress | None = None, wait: bool = True) -> None:
         """Bring every derived index up to the store.
@@ -299,6 +302,7 @@ class Archive:
         current = self._record is not None and self._record.text == EMBEDDING_TEXT
         if vectors is not None and current and self.coverage().complete:  # nothing to embed: no model loaded
             vectors.catch_up(self.store, _step(step, vectors.name))
+            self.story_index.catch_up(self.store, _step(step, self.story_index.name))
             return 0
         embedder = self.embedder
         if self._record is None:
@@ -313,6 +317,7 @@ class Archive:
         vectors = self.vectors
         assert vectors is not None  # the record exists now
         vectors.catch_up(self.store, _step(step, vectors.name))
+        self.story_index.catch_up(self.store, _step(step, self.story_index.name))
         return done
 
     def reindex(
@@ -801,6 +806,59 @@ class Archive:
         vectors = self.embedder.embed([text[c.start : c.end] for c in spans]) if spans else np.zeros((0, 1))
         copies = frozenset(near_dupes.copies_of_text(self.store, text))
         return Seed(text, np.asarray(vectors, dtype=np.float32), date, excluded=copies)
+
+    # stories (assigned by index/stories.py, laid out by index/story_view.py)
+
+    def stories(
+        self,
+        date_from: str | None = None,
+        date_to: str | None = None,
+        outlets: Sequence[str] = (),
+        min_outlets: int = 1,
+        query: str | None = None,
+        sort: str | None = None,
+        limit: int = 20,
+    ) -> StoryList:
+        """The stories overlapping these days, with an article from one of `outlets`, covered by at least
+        `min_outlets` outlets, holding one of the best STORY_QUERY_HITS matches of `query`; sorted by size,
+        outlets, date (newest first) or relevance (the best match first: the default with a query; else size)."""
+        first, last = _day(date_from, "date_from"), _day(date_to, "date_to")
+        within: dict[int, int] | None = None
+        if query is not None and query.strip():
+            hits = self.search(query, mode="hybrid", limit=STORY_QUERY_HITS, semantic_highlights=False, literal=True)
+            found = self.store.stories_of([r.id for r in hits.results])
+            within = {}
+            for rank, hit in enumerate(hits.results):
+                if hit.id in found:
+                    within.setdefault(found[hit.id], rank)
+        sort = sort or ("relevance" if within is not None else "size")
+        with self.store.snapshot():
+            return story_view.list_stories(self.store, first, last, outlets, min_outlets, within, sort, limit)
+
+    def story(self, story_id: int | str) -> Story:
+        """One story laid out: its articles by time, first report, copies, coverage by outlet and silent outlets."""
+        try:
+            number = int(story_id)
+        except ValueError:
+            raise InvalidInputError(f"a story id is a number, not {story_id!r}") from None
+        with self.store.snapshot():
+            return story_view.show_story(self.store, number)
+
+    def story_of(self, doc_ids: Sequence[int]) -> dict[int, StorySummary]:
+        """The story of each of these articles that has one (its summary: label, days, size, outlets)."""
+        with self.store.snapshot():
+            found = self.store.stories_of(list(doc_ids))
+            summaries = story_view.summaries(self.store, sorted(set(found.values())))
+        return {doc: summaries[story] for doc, story in found.items() if story in summaries}
+
+
+def _day(value: str | None, name: str) -> str | None:
+    if value is None or not value.strip():
+        return None
+    try:
+        return dt.date.fromisoformat(value.strip()).isoformat()
+    except ValueError:
+        raise InvalidInputError(f"{name} must be a day as YYYY-MM-DD, not {value!r}") from None
 
 
 def _step(progress: StepProgress | None, name: str) -> Callable[[int, int], None] | None:

@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from archive.models import StoredMention
     from index.related import RelatedResult
     from index.search import SearchResponse, SearchResult
+    from index.story_view import Story, StorySummary
 
 
 def search_result(r: SearchResult) -> dict[str, Any]:
@@ -89,4 +90,34 @@ def _dates_read(response: SearchResponse) -> dict[str, Any] | None:
         "to": read.date_to,
         "relative": read.relative,
         "searched": read.rest,
+    }
+
+
+def story_summary(s: StorySummary) -> dict[str, Any]:
+    """A story as `archive stories --json` lists it."""
+    return {
+        "id": s.id,
+        "label": s.label,
+        "first": s.first,
+        "last": s.last,
+        "size": s.size,
+        "outlets": list(s.outlets),
+        "articles": [
+            {"id": a.id, "outlet": a.outlet, "date": a.date, "title": a.title, "copy_of": a.copy_of} for a in s.articles
+        ],
+    }
+
+
+def story(s: Story) -> dict[str, Any]:
+    """A story as `archive story ID --json` prints it."""
+    return {
+        **story_summary(s.summary),
+        "first_report": s.first_report,
+        "copies": [{"original": original, "copies": list(copies)} for original, copies in s.copies],
+        "coverage": [
+            {"outlet": c.outlet, "articles": c.articles, "first": c.first, "last": c.last, "terms": list(c.terms)}
+            for c in s.coverage
+        ],
+        "silent_outlets": [{"outlet": o, "articles_in_period": n} for o, n in s.silent],
+        "placed_by_content_only": s.by_content,
     }

@@ -105,7 +105,7 @@ def test_every_derived_index_follows_the_protocol(home: Path) -> None:
     with Archive(home, embedder=HashEmbedder()) as archive:
         archive.embed()
         names = [index.name for index in archive.indexes]
-        assert names == ["lexical", "near-duplicates", "date-mentions", "vectors"]
+        assert names == ["lexical", "near-duplicates", "date-mentions", "vectors", "stories"]
         for index in archive.indexes:
             assert isinstance(index.lag(archive.store), int)
             assert all(callable(getattr(index, m)) for m in ("catch_up", "rebuild", "reload"))

@@ -11,6 +11,7 @@ from ui.reasons import match_reason
 
 if TYPE_CHECKING:
     from index import SearchResponse, SearchResult
+    from index.story_view import StorySummary
 
 PASSAGE_CHARS = 480
 _STYLE = {
@@ -39,6 +40,42 @@ def response_text(response: SearchResponse) -> str:
         head.append(click.style(f"note: {response.notice}", fg="magenta"))
     blocks = [_result_text(i, r) for i, r in enumerate(response.results, start=1)]
     return "\n\n".join(["\n".join(head), *blocks]) if blocks else "\n".join(head + ["No articles matched."])
+
+
+def by_story_json(response: SearchResponse, stories: dict[int, StorySummary]) -> list[dict[str, Any]]:
+    """The results grouped by story, in the order of each story's best result (`search --by-story --json`)."""
+    groups: dict[int | None, list[int]] = {}
+    for r in response.results:
+        story = stories.get(r.id)
+        groups.setdefault(story.id if story else None, []).append(r.id)
+    known = {s.id: s for s in stories.values()}
+    out = []
+    for story_id, ids in groups.items():
+        s = known.get(story_id) if story_id is not None else None
+        head = (
+            {"id": None, "label": None, "size": None, "outlets": []}
+            if s is None
+            else {"id": s.id, "label": s.label, "size": s.size, "outlets": list(s.outlets)}
+        )
+        out.append({**head, "results": ids})
+    return out
+
+
+def by_story_text(response: SearchResponse, stories: dict[int, StorySummary]) -> str:
+    """The results grouped by story: each story's line ("12 articles, 7 outlets"), then its results."""
+    text = response_text(response)
+    head, _, _ = text.partition("\n\n")
+    numbered = {r.id: (i, r) for i, r in enumerate(response.results, start=1)}
+    blocks = [head]
+    for group in by_story_json(response, stories):
+        if group["id"] is None:
+            title = "not in a story yet (not embedded)"
+        else:
+            size, outlets = group["size"], len(group["outlets"])
+            title = f"story {group['id']}: {group['label']} — {size} article{'s' * (size != 1)}, {outlets} outlet{'s' * (outlets != 1)}"
+        blocks.append(click.style(title, bold=True, fg="blue"))
+        blocks.extend(_result_text(*numbered[doc]) for doc in group["results"])
+    return "\n\n".join(blocks)
 
 
 def _result_text(number: int, r: SearchResult) -> str:

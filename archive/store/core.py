@@ -26,6 +26,7 @@ from archive.store.embeddings import EmbeddingTables
 from archive.store.groups import GroupTables
 from archive.store.mentions import MentionTables
 from archive.store.migrations import MIGRATIONS, SCHEMA_VERSION
+from archive.store.stories import StoryTables
 
 T = TypeVar("T")
 
@@ -49,7 +50,7 @@ def sqlite_errors(path: Path) -> Iterator[None]:
         raise StoreError(f"writing to {path} failed: {exc}; {hint}") from exc
 
 
-class Store(DocumentTables, ChunkTables, EmbeddingTables, GroupTables, CollectionTables, MentionTables):
+class Store(DocumentTables, ChunkTables, EmbeddingTables, GroupTables, CollectionTables, MentionTables, StoryTables):
     """An open `archive.sqlite3`. Use as a context manager or call `close()`."""
 
     def __init__(self, home: Path) -> None:

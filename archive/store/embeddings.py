@@ -23,7 +23,9 @@ class EmbeddingTables:
         row = self.db.execute("SELECT model, length(vector) FROM embeddings LIMIT 1").fetchone()
         return None if row is None else (str(row[0]), int(row[1]) // 4)
 
-    def chunks_to_embed(self, after: int, limit: int, first_only: bool = False) -> list[tuple[int, int, str | None, str]]:
+    def chunks_to_embed(
+        self, after: int, limit: int, first_only: bool = False
+    ) -> list[tuple[int, int, str | None, str]]:
         """(chunk id, ordinal, title, text) of chunks without a vector, by id, after `after` (only articles' first
         chunks when `first_only`)."""
         first = " AND c.ordinal = 0" if first_only else ""

@@ -242,6 +242,30 @@ MIGRATIONS: list[str] = [
         DELETE FROM inferred_dates WHERE doc_id = new.id;
     END;
     """,
+    # 11: stories (derived by index/stories.py from the first-chunk vectors, the texts and the dates): each
+    #     embedded original article's story, how it joined, and its neighbourhood density (the mean of its
+    #     closest scores when it was assigned); `stories` the article whose headline labels each; `story_state`
+    #     the assignment's version and its term counts. A changed text or date forgets the article's story.
+    """
+    CREATE TABLE stories (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        label_doc INTEGER
+    );
+    CREATE TABLE story_members (
+        doc_id INTEGER PRIMARY KEY REFERENCES documents(id) ON DELETE CASCADE,
+        story INTEGER NOT NULL REFERENCES stories(id),
+        density REAL NOT NULL,
+        how TEXT NOT NULL
+    );
+    CREATE INDEX story_members_story ON story_members(story);
+    CREATE TABLE story_state (
+        key TEXT PRIMARY KEY,
+        value BLOB
+    );
+    CREATE TRIGGER stories_stale AFTER UPDATE OF content_hash, published, duplicate_of ON documents BEGIN
+        DELETE FROM story_members WHERE doc_id = new.id;
+    END;
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -65,6 +65,7 @@ DEFAULTS = SearchSettings()  # the tuned fusion settings, shown and used as the 
     is_flag=True,
     help='Search a date in the query as words: "in January 2024" is otherwise read as --from/--to (said in the notice).',
 )
+@click.option("--by-story", is_flag=True, help='Group the results by story ("12 articles, 7 outlets").')
 @export_options("Write every match (not one page: as many as --json's matched) to this file for citation.")
 @json_and_batch("One query per line (text, or JSON with query, id and filters); one JSON object per line out.")
 @click.pass_context
@@ -80,6 +81,7 @@ def search_cmd(
     rrf_k: float,
     no_collapse: bool,
     literal: bool,
+    by_story: bool,
     export_to: Path | None,
     export_format: str,
     as_json: bool,
@@ -97,6 +99,7 @@ def search_cmd(
       archive search "Kerman" --export kerman.ris --format ris
       archive search "earthquake" --mentions-from 2023-02-06 --mentions-to 2023-02-06
       archive search "Kerman blasts in January 2024"     # read as --from 2024-01-01 --to 2024-01-31
+      archive search "earthquake" --by-story
     """
     if not query.strip() and batch is None:
         raise click.UsageError("give a QUERY (in quotes), or --batch FILE")
@@ -118,8 +121,14 @@ def search_cmd(
             click.echo(f"wrote {count:,} matching articles to {export_to}")
             return
         response = archive.search(query, filters, mode, limit, collapse=not no_collapse, literal=literal)
+        stories = archive.story_of([r.id for r in response.results]) if by_story else None
     if as_json:
-        click.echo(json.dumps(search_output.response_json(response), ensure_ascii=False))
+        body = search_output.response_json(response)
+        if stories is not None:
+            body["stories"] = search_output.by_story_json(response, stories)
+        click.echo(json.dumps(body, ensure_ascii=False))
+    elif stories is not None:
+        click.echo(search_output.by_story_text(response, stories))
     else:
         click.echo(search_output.response_text(response))
 
