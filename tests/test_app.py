@@ -613,3 +613,33 @@ def test_a_date_in_the_query_is_read_as_a_filter_and_one_click_keeps_it_as_words
     assert _param(at, "literal") == "1"
     assert not any("Read ‘in February 2023’" in i.value for i in at.info)
     assert "drill" in " ".join(_results(at)), "as words, the undated drill matches again"
+
+
+def test_stories_page_lists_the_stories_and_opens_one(filled: Path) -> None:
+    at = _app(filled, view="stories")
+    assert not at.exception
+    assert at.title[0].value == "Stories"
+    listed = [b for b in at.button if b.key and b.key.startswith("story-")]
+    assert len(listed) >= 4 and any("Kerman" in b.label for b in listed)
+    next(b for b in listed if "Kerman" in b.label).click().run()
+    assert _param(at, "view") == "story" and _param(at, "story")
+    assert "Kerman" in at.title[0].value
+    assert at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart")  # the timeline
+    assert any("Coverage by outlet" in s.value for s in at.subheader)
+    article = next(b for b in at.button if b.key and b.key.startswith("story-article-"))
+    article.click().run()
+    assert _param(at, "view") == "article"
+    story_button = next(b for b in at.button if b.label.startswith("Story\\:"))  # the label escapes Markdown
+    story_button.click().run()
+    assert _param(at, "view") == "story"
+
+
+def test_stories_page_filters_go_in_the_url(filled: Path) -> None:
+    at = _app(filled, view="stories", **{"from": "2024-01-01"})
+    assert not at.exception
+    listed = [b.label for b in at.button if b.key and b.key.startswith("story-")]
+    assert listed and all("2024\\-" in label for label in listed)
+    bad = _app(filled, view="stories", **{"from": "2024-13-01"})
+    assert not bad.exception and any("not a day" in w.value for w in bad.warning)
+    missing = _app(filled, view="story", story="9999")
+    assert not missing.exception and "no story 9999" in missing.error[0].value

@@ -274,3 +274,46 @@ def test_two_results_into_a_collection_with_a_note_then_exported_as_ris(server: 
         assert {next(x[6:] for x in r.splitlines() if x.startswith("TI  - ")) for r in records} == set(titles)
         assert all("N1  - first two reports" in r and "DA  - 202" in r and "T2  - " in r for r in records)
         browser.close()
+
+
+def test_stories_page_a_story_its_article_and_back(server: str, corpus: Path, shots: Path) -> None:
+    """Stories as a user meets them: the list, one story's timeline and coverage, an article of it, the
+    article's link back to its story, and the browser's Back through all of them."""
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.set_default_timeout(90_000)
+        page.goto(server + "/?view=ingest")  # another test may have run first: then these files are unchanged
+        page.get_by_label("…or a folder or file on this computer").fill(str(corpus))
+        page.get_by_role("button", name="Ingest").click()
+        expect(page.get_by_text("exact duplicates")).to_be_visible(timeout=180_000)
+
+        page.goto(server + "/?view=stories")
+        expect(page.get_by_role("heading", name="Stories")).to_be_visible()
+        quake = page.get_by_role("button", name="2 articles, 2 outlets")
+        expect(quake).to_have_count(1)  # the two outlets' quake reports are one story; the others stand alone
+        expect(page.get_by_role("button", name="1 article, 1 outlet")).to_have_count(2)
+        page.screenshot(path=str(shots / "8-stories.png"), full_page=True)
+        quake.click()
+        expect(page.get_by_text("Coverage by outlet")).to_be_visible()
+        expect(page.locator("[data-testid='stVegaLiteChart'], .vega-embed").first).to_be_visible()
+        expect(page.get_by_role("button", name="first report")).to_have_count(1)
+        assert "view=story" in page.url
+        page.screenshot(path=str(shots / "9-story.png"), full_page=True)
+
+        page.get_by_role("button", name="Rescuers search rubble").click()
+        expect(page.locator("h2", has_text="Rescuers search rubble")).to_be_visible()
+        story = page.get_by_role("button", name="Story:")
+        expect(story).to_be_visible()
+        story.click()
+        expect(page.get_by_text("Coverage by outlet")).to_be_visible()
+
+        page.go_back()  # the article
+        expect(page.locator("h2", has_text="Rescuers search rubble")).to_be_visible()
+        page.go_back()  # the story
+        expect(page.get_by_text("Coverage by outlet")).to_be_visible()
+        page.go_back()  # the list
+        expect(page.get_by_role("button", name="2 articles, 2 outlets")).to_have_count(1)
+        browser.close()

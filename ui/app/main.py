@@ -1,6 +1,7 @@
 """The app's entry: page routing from the URL, and the one place that turns errors into messages.
 
-Views (the `view` query parameter): search (default), article (with `id`), ingest, archive.
+Views (the `view` query parameter): search (default), article (with `id`), stories, story (with `story`),
+collections, ingest, archive.
 """
 
 from __future__ import annotations
@@ -16,7 +17,13 @@ from ui.app.nav import go
 from ui.app.resources import Opener, Shared, default_opener, shared
 from ui.crashlog import write_crash_log
 
-VIEWS = {"search": "Search", "collections": "Collections", "ingest": "Ingest", "archive": "Archive"}
+VIEWS = {
+    "search": "Search",
+    "stories": "Stories",
+    "collections": "Collections",
+    "ingest": "Ingest",
+    "archive": "Archive",
+}
 
 
 def main(opener: Opener | None = None, key: str | None = None) -> None:
@@ -42,13 +49,13 @@ def _env_key() -> str:
 
 
 def _route(resources: Shared) -> None:
-    from ui.app.views import article, collections, ingest, overview, search
+    from ui.app.views import article, collections, ingest, overview, search, stories
 
     view = st.query_params.get("view", "search")
     with st.sidebar:
         st.markdown("### semantic-archive")
         names = list(VIEWS)
-        current = view if view in VIEWS else None
+        current = view if view in VIEWS else ("stories" if view == "story" else None)
         index = names.index(current) if current else None
         chosen = st.radio("Page", names, index=index, format_func=VIEWS.get, key=f"nav-{view}")
         st.caption(f"Archive: `{resources.archive.home}`")
@@ -58,6 +65,10 @@ def _route(resources: Shared) -> None:
         go(chosen)
     if view == "article":
         article.page(resources)
+    elif view == "stories":
+        stories.page(resources)
+    elif view == "story":
+        stories.story_page(resources)
     elif view == "collections":
         collections.page(resources)
     elif view == "ingest":

@@ -17,7 +17,7 @@ from index.settings import DEFAULT_WINDOW_DAYS, RelatedSettings
 from ui.app import params, render
 from ui.app.nav import go
 from ui.app.resources import Shared
-from ui.app.views import collections, timeline
+from ui.app.views import collections, stories, timeline
 
 # In a function of its own: the page keeps one script scope, and a second article's `const hit` at the top
 # level was a SyntaxError ("Identifier 'hit' has already been declared"), so only the first article scrolled.
@@ -66,6 +66,7 @@ def page(res: Shared) -> None:
         sorted((*highlights, *(Highlight(m.start, m.end, "date") for m in asked)), key=lambda h: h.start)
     )
     st.html(header_html(doc, copies) + mentions_html(mentioned))
+    stories.story_link(res, doc.id)
     if query or asked:
         st.html(render.legend(bool(asked)))
     st.html(render.article_html(doc.text, highlights))

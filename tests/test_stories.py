@@ -1,0 +1,193 @@
+"""Stories: every embedded article in exactly one story, kept up as the archive changes; the CLI and the API."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from archive import Chunker, WordTokenizer
+from index import Archive, HashEmbedder
+
+QUAKE = "A powerful earthquake struck Gaziantep in southern Turkey, toppling buildings; rescuers dug through rubble in Gaziantep and Kahramanmaras"
+BLAST = "Twin blasts near the Soleimani memorial in Kerman killed 84 people at the memorial ceremony, Iranian officials said of the Kerman blasts"
+OTHER_QUAKE = "An earthquake struck Morocco's Atlas mountains near Marrakesh; villages in the High Atlas were flattened"
+ARTICLES = [
+    ("q1", "Earthquake hits Gaziantep", "2023-02-06", "Reuters", QUAKE),
+    ("q2", "Gaziantep quake: rescuers dig through rubble", "2023-02-06", "AP", QUAKE + " as the toll rose."),
+    (
+        "q3",
+        "Turkey earthquake toll rises in Gaziantep",
+        "2023-02-07",
+        "BBC",
+        "Rescuers in Gaziantep and Kahramanmaras. " + QUAKE,
+    ),
+    ("b1", "Kerman blasts kill 84", "2023-02-06", "Reuters", BLAST),
+    ("b2", "Explosions at Soleimani memorial in Kerman", "2023-02-07", "AP", BLAST + " Iran vowed revenge."),
+    ("m1", "Morocco earthquake in the Atlas", "2023-09-08", "Reuters", OTHER_QUAKE),
+    (
+        "x1",
+        "Budget passes parliament",
+        "2023-02-07",
+        "Daily Post",
+        "Lawmakers approved the spending plan after a night of debate on taxes.",
+    ),
+]
+
+
+def _records(path: Path, rows: list[tuple[str, str, str | None, str, str]]) -> Path:
+    lines = [json.dumps({"id": i, "title": t, "date": d, "source": o, "text": x}) for i, t, d, o, x in rows]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def _open(home: Path) -> Archive:
+    return Archive(home, embedder=HashEmbedder(dim=256), chunker=Chunker(WordTokenizer(254)))
+
+
+def _ingest(home: Path, rows: list[tuple[str, str, str | None, str, str]], name: str = "a.jsonl") -> None:
+    with _open(home) as archive:
+        archive.ingest([str(_records(home.parent / name, rows))])
+
+
+def _story_of(archive: Archive) -> dict[str, int]:
+    ids = dict(archive.store.db.execute("SELECT id, external_id FROM documents"))
+    return {ids[d]: s for d, s in archive.store.stories_of(list(ids)).items()}
+
+
+@pytest.fixture
+def filled(home: Path) -> Path:
+    home.parent.mkdir(parents=True, exist_ok=True)
+    _ingest(home, ARTICLES)
+    return home
+
+
+def test_each_event_is_one_story_and_a_look_alike_is_not(filled: Path) -> None:
+    with _open(filled) as archive:
+        story = _story_of(archive)
+        assert archive.health().indexes[-1].name == "stories" and archive.story_index.lag(archive.store) == 0
+    assert story["q1"] == story["q2"] == story["q3"]
+    assert story["b1"] == story["b2"] != story["q1"]
+    assert story["m1"] != story["q1"]  # another earthquake, seven months on
+    assert len({story["x1"], story["q1"], story["b1"], story["m1"]}) == 4
+
+
+def test_every_story_listed_holds_each_article_once(filled: Path, run) -> None:  # type: ignore[no-untyped-def]
+    result = run("stories", "--limit", "100000", "--json")
+    assert result.exit_code == 0, result.output
+    body = json.loads(result.stdout)
+    ids = [a["id"] for s in body["stories"] for a in s["articles"]]
+    assert sorted(ids) == list(range(1, len(ARTICLES) + 1))
+    assert body["total"] == len(body["stories"]) == 4
+    first = body["stories"][0]
+    assert set(first) >= {"id", "label", "first", "last", "articles", "outlets"}
+    assert first["size"] == 3 and first["outlets"] == ["AP", "BBC", "Reuters"]
+    assert first["first"] == "2023-02-06" and first["last"] == "2023-02-07"
+
+
+def test_stories_filters_and_sorts(filled: Path, run) -> None:  # type: ignore[no-untyped-def]
+    def labels(*args: str) -> list[str]:
+        result = run("stories", "--json", *args)
+        assert result.exit_code == 0, result.output
+        return [s["label"] for s in json.loads(result.stdout)["stories"]]
+
+    assert len(labels("--from", "2023-09-01")) == 1
+    assert len(labels("--to", "2023-02-06")) == 2  # the quake and the blasts; the budget story began on the 7th
+    assert len(labels("--min-outlets", "2")) == 2
+    assert len(labels("--outlet", "BBC")) == 1
+    assert "Morocco" in labels("--sort", "date")[0]
+    with _open(filled) as archive:  # --query searches by meaning too: the test's model is the fake one
+        assert "Kerman" in archive.stories(query="Soleimani memorial", limit=1).stories[0].label
+    bad = run("stories", "--from", "2023-13-45")
+    assert bad.exit_code == 2 and "not a real day" in bad.output
+
+
+def test_one_story_laid_out(filled: Path, run) -> None:  # type: ignore[no-untyped-def]
+    with _open(filled) as archive:
+        quake = _story_of(archive)["q1"]
+        story = archive.story(quake)
+    assert story.first_report in {a.id for a in story.summary.articles if a.date == "2023-02-06"}
+    assert [c.outlet for c in story.coverage][-1] == "BBC"  # the last to report
+    assert ("Daily Post", 1) in story.silent  # it published in those days, not on the quake
+    assert not story.by_content
+    plain = run("story", str(quake))
+    assert plain.exit_code == 0 and "first report:" in plain.stdout and "not covered by" in plain.stdout
+    body = json.loads(run("story", str(quake), "--json").stdout)
+    assert body["silent_outlets"] == [{"outlet": "Daily Post", "articles_in_period": 1}]
+    assert {c["outlet"] for c in body["coverage"]} == {"Reuters", "AP", "BBC"}
+    missing = run("story", "9999")
+    assert missing.exit_code == 1 and "no story 9999" in missing.output
+    assert run("story", "abc").exit_code == 2
+
+
+def test_copies_share_their_original_story(filled: Path) -> None:
+    wire = ("w1", "Quake: Gaziantep hit (wire)", "2023-02-07", "Local Herald", QUAKE + " as the toll rose.")
+    same = ("e1", "Earthquake hits Gaziantep", "2023-02-06", "Reuters", QUAKE)  # the same text again: an exact copy
+    _ingest(filled, [wire, same], "more.jsonl")
+    with _open(filled) as archive:
+        story = _story_of(archive)
+        assert story["w1"] == story["q1"]
+        laid_out = archive.story(story["q1"])
+    copies = {a.title: a.copy_of for a in laid_out.summary.articles}
+    assert copies["Quake: Gaziantep hit (wire)"] is not None  # a near-duplicate of q2
+    assert sum(c is not None for c in copies.values()) >= 1
+
+
+def test_new_articles_join_the_stories_they_belong_to(filled: Path) -> None:
+    with _open(filled) as archive:
+        before = _story_of(archive)
+    later = [
+        ("b3", "Kerman blasts: Islamic State claims the attack", "2023-02-08", "BBC", BLAST + " A group claimed it."),
+        ("n1", "Floods in the valley", "2023-05-01", "AP", "Rivers burst their banks after days of rain."),
+    ]
+    _ingest(filled, later, "later.jsonl")
+    with _open(filled) as archive:
+        after = _story_of(archive)
+        assert archive.story_index.lag(archive.store) == 0
+    assert {k: after[k] for k in before} == before  # nothing already placed moved
+    assert after["b3"] == before["b1"]
+    assert after["n1"] not in before.values()
+
+
+def test_undated_articles_are_placed_by_content_and_say_so(filled: Path) -> None:
+    undated = ("u1", "Kerman memorial blasts", None, "Blog", BLAST)
+    _ingest(filled, [undated], "undated.jsonl")
+    with _open(filled) as archive:
+        story = _story_of(archive)
+        assert story["u1"] == story["b1"]
+        assert archive.story(story["b1"]).by_content
+
+
+def test_a_removed_article_leaves_its_story_and_reindex_rebuilds_the_same(filled: Path) -> None:
+    with _open(filled) as archive:
+        story = _story_of(archive)
+        doc_of = {v: k for k, v in dict(archive.store.db.execute("SELECT external_id, id FROM documents")).items()}
+        alone = story["x1"]
+        archive.remove([next(d for d, e in doc_of.items() if e == "x1")])
+        assert alone not in {s.id for s in archive.stories(limit=100).stories}
+        kept = _story_of(archive)
+        groups = {frozenset(k for k in kept if kept[k] == s) for s in kept.values()}
+        archive.reindex(names=["stories"])
+        rebuilt = _story_of(archive)
+        assert {frozenset(k for k in rebuilt if rebuilt[k] == s) for s in rebuilt.values()} == groups
+
+
+def test_search_by_story_groups_the_hits(filled: Path, run) -> None:  # type: ignore[no-untyped-def]
+    result = run("search", "Gaziantep rubble", "--mode", "lexical", "--no-collapse", "--by-story", "--json")
+    assert result.exit_code == 0, result.output
+    groups = json.loads(result.stdout)["stories"]
+    assert groups[0]["size"] == 3 and len(groups[0]["outlets"]) == 3
+    assert len(groups[0]["results"]) == 3
+    plain = run("search", "Gaziantep rubble", "--mode", "lexical", "--no-collapse", "--by-story")
+    assert "3 articles, 3 outlets" in plain.stdout
+
+
+def test_nothing_embedded_means_no_stories_yet(home: Path, run) -> None:  # type: ignore[no-untyped-def]
+    home.parent.mkdir(parents=True, exist_ok=True)
+    with _open(home) as archive:
+        archive.ingest([str(_records(home.parent / "a.jsonl", ARTICLES[:2]))], embed=False)
+        assert archive.stories().total == 0
+        assert archive.story_index.lag(archive.store) == 0  # nothing embedded: nothing to place
+        archive.embed()
+        assert archive.stories().total == 1
