@@ -86,6 +86,7 @@ def test_ingest_json_stats_list_show_remove(run, corpus: Path) -> None:  # type:
             {"name": "lexical", "lag": 0},
             {"name": "near-duplicates", "lag": 0},
             {"name": "date-mentions", "lag": 0},
+            {"name": "stories", "lag": 0},
         ],
         "search": {
             "fusion": "weighted",
