@@ -17,7 +17,6 @@ assigned, they are read with their original. The weights and thresholds were cho
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -114,49 +113,65 @@ class Terms:
         return normalize(out)
 
 
-@dataclass
 class Pool:
-    """What the assignment knows of the articles it weighs: vectors, weighted terms, days and stories."""
+    """What the assignment knows of the articles it weighs, as arrays a row an article: ids, days (ordinal; NaN
+    undated), first-chunk vectors, weighted terms, stories (0: none yet) and densities."""
 
-    store: Store
-    terms: Terms
-    vectors: dict[int, np.ndarray] = field(default_factory=dict)
-    lexical: dict[int, Any] = field(default_factory=dict)
-    day: dict[int, int | None] = field(default_factory=dict)
-    story: dict[int, int] = field(default_factory=dict)
-    density: dict[int, float] = field(default_factory=dict)
+    def __init__(self, store: Store, terms: Terms) -> None:
+        from scipy.sparse import csr_matrix
+
+        self.store, self.terms = store, terms
+        self.ids = np.zeros(0, dtype=np.int64)
+        self.days = np.zeros(0, dtype=np.float64)
+        self.vectors = np.zeros((0, 0), dtype=np.float32)
+        self.lexical: Any = csr_matrix((0, FEATURES), dtype=np.float32)
+        self.story = np.zeros(0, dtype=np.int64)
+        self.density = np.zeros(0, dtype=np.float32)
+        self.row: dict[int, int] = {}
 
     def load(self, rows: Sequence[tuple[int, str | None, int | None, float | None]]) -> None:
-        """Add (id, day, story, density) rows, reading the vectors and terms of those not yet held."""
-        new = [r[0] for r in rows if r[0] not in self.vectors]
-        for doc, blob in self.store.first_chunk_vectors(new).items():
-            self.vectors[doc] = np.frombuffer(blob, dtype=np.float32)
-        if new:
-            leads = self.store.leads(new, LEAD_CHARS)
-            weighted = self.terms.weigh(self.terms.counts([leads.get(d, "") for d in new]))
-            for i, doc in enumerate(new):
-                self.lexical[doc] = weighted[i]
-        for doc, day, story, density in rows:
-            self.day[doc] = _ordinal(day)
-            if story is not None:
-                self.story[doc] = int(story)
-                self.density[doc] = float(density or 0.0)
-
-    def forget_before(self, day: int) -> None:
-        old = [d for d, t in self.day.items() if t is not None and t < day]
-        for doc in old:
-            for held in (self.vectors, self.lexical, self.day):
-                held.pop(doc, None)
-
-    def scores(self, doc: int, others: Sequence[int]) -> np.ndarray:
-        """The same-event score of `doc` with each of `others`."""
+        """Add (id, day, story, density) rows not yet held, with their vectors and terms (an article with no
+        vector is left out)."""
         from scipy.sparse import vstack
 
-        if not others:
+        blobs = self.store.first_chunk_vectors([r[0] for r in rows if r[0] not in self.row])
+        new = [r for r in rows if r[0] in blobs]
+        if not new:
+            return
+        ids = [r[0] for r in new]
+        leads = self.store.leads(ids, LEAD_CHARS)
+        vectors = np.stack([np.frombuffer(blobs[d], dtype=np.float32) for d in ids])
+        self.vectors = vectors if not len(self.ids) else np.vstack([self.vectors, vectors])
+        self.lexical = vstack([self.lexical, self.terms.weigh(self.terms.counts([leads.get(d, "") for d in ids]))])
+        self.lexical = self.lexical.tocsr()
+        days = [_ordinal(r[1]) for r in new]
+        self.ids = np.concatenate([self.ids, np.asarray(ids, dtype=np.int64)])
+        self.days = np.concatenate([self.days, np.array([np.nan if d is None else d for d in days], dtype=np.float64)])
+        self.story = np.concatenate([self.story, np.array([r[2] or 0 for r in new], dtype=np.int64)])
+        self.density = np.concatenate([self.density, np.array([r[3] or 0.0 for r in new], dtype=np.float32)])
+        self.row = {int(d): i for i, d in enumerate(self.ids)}
+
+    def forget_before(self, day: int) -> None:
+        """Drop the dated articles published before `day`."""
+        keep = ~(self.days < day)
+        if keep.all():
+            return
+        self.ids, self.days = self.ids[keep], self.days[keep]
+        self.vectors, self.lexical = self.vectors[keep], self.lexical[np.flatnonzero(keep)]
+        self.story, self.density = self.story[keep], self.density[keep]
+        self.row = {int(d): i for i, d in enumerate(self.ids)}
+
+    def scores(self, row: int, others: np.ndarray) -> np.ndarray:
+        """The same-event score of the article in `row` with those in the rows `others`."""
+        if not len(others):
             return np.zeros(0, dtype=np.float32)
-        dense = np.stack([self.vectors[o] for o in others]) @ self.vectors[doc]
-        lexical = (vstack([self.lexical[o] for o in others]) @ self.lexical[doc].T).toarray().ravel()
+        dense = self.vectors[others] @ self.vectors[row]
+        lexical = np.asarray((self.lexical[others] @ self.lexical[row].T).toarray()).ravel()
         return np.asarray((1 - LEXICAL_SHARE) * dense + LEXICAL_SHARE * lexical, dtype=np.float32)
+
+    def rename(self, story_of: dict[int, int]) -> None:
+        for fake, real in story_of.items():
+            self.story[self.story == fake] = real
 
 
 def _ordinal(day: str | None) -> int | None:
@@ -221,92 +236,95 @@ class Assigner:
     def __init__(self, store: Store, pool: Pool) -> None:
         self.store, self.pool = store, pool
         self.loaded: tuple[int, int] | None = None  # the days held in the pool
-        self.groups: dict[int, int] = {}
         self.new: list[int] = []
         self.touched: set[int] = set()
-        self._undated_loaded = False
-        self._ids: list[int] = []
-        self._matrix: np.ndarray | None = None
+        self._everything = False
 
     def place(self, doc: int, day: str | None) -> tuple[int, int, float, str]:
         """(doc, story, density, how) for one article."""
         when = _ordinal(day)
         if when is None:
-            self._load_all()
-            candidates = self._nearest(doc)
+            self._load_everything()
         else:
             self._load_days(when)
-            candidates = [
-                o
-                for o, t in self.pool.day.items()
-                if o != doc and t is not None and abs(t - when) <= WINDOW_DAYS and o in self.pool.vectors
-            ]
-        scores = self.pool.scores(doc, candidates)
+        row = self.pool.row.get(doc)
+        if row is None:  # its vector went meanwhile (a re-embedding): alone, until the next catch-up
+            return self._new(doc, None, 0.0)
+        others = self._candidates(row, when)
+        scores = self.pool.scores(row, others)
         own = density(scores)
         copy = self._copy_story(doc)
         if copy is not None:
-            return self._keep(doc, copy, own, "copy")
+            return self._keep(doc, row, copy, own, "copy")
+        stories = self.pool.story[others]
+        placed = stories != 0
         best, best_score = None, JOIN
-        by_story: dict[int, list[int]] = defaultdict(list)
-        for i, other in enumerate(candidates):
-            if other in self.pool.story:
-                by_story[self.pool.story[other]].append(i)
-        for story, at in by_story.items():
-            plain = scores[at]
-            if float(plain.mean()) < FLOOR:
-                continue
-            others = np.array([self.pool.density[candidates[i]] for i in at])
-            corrected = float((plain - 0.5 * (own + others)).mean())
-            if corrected > best_score:
-                best, best_score = story, corrected
-        how = "content" if when is None else "content and time"
+        if placed.any():
+            at, plain = stories[placed], scores[placed]
+            corrected = plain - 0.5 * (own + self.pool.density[others][placed])
+            names, group = np.unique(at, return_inverse=True)
+            counts = np.bincount(group)
+            plain_mean = np.bincount(group, weights=plain) / counts
+            corrected_mean = np.bincount(group, weights=corrected) / counts
+            corrected_mean[plain_mean < FLOOR] = -np.inf
+            top = int(np.argmax(corrected_mean))
+            if corrected_mean[top] > best_score:
+                best = int(names[top])
         if best is None:
-            best = -(len(self.new) + 1)
-            self.new.append(best)
-            how = "alone"
-        return self._keep(doc, best, own, how)
+            return self._new(doc, row, own)
+        return self._keep(doc, row, best, own, "content" if when is None else "content and time")
 
-    def _keep(self, doc: int, story: int, own: float, how: str) -> tuple[int, int, float, str]:
-        self.pool.story[doc] = story
-        self.pool.density[doc] = own
+    def _candidates(self, row: int, when: int | None) -> np.ndarray:
+        """Rows of the articles weighed against this one: within WINDOW_DAYS, or (undated) the nearest in meaning."""
+        if when is not None:
+            near = np.flatnonzero(np.abs(self.pool.days - when) <= WINDOW_DAYS)
+            others: np.ndarray = near[near != row]
+            return others
+        sims = self.pool.vectors @ self.pool.vectors[row]
+        sims[row] = -np.inf
+        count = min(UNDATED_CANDIDATES, len(sims) - 1)
+        if count <= 0:
+            return np.zeros(0, dtype=np.int64)
+        return np.argpartition(-sims, count - 1)[:count]
+
+    def _new(self, doc: int, row: int | None, own: float) -> tuple[int, int, float, str]:
+        story = -(len(self.new) + 1)
+        self.new.append(story)
+        return self._keep(doc, row, story, own, "alone")
+
+    def _keep(self, doc: int, row: int | None, story: int, own: float, how: str) -> tuple[int, int, float, str]:
+        if row is not None:
+            self.pool.story[row], self.pool.density[row] = story, own
         self.touched.add(story)
         return doc, story, own, how
 
     def _copy_story(self, doc: int) -> int | None:
-        """The story of an assigned article in this article's near-duplicate group."""
+        """The story of an article already placed in this article's near-duplicate group."""
         group = self.store.groups_of([doc])[doc]
         mates = [m for m in self.store.members(group) if m != doc]
         for mate in mates:
-            if mate in self.pool.story:
-                return self.pool.story[mate]
+            row = self.pool.row.get(mate)
+            if row is not None and self.pool.story[row] != 0:
+                return int(self.pool.story[row])
         found = self.store.stories_of(mates) if mates else {}
         return next((found[m] for m in mates if m in found), None)
 
     def _load_days(self, when: int) -> None:
         first, last = when - WINDOW_DAYS, when + WINDOW_DAYS
-        if self.loaded is not None and self.loaded[0] <= first and last <= self.loaded[1]:
+        if self._everything or (self.loaded is not None and self.loaded[0] <= first and last <= self.loaded[1]):
             return
         start = first if self.loaded is None or self.loaded[1] < first else self.loaded[1] + 1
         end = max(last, start + 30)  # read a month ahead at a time
-        self.pool.load(self.store.assignable_between(_day(start), _day(end)))
         self.pool.forget_before(first)
+        self.pool.load(self.store.assignable_between(_day(start), _day(end)))
         self.loaded = (first, end)
 
-    def _load_all(self) -> None:
-        if not self._undated_loaded:
-            self.pool.load(self.store.assigned() + [(d, None, None, None) for d, day in self.store.unassigned()])
-            self._undated_loaded = True
-            self.loaded = None
-            self._ids = list(self.pool.vectors)
-            self._matrix = np.stack([self.pool.vectors[d] for d in self._ids]) if self._ids else None
-
-    def _nearest(self, doc: int) -> list[int]:
-        """For an undated article: the UNDATED_CANDIDATES articles closest in meaning (content alone)."""
-        if self._matrix is None:
-            return []
-        sims = self._matrix @ self.pool.vectors[doc]
-        keep = np.argsort(-sims)[: UNDATED_CANDIDATES + 1]
-        return [self._ids[int(i)] for i in keep if self._ids[int(i)] != doc][:UNDATED_CANDIDATES]
+    def _load_everything(self) -> None:
+        """Undated articles weigh every article, dated or not."""
+        if not self._everything:
+            placed = self.store.assigned()
+            self.pool.load(placed + [(d, day, None, None) for d, day in self.store.unassigned()])
+            self._everything = True
 
     def take_new(self) -> list[int]:
         new, self.new = self.new, []
@@ -314,11 +332,7 @@ class Assigner:
 
     def rename(self, story_of: dict[int, int]) -> None:
         """Temporary story ids -> the stored ones."""
-        if not story_of:
-            return
-        for doc, story in self.pool.story.items():
-            if story in story_of:
-                self.pool.story[doc] = story_of[story]
+        self.pool.rename(story_of)
         self.touched = {story_of.get(s, s) for s in self.touched}
 
 
