@@ -61,6 +61,7 @@ from index.vectors import VectorIndex
 
 StepProgress = Callable[[str, int, int], None]
 STORY_QUERY_HITS = 100  # `stories --query`: the stories holding one of this many best matches
+STORY_CATCH_UP = 2_000  # unplaced articles a story listing places itself before answering
 
 
 @dataclass(frozen=True)
@@ -823,6 +824,7 @@ class Archive:
         `min_outlets` outlets, holding one of the best STORY_QUERY_HITS matches of `query`; sorted by size,
         outlets, date (newest first) or relevance (the best match first: the default with a query; else size)."""
         first, last = _day(date_from, "date_from"), _day(date_to, "date_to")
+        self._place_stories()
         within: dict[int, int] | None = None
         if query is not None and query.strip():
             hits = self.search(query, mode="hybrid", limit=STORY_QUERY_HITS, semantic_highlights=False, literal=True)
@@ -835,17 +837,31 @@ class Archive:
         with self.store.snapshot():
             return story_view.list_stories(self.store, first, last, outlets, min_outlets, within, sort, limit)
 
+    def _place_stories(self) -> None:
+        """Embedded articles not yet in a story are placed first when they are few (a writer stopped between
+        embedding and placing, or another process's ingest); many are left to `archive embed`, said once."""
+        lag = self.story_index.lag(self.store)
+        if not lag:
+            return
+        if lag <= STORY_CATCH_UP and not self.store.read_only:
+            with sqlite_errors(self.store.path):
+                self.story_index.catch_up(self.store)
+        elif not any("not in a story yet" in n for n in self.notices):
+            self._note(f"{lag:,} embedded articles are not in a story yet; `archive embed` places them")
+
     def story(self, story_id: int | str) -> Story:
         """One story laid out: its articles by time, first report, copies, coverage by outlet and silent outlets."""
         try:
             number = int(story_id)
         except ValueError:
             raise InvalidInputError(f"a story id is a number, not {story_id!r}") from None
+        self._place_stories()
         with self.store.snapshot():
             return story_view.show_story(self.store, number)
 
     def story_of(self, doc_ids: Sequence[int]) -> dict[int, StorySummary]:
         """The story of each of these articles that has one (its summary: label, days, size, outlets)."""
+        self._place_stories()
         with self.store.snapshot():
             found = self.store.stories_of(list(doc_ids))
             summaries = story_view.summaries(self.store, sorted(set(found.values())))

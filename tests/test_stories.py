@@ -213,3 +213,14 @@ def test_basil_events_become_stories_with_the_real_model(tmp_path: Path) -> None
     pred = {ids[d]: s for d, s in found.items()}
     assert len(pred) == len(kept) == 120
     assert bcubed(pred, {k: event_of[k] for k in pred})["F1"] >= 0.97
+
+
+def test_a_listing_places_articles_a_stopped_writer_left_unplaced(filled: Path, run) -> None:  # type: ignore[no-untyped-def]
+    with _open(filled) as archive:
+        with archive.store.transaction():
+            archive.store.clear_stories()  # as if the ingest had stopped after embedding, before placing
+        assert archive.story_index.lag(archive.store) == len(ARTICLES)
+    result = run("stories", "--json", "--limit", "100000")
+    assert result.exit_code == 0 and json.loads(result.stdout)["total"] == 4
+    with _open(filled) as archive:
+        assert archive.story_index.lag(archive.store) == 0
