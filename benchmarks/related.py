@@ -6,6 +6,7 @@
     .venv/bin/python -m benchmarks.related eval allsides --split val [--legs dense,lexical,related,txtai]
     .venv/bin/python -m benchmarks.related grid allsides --split val      # lexical share x MLT terms
     .venv/bin/python -m benchmarks.related latency                        # p50/p95 on the 37,554-article archive
+    .venv/bin/python -m benchmarks.related learn allsides --split train   # fit the related model (index/settings.py)
 
 Metrics: hit@1, R-precision, MAP (over the top 100). Legs: `dense` (the dense score alone), `lexical`
 (more-like-this alone), `related` (the default fusion) and `txtai` (its hybrid search with the seed's
@@ -23,6 +24,8 @@ import time
 from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
+
+import numpy as np
 
 from benchmarks import related_data
 from benchmarks.archive_scale import DEFAULT_HOME as ABP_HOME
@@ -131,11 +134,52 @@ def txtai_ranker(records: list[dict[str, object]]) -> Ranker:
 
 
 def settings_for(leg: str, name: str, base: RelatedSettings) -> RelatedSettings:
+    """`related`: the default (the learned combination); `fusion`: the weighted share it replaced (0.8 dense +
+    0.2 BM25 share); `dense` and `lexical`: one leg alone."""
     from dataclasses import replace
 
     window = base.window_days if name.startswith("basil") else None  # AllSides excerpts have no dates
     share = {"dense": 0.0, "lexical": 1.0}.get(leg, base.lexical_share)
-    return replace(base, lexical_share=share, window_days=window)
+    model = base.model if leg == "related" else None
+    return replace(base, lexical_share=share, window_days=window, model=model)
+
+
+def learn(name: str, split: str, negatives: int = 30) -> None:
+    """Fit the related model on every seed's candidates of this split, for ranking: a logistic regression on
+    the differences between the evidence of an event-mate and of each of the seed's `negatives` best-scored other
+    candidates (by the weighted fusion), both ways round; then scaled to a probability (Platt) on all candidates."""
+    from sklearn.linear_model import LogisticRegression
+
+    from index.related import RelatedFinder, combine, stored_seed
+
+    _, event_of = dataset(name, split)
+    pairs, sides, points, labels = [], [], [], []
+    settings = settings_for("fusion", name, RelatedSettings())
+    with Archive(home_of(name, split)) as archive:
+        ids = dict(archive.store.db.execute("SELECT external_id, id FROM documents WHERE external_id IS NOT NULL"))
+        external = {v: k for k, v in ids.items()}
+        finder = RelatedFinder(archive.store, archive.lexical, archive.vectors, archive.searcher.allowed)
+        for seed_name, doc_id in ids.items():
+            seed = stored_seed(archive.store, archive.get(doc_id), settings.seed_chunks)
+            found = finder.gather(seed, settings)
+            mates = [e for d, e in found.items() if event_of.get(external.get(d, "")) == event_of[seed_name]]
+            others = sorted(
+                (e for d, e in found.items() if event_of.get(external.get(d, "")) != event_of[seed_name]),
+                key=lambda e: -combine(e, settings),
+            )[:negatives]
+            for mate in mates:
+                for other in others:
+                    difference = np.subtract(mate.features(), other.features())
+                    pairs.extend([difference, -difference])
+                    sides.extend([1, 0])
+            points.extend(e.features() for e in found.values())
+            labels.extend(int(event_of.get(external.get(d, "")) == event_of[seed_name]) for d in found)
+    ranker = LogisticRegression(C=1.0, fit_intercept=False, max_iter=1000).fit(pairs, sides)
+    weights = ranker.coef_[0]
+    platt = LogisticRegression(C=1.0, max_iter=1000).fit(np.asarray(points) @ weights[:, None], labels)
+    scale, intercept = float(platt.coef_[0][0]), float(platt.intercept_[0])
+    model = [round(intercept, 4), *(round(scale * float(w), 4) for w in weights)]
+    print(json.dumps({"trained_on": f"{name} {split}", "pairs": len(pairs), "candidates": len(labels), "model": model}))
 
 
 def evaluate(name: str, split: str, legs: list[str], base: RelatedSettings) -> None:
@@ -192,15 +236,20 @@ def latency(queries: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("command", choices=["build", "eval", "grid", "latency"])
+    parser.add_argument("command", choices=["build", "eval", "grid", "latency", "learn"])
     parser.add_argument("name", nargs="?", default="allsides", choices=["allsides", "basil", "basil-distractors"])
     parser.add_argument("--split", default="val", choices=["train", "val", "test"])
     parser.add_argument("--legs", default="lexical,dense,related")
     parser.add_argument("--lexical-share", type=float, default=None)
     parser.add_argument("--mlt-terms", type=int, default=None)
     parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--model", help="comma-separated intercept and weights, instead of the default model")
     args = parser.parse_args()
     base = RelatedSettings()
+    if args.model:
+        from dataclasses import replace
+
+        base = replace(base, model=tuple(float(x) for x in args.model.split(",")))
     if args.lexical_share is not None:
         base = RelatedSettings(lexical_share=args.lexical_share, mlt_terms=base.mlt_terms)
     if args.mlt_terms is not None:
@@ -211,6 +260,8 @@ def main() -> None:
         evaluate(args.name, args.split, args.legs.split(","), base)
     elif args.command == "grid":
         grid(args.name, args.split)
+    elif args.command == "learn":
+        learn(args.name, args.split)
     else:
         latency(args.queries)
 

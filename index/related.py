@@ -11,6 +11,7 @@ and its BM25 share of the best -> a weighted sum, tuned on AllSides train/val (b
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -61,6 +62,29 @@ def stored_seed(store: Store, doc: Document, seed_chunks: int) -> Seed:
     return Seed(text, vectors, doc.date, group)
 
 
+@dataclass(frozen=True)
+class Evidence:
+    """What says a candidate reports the seed's event."""
+
+    dense: float  # each seed chunk's best cosine among the candidate's chunks, averaged
+    lexical: float  # its more-like-this BM25 over the best candidate's
+    terms: float  # TF-IDF cosine of the two openings
+    density: float  # how alike the candidate is to its own neighbours (a hub scores high with everything)
+
+    def features(self) -> tuple[float, float, float, float]:
+        return (self.dense, self.lexical, self.terms, self.density)
+
+
+def combine(evidence: Evidence, settings: RelatedSettings) -> float:
+    """The same-event probability from the learned model; without one, the weighted share of dense and BM25."""
+    if settings.model is None:
+        w = settings.lexical_share
+        return (1 - w) * evidence.dense + w * evidence.lexical
+    intercept, *weights = settings.model
+    z = intercept + sum(w * x for w, x in zip(weights, evidence.features()))
+    return 1.0 / (1.0 + math.exp(-z))
+
+
 class RelatedFinder:
     """Finds related coverage in one archive's store, lexical index and vector index."""
 
@@ -87,15 +111,49 @@ class RelatedFinder:
             return []
         dense, passages = self._dense_scores(seed, candidates)
         best_bm25 = max((lexical.get(d, 0.0) for d in candidates), default=0.0) or 1.0  # the seed's own is no guide
-        w = settings.lexical_share
-        scored = {doc: (1 - w) * dense.get(doc, 0.0) + w * lexical.get(doc, 0.0) / best_bm25 for doc in candidates}
+        evidence = self.evidence(seed, candidates, dense, {d: lexical.get(d, 0.0) / best_bm25 for d in candidates})
+        scored = {doc: combine(evidence[doc], settings) for doc in candidates}
         order, groups = near_dupes.one_per_group(self.store, sorted(scored, key=lambda d: (-scored[d], d)), limit)
         return [
-            self._result(
-                doc, scored[doc], dense.get(doc, 0.0), lexical.get(doc, 0.0) / best_bm25, passages, seed, groups[doc]
-            )
+            self._result(doc, scored[doc], evidence[doc].dense, evidence[doc].lexical, passages, seed, groups[doc])
             for doc in order
         ]
+
+    def gather(self, seed: Seed, settings: RelatedSettings, scope: Filters | None = None) -> dict[int, Evidence]:
+        """Every candidate's evidence (for learning the combination: benchmarks/related.py learn)."""
+        filters = window(seed.date, settings.window_days, scope or Filters())
+        allowed = self.allowed.resolve(self.store, filters)
+        lexical = self._lexical_candidates(seed, settings, filters, allowed)
+        candidates = sorted((self._dense_candidates(seed, settings, allowed) | set(lexical)) - seed.excluded)
+        dense, _ = self._dense_scores(seed, candidates)
+        best_bm25 = max((lexical.get(d, 0.0) for d in candidates), default=0.0) or 1.0
+        return self.evidence(seed, candidates, dense, {d: lexical.get(d, 0.0) / best_bm25 for d in candidates})
+
+    def evidence(
+        self, seed: Seed, candidates: list[int], dense: dict[int, float], lexical: dict[int, float]
+    ) -> dict[int, Evidence]:
+        """Per candidate: the dense score, the BM25 share, the TF-IDF cosine of the openings (the stories' term
+        weights) and the candidate's neighbourhood density (from its story placement; 0 before it is placed)."""
+        terms = self._terms_cosine(seed, candidates)
+        crowded = self.store.story_densities(candidates)
+        return {
+            d: Evidence(dense.get(d, 0.0), lexical.get(d, 0.0), terms.get(d, 0.0), crowded.get(d, 0.0))
+            for d in candidates
+        }
+
+    def _terms_cosine(self, seed: Seed, candidates: list[int]) -> dict[int, float]:
+        from index import stories
+
+        terms = stories.Terms.load(self.store)
+        if not terms.articles or not candidates:
+            return {}
+        leads = self.store.leads(candidates, stories.LEAD_CHARS)
+        title, _, body = seed.text.partition("\n\n")
+        matrix = terms.weigh(
+            terms.counts([f"{title}\n{body[: stories.LEAD_CHARS]}"] + [leads.get(d, "") for d in candidates])
+        )
+        cosines = np.asarray((matrix[1:] @ matrix[0].T).toarray()).ravel()
+        return {d: float(c) for d, c in zip(candidates, cosines)}
 
     def _dense_candidates(self, seed: Seed, settings: RelatedSettings, allowed: filtering.Allowed) -> set[int]:
         """The articles of the nearest chunks to each seed chunk (scored exactly later)."""

@@ -43,6 +43,10 @@ class SearchSettings:
 
 
 DEFAULT_WINDOW_DAYS = 14
+# Related coverage's learned combination: a logistic regression (intercept, then the weights of the dense score,
+# the BM25 share, the TF-IDF cosine and the candidate's density; index/related.py `Evidence`), fitted on AllSides
+# train by `benchmarks.related learn` and checked on val (benchmarks/RESULTS.md).
+RELATED_MODEL: tuple[float, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -50,7 +54,8 @@ class RelatedSettings:
     """How candidates are gathered and scored (defaults tuned on AllSides train/val only)."""
 
     window_days: int | None = DEFAULT_WINDOW_DAYS  # None: any time
-    lexical_share: float = 0.2
+    lexical_share: float = 0.2  # the fusion without a model (benchmarks' dense and lexical legs)
+    model: tuple[float, ...] | None = RELATED_MODEL
     seed_chunks: int = 8
     candidates: int = 100
     mlt_terms: int = 40

@@ -92,6 +92,16 @@ class StoryTables:
             out.update((int(i), f"{t}\n{x}") for i, t, x in rows)
         return out
 
+    def story_densities(self, doc_ids: Sequence[int]) -> dict[int, float]:
+        """Each placed article's neighbourhood density (the mean of its best scores when it was placed)."""
+        out: dict[int, float] = {}
+        for ids in batches(doc_ids):
+            rows = self.db.execute(
+                f"SELECT doc_id, density FROM story_members WHERE doc_id IN ({marks(len(ids))})", ids
+            )
+            out.update((int(d), float(r)) for d, r in rows)
+        return out
+
     def new_story(self) -> int:
         """(inside a transaction)"""
         cursor = self.db.execute("INSERT INTO stories (label_doc) VALUES (NULL)")
