@@ -192,6 +192,9 @@ def evaluate(name: str, split: str, legs: list[str], base: RelatedSettings) -> N
             rankings = {seed: rank(seed) for seed in seeds}
             elapsed = time.perf_counter() - start
             out = {"set": home_of(name, split).name, "leg": leg, **metrics(rankings, event_of)}
+            if name.endswith("distractors"):  # the unlabelled articles dropped from each ranking before scoring
+                condensed = {s: [d for d in ranked if not d.startswith("#")] for s, ranked in rankings.items()}
+                out["condensed"] = metrics(condensed, event_of)
             out["ms_per_seed"] = round(elapsed / len(seeds) * 1000, 1)
             if leg != "txtai":
                 out["lexical_share"] = settings_for(leg, name, base).lexical_share

@@ -819,11 +819,16 @@ class Archive:
         query: str | None = None,
         sort: str | None = None,
         limit: int = 20,
+        tags: Sequence[str] = (),
+        collection: str | None = None,
     ) -> StoryList:
         """The stories overlapping these days, with an article from one of `outlets`, covered by at least
         `min_outlets` outlets, holding one of the best STORY_QUERY_HITS matches of `query`; sorted by size,
-        outlets, date (newest first) or relevance (the best match first: the default with a query; else size)."""
+        outlets, date (newest first) or relevance (the best match first: the default with a query; else size);
+        with `tags` or a `collection`, only the stories holding an article with one of the tags or in it."""
         first, last = _day(date_from, "date_from"), _day(date_to, "date_to")
+        scope = Filters(tags=tuple(_clean_tags(tags)), collection=collection)
+        self._check_scope(scope)
         self._place_stories()
         within: dict[int, int] | None = None
         if query is not None and query.strip():
@@ -835,7 +840,16 @@ class Archive:
                     within.setdefault(found[hit.id], rank)
         sort = sort or ("relevance" if within is not None else "size")
         with self.store.snapshot():
+            if scope.tags or scope.collection:
+                held = set(self.store.stories_of(self.store.filtered_originals(scope)).values())
+                within = {s: r for s, r in (within or dict.fromkeys(held, 0)).items() if s in held}
             return story_view.list_stories(self.store, first, last, outlets, min_outlets, within, sort, limit)
+
+    def story_rows(self, story_ids: Sequence[int]) -> Iterator[dict[str, object]]:
+        """The articles of these stories as citation rows (oldest first in each), each found by "story N: label"."""
+        for story_id in story_ids:
+            story = self.story(story_id).summary
+            yield from self._citation_rows([a.id for a in story.articles], query=f"story {story.id}: {story.label}")
 
     def _place_stories(self) -> None:
         """Embedded articles not yet in a story are placed first when they are few (a writer stopped between

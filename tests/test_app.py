@@ -626,6 +626,7 @@ def test_stories_page_lists_the_stories_and_opens_one(filled: Path) -> None:
     assert "Kerman" in at.title[0].value
     assert at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart")  # the timeline
     assert any("Coverage by outlet" in s.value for s in at.subheader)
+    assert len(at.get("download_button")) == 3  # the story as CSV, RIS, JSON Lines
     article = next(b for b in at.button if b.key and b.key.startswith("story-article-"))
     article.click().run()
     assert _param(at, "view") == "article"

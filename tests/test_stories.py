@@ -224,3 +224,26 @@ def test_a_listing_places_articles_a_stopped_writer_left_unplaced(filled: Path, 
     assert result.exit_code == 0 and json.loads(result.stdout)["total"] == 4
     with _open(filled) as archive:
         assert archive.story_index.lag(archive.store) == 0
+
+
+def test_stories_by_tag_or_collection_and_exported(filled: Path, run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    with _open(filled) as archive:
+        ids = dict(archive.store.db.execute("SELECT external_id, id FROM documents"))
+        archive.tag([ids["b2"]], ["kerman"])
+        archive.create_collection("quakes")
+        archive.add_to_collection("quakes", [ids["q3"], ids["m1"]])
+    tagged = json.loads(run("stories", "--tag", "kerman", "--json").stdout)["stories"]
+    assert [s["size"] for s in tagged] == [2] and "Kerman" in tagged[0]["label"] + tagged[0]["articles"][0]["title"]
+    collected = json.loads(run("stories", "--collection", "quakes", "--json").stdout)["stories"]
+    assert sorted(s["size"] for s in collected) == [1, 3]
+    assert run("stories", "--collection", "nope").exit_code != 0
+    out = tmp_path / "quakes.ris"
+    result = run("stories", "--collection", "quakes", "--export", str(out), "--format", "ris")
+    assert result.exit_code == 0 and "wrote 4 articles of 2 stories" in result.stdout
+    records = out.read_text(encoding="utf-8").split("ER  -")
+    assert len([r for r in records if "TY  - NEWS" in r]) == 4
+    assert "N1  - Found by: story " in records[0]
+    one = tmp_path / "story.csv"
+    story_id = str(collected[0]["id"])
+    assert run("story", story_id, "--export", str(one)).exit_code == 0
+    assert len(one.read_text(encoding="utf-8").strip().splitlines()) == 1 + collected[0]["size"]

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import click
 
 from index import serialize
-from ui.cli.base import CONTEXT, cli, friendly, iso_date, open_archive
+from ui.cli.base import CONTEXT, cli, export_options, export_rows, friendly, iso_date, open_archive
 
 
 @cli.command("stories", context_settings=CONTEXT)
@@ -18,12 +19,17 @@ from ui.cli.base import CONTEXT, cli, friendly, iso_date, open_archive
 @click.option("--min-outlets", type=click.IntRange(1, 10_000), default=1, show_default=True)
 @click.option("--query", metavar="WORDS", help="Stories holding one of the best matches of WORDS.")
 @click.option(
+    "--tag", "tags", multiple=True, metavar="TAG", help="Stories holding an article with this tag (repeatable: any)."
+)
+@click.option("--collection", metavar="NAME", help="Stories holding an article of this collection.")
+@click.option(
     "--sort",
     type=click.Choice(["size", "outlets", "date"]),
     help="Most articles, most outlets, or newest first (default: size; with --query, the best match first).",
 )
 @click.option("--limit", type=click.IntRange(1, 1_000_000), default=20, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="One JSON object: {stories: [...], total}.")
+@export_options("Write the articles of the stories listed (up to --limit) to this file, each found by its story.")
 @click.pass_context
 @friendly
 def stories_cmd(
@@ -33,9 +39,13 @@ def stories_cmd(
     outlets: tuple[str, ...],
     min_outlets: int,
     query: str | None,
+    tags: tuple[str, ...],
+    collection: str | None,
     sort: str | None,
     limit: int,
     as_json: bool,
+    export_to: Path | None,
+    export_format: str,
 ) -> None:
     """The stories of the archive: each event with its articles, outlets and days (a story of one included).
 
@@ -44,11 +54,16 @@ def stories_cmd(
       archive stories --from 2024-01-01 --to 2024-01-31 --min-outlets 3
       archive stories --query "Kerman blasts" --json
       archive stories --limit 100000 --json      # every story: each article in exactly one
+      archive stories --tag kerman --export kerman-stories.ris --format ris
     """
     first, last = iso_date(date_from, "--from"), iso_date(date_to, "--to")
     with open_archive(ctx) as archive:
-        found = archive.stories(first, last, outlets, min_outlets, query, sort, limit)
+        found = archive.stories(first, last, outlets, min_outlets, query, sort, limit, tags, collection)
         lag = archive.story_index.lag(archive.store)
+        if export_to is not None:
+            count = export_rows(archive.story_rows([s.id for s in found.stories]), export_to, export_format)
+            click.echo(f"wrote {count:,} articles of {len(found.stories):,} stories to {export_to}")
+            return
     if as_json:
         body = {"stories": [serialize.story_summary(s) for s in found.stories], "total": found.total}
         click.echo(json.dumps(body, ensure_ascii=False))
@@ -67,18 +82,24 @@ def stories_cmd(
 @cli.command("story", context_settings=CONTEXT)
 @click.argument("story_id", metavar="ID")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object.")
+@export_options("Write the story's articles (oldest first, each found by the story) to this file.")
 @click.pass_context
 @friendly
-def story_cmd(ctx: click.Context, story_id: str, as_json: bool) -> None:
+def story_cmd(ctx: click.Context, story_id: str, as_json: bool, export_to: Path | None, export_format: str) -> None:
     """One story: its timeline by outlet, first report, copies, who covered it and who did not.
 
     \b
     Example:
       archive story 12
       archive story 12 --json
+      archive story 12 --export story-12.csv
     """
     with open_archive(ctx) as archive:
         story = archive.story(story_id)
+        if export_to is not None:
+            count = export_rows(archive.story_rows([story.summary.id]), export_to, export_format)
+            click.echo(f"wrote {count:,} articles of story {story.summary.id} to {export_to}")
+            return
     body = serialize.story(story)
     click.echo(json.dumps(body, ensure_ascii=False) if as_json else _plain(body))
 

@@ -10,16 +10,20 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import io
+from collections.abc import Callable
 
 import altair as alt
 import pandas as pd
 import streamlit as st
 
 from archive import ArchiveError
+from archive.export import write
 from index.story_view import Story, StorySummary
 from ui.app import render
 from ui.app.nav import go
 from ui.app.resources import Shared
+from ui.app.views.collections import EXPORTS
 from ui.app.views.timeline import DAY_MS
 
 SORTS = {"size": "Most articles", "outlets": "Most outlets", "date": "Newest"}
@@ -128,6 +132,7 @@ def story_page(res: Shared) -> None:
     if story.silent:
         names = ", ".join(f"{o} ({n})" for o, n in story.silent)
         st.html(f"<div class='sa-meta'>Not covered by (their articles in those days): {html.escape(names)}</div>")
+    _exports(res, s.id)
     st.subheader("Articles")
     for a in s.articles:
         marks = []
@@ -139,6 +144,26 @@ def story_page(res: Shared) -> None:
         label = f"{a.date or 'undated'} · {a.outlet or 'unknown outlet'} · {a.title or '(untitled)'}{extra}"
         if st.button(render.plain(label), key=f"story-article-{a.id}"):
             go("article", id=str(a.id))
+
+
+def _exports(res: Shared, story_id: int) -> None:
+    """The story's articles as CSV, RIS or JSON Lines, each found by the story; built when clicked."""
+
+    def rows_as(fmt: str) -> Callable[[], str]:
+        def build() -> str:
+            out = io.StringIO()
+            with res.lock:
+                write(res.archive.story_rows([story_id]), fmt, out)
+            return out.getvalue()
+
+        return build
+
+    columns = st.columns(len(EXPORTS) + 1)
+    columns[0].markdown("Export the story:")
+    for column, (fmt, (label, mime)) in zip(columns[1:], EXPORTS.items()):
+        column.download_button(
+            label, rows_as(fmt), f"story-{story_id}.{fmt}", mime, on_click="ignore", key=f"story-export-{fmt}"
+        )
 
 
 def _timeline(story: Story) -> None:
