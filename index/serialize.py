@@ -120,4 +120,5 @@ def story(s: Story) -> dict[str, Any]:
         ],
         "silent_outlets": [{"outlet": o, "articles_in_period": n} for o, n in s.silent],
         "placed_by_content_only": s.by_content,
+        "event_date": s.event_date,
     }

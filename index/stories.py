@@ -10,7 +10,8 @@ Articles are assigned in date order (the undated last): an article joins the sto
 WINDOW_DAYS of it (any member, for an undated article: content alone) it matches best on average (average link),
 when that average is at least JOIN and the plain score at least FLOOR; else it starts a story of its own. A
 near-duplicate of an assigned article joins that article's story whatever the score; exact copies are never
-assigned, they are read with their original. The weights and thresholds were chosen on AllSides val
+assigned, they are read with their original. An undated article whose text names no day is proposed its story's
+first dated report's day (kept as inferred, with that evidence; index/mentions.py proposes from the text first). The weights and thresholds were chosen on AllSides val
 (benchmarks/stories.py; benchmarks/RESULTS.md).
 """
 
@@ -220,8 +221,10 @@ def assign(store: Store, progress: Progress | None = None) -> int:
         done += len(batch)
         if progress:
             progress(done, len(pending))
+    undated = [d for d, day in pending if day is None]
     with store.transaction():
         store.label_stories(labels(store, assigner.touched))
+        store.infer_from_stories(undated)
     return done
 
 

@@ -9,6 +9,7 @@ share among the other outlets' words in the story; a word must occur at least tw
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import re
 from collections import Counter
@@ -19,6 +20,7 @@ from archive.errors import InvalidInputError, NotFoundError
 from archive.store import Store
 
 SORTS = ("size", "outlets", "date", "relevance")
+EVENT_DAYS = (7, 3)  # a story's event date is a day named from a week before its first report to 3 days after
 TERMS_PER_OUTLET = 5
 _WORD = re.compile(r"[^\W\d_]{3,}")
 
@@ -60,6 +62,7 @@ class Story:
     coverage: tuple[OutletCoverage, ...]  # the outlets that covered it, first to report first
     silent: tuple[tuple[str, int], ...]  # outlets with articles in the story's days that did not cover it
     by_content: bool  # some articles are undated: they were placed by content alone
+    event_date: str | None = None  # the day its articles' texts name most near its start (EVENT_DAYS)
 
 
 @dataclass(frozen=True)
@@ -179,7 +182,29 @@ def show_story(store: Store, story: int) -> Story:
         coverage=_coverage(store, articles),
         silent=silent,
         by_content=any(a.date is None for a in articles),
+        event_date=event_date(store, articles, summary.first),
     )
+
+
+def event_date(store: Store, articles: Sequence[StoryArticle], first: str | None) -> str | None:
+    """The full day named by the most of the story's articles near its start (ties: the earliest); None when no
+    article names one there."""
+    if first is None:
+        return None
+    start = dt.date.fromisoformat(first)
+    low, high = (
+        (start - dt.timedelta(days=EVENT_DAYS[0])).isoformat(),
+        (start + dt.timedelta(days=EVENT_DAYS[1])).isoformat(),
+    )
+    found = store.mentions_in([a.id for a in articles], low, high)
+    votes = Counter(
+        day
+        for mentions in found.values()
+        for day in {m.day_from for m in mentions if m.granularity == "day" and m.day_from and low <= m.day_from <= high}
+    )
+    if not votes:
+        return None
+    return str(min(votes, key=lambda d: (-votes[d], d)))
 
 
 def _coverage(store: Store, articles: list[StoryArticle]) -> tuple[OutletCoverage, ...]:

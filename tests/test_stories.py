@@ -151,12 +151,29 @@ def test_new_articles_join_the_stories_they_belong_to(filled: Path) -> None:
 
 
 def test_undated_articles_are_placed_by_content_and_say_so(filled: Path) -> None:
-    undated = ("u1", "Kerman memorial blasts", None, "Blog", BLAST)
+    undated = ("u1", "Kerman memorial blasts", None, "Blog", "Mourners gathered in Kerman. " + BLAST)
     _ingest(filled, [undated], "undated.jsonl")
     with _open(filled) as archive:
         story = _story_of(archive)
         assert story["u1"] == story["b1"]
         assert archive.story(story["b1"]).by_content
+        undated_id = dict(archive.store.db.execute("SELECT external_id, id FROM documents"))["u1"]
+        day, evidence = archive.inferred_date(undated_id) or ("", "")
+    assert day == "2023-02-06" and "first dated report of its story: Reuters" in evidence  # its text names no day
+
+
+def test_a_story_has_the_event_date_its_reports_name(home: Path, run) -> None:  # type: ignore[no-untyped-def]
+    home.parent.mkdir(parents=True, exist_ok=True)
+    rows = [
+        ("d1", "Kerman blasts kill 84", "2023-02-07", "Reuters", BLAST + " The blasts struck on February 6, 2023."),
+        ("d2", "Kerman memorial explosions", "2023-02-08", "AP", BLAST + " It happened on Monday, February 6."),
+        ("d3", "Kerman: the day after", "2023-02-08", "BBC", BLAST + " Funerals are set for February 9."),
+    ]
+    _ingest(home, rows)
+    with _open(home) as archive:
+        story = _story_of(archive)["d1"]
+        assert archive.story(story).event_date == "2023-02-06"
+    assert json.loads(run("story", str(story), "--json").stdout)["event_date"] == "2023-02-06"
 
 
 def test_a_removed_article_leaves_its_story_and_reindex_rebuilds_the_same(filled: Path) -> None:

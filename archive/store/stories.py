@@ -119,6 +119,33 @@ class StoryTables:
         """(story, label article) (inside a transaction)."""
         self.db.executemany("UPDATE stories SET label_doc = ? WHERE id = ?", [(d, s) for s, d in labels])
 
+    def infer_from_stories(self, doc_ids: Sequence[int]) -> int:
+        """For each of these undated articles with no inferred day yet: its story's earliest dated day, with the
+        report it comes from as evidence (inside a transaction); how many got one."""
+        done = 0
+        for ids in batches(doc_ids):
+            rows = self.db.execute(
+                "SELECT m.doc_id, (SELECT d2.id FROM story_members m2 JOIN documents d2 ON d2.id = m2.doc_id"
+                "   WHERE m2.story = m.story AND d2.published IS NOT NULL ORDER BY d2.published, d2.id LIMIT 1)"
+                f" FROM story_members m JOIN documents d ON d.id = m.doc_id WHERE m.doc_id IN ({marks(len(ids))})"
+                " AND d.published IS NULL AND NOT EXISTS (SELECT 1 FROM inferred_dates i WHERE i.doc_id = m.doc_id)",
+                ids,
+            ).fetchall()
+            for doc_id, source in rows:
+                if source is None:
+                    continue
+                day, outlet, title = self.db.execute(
+                    "SELECT substr(published, 1, 10), outlet, title FROM documents WHERE id = ?", (source,)
+                ).fetchone()
+                evidence = (
+                    f"the first dated report of its story: {outlet or 'an unknown outlet'}, ‘{title or '(untitled)'}’"
+                )
+                self.db.execute(
+                    "INSERT INTO inferred_dates (doc_id, day, evidence) VALUES (?, ?, ?)", (doc_id, day, evidence)
+                )
+                done += 1
+        return done
+
     def story_member_ids(self, story: int) -> list[int]:
         rows = self.db.execute("SELECT doc_id FROM story_members WHERE story = ? ORDER BY doc_id", (story,))
         return [int(r[0]) for r in rows]

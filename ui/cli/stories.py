@@ -109,6 +109,8 @@ def _plain(body: dict[str, Any]) -> str:
         f"[{body['id']}] {body['label']}",
         f"{_days(body['first'], body['last'])}; {_count(body['size'], 'article')}",
     ]
+    if body["event_date"]:
+        lines.append(f"event date: {body['event_date']} (the day its articles name most near its start)")
     if body["placed_by_content_only"]:
         lines.append("(undated articles in it were placed by content alone)")
     articles = {a["id"]: a for a in body["articles"]}

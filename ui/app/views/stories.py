@@ -112,6 +112,8 @@ def story_page(res: Shared) -> None:
     s = story.summary
     st.title(s.label)
     st.caption(render.plain(_label(s).removeprefix(f"{s.label} · ")))
+    if story.event_date:
+        st.caption(f"Event date: {story.event_date} (the day its articles name most near its start)")
     if story.by_content:
         st.caption("Some of its articles are undated: they were placed in this story by their content alone.")
     _timeline(story)
