@@ -125,3 +125,17 @@ def test_a_fresh_word_index_holds_each_article_and_chunk_once(home: Path, tmp_pa
         assert archive.lexical.live_documents() == 6
         assert int(archive.lexical.chunk_index.searcher().num_docs) == chunks
         assert archive.search("harbour", mode="lexical").matched == 6
+
+
+def test_the_related_model_weighs_the_evidence_and_falls_back_to_the_share() -> None:
+    from index.related import Evidence, combine
+    from index.settings import RelatedSettings
+
+    learned = RelatedSettings()
+    assert learned.model is not None
+    mate = combine(Evidence(dense=0.7, lexical=0.8, terms=0.5, density=0.2), learned)
+    hub = combine(Evidence(dense=0.7, lexical=0.8, terms=0.5, density=0.5), learned)  # alike to everything
+    stranger = combine(Evidence(dense=0.3, lexical=0.1, terms=0.05, density=0.2), learned)
+    assert 0.0 < stranger < hub < mate < 1.0
+    shared = RelatedSettings(model=None, lexical_share=0.25)
+    assert combine(Evidence(0.8, 0.4, 0.9, 0.9), shared) == 0.75 * 0.8 + 0.25 * 0.4
