@@ -132,7 +132,8 @@ def evaluate(name: str, split: str) -> None:
 
 
 def build_distractors(name: str, split: str) -> None:
-    """The labelled set ingested (and embedded) into a copy of the 37,554-article archive."""
+    """The labelled set ingested into a copy of the 37,554-article archive, and every article's first chunk
+    embedded (stories read first chunks only; the copy's later chunks may stay unembedded)."""
     records, _ = dataset(name, split)
     home = distractor_home(name, split)
     shutil.rmtree(home, ignore_errors=True)
@@ -140,7 +141,7 @@ def build_distractors(name: str, split: str) -> None:
     source = related_data.write_jsonl(records, WORK / "src" / f"{home.name}.jsonl")
     with Archive(home) as archive:
         archive.ingest([str(source)], embed=False)
-        archive.embed()  # the labelled articles' chunks; the stories catch up after it
+        archive.embed(first_only=True)  # every article's first chunk (what stories read); the stories catch up after it
     print(json.dumps({"built": home.name}))
 
 

@@ -291,13 +291,14 @@ class Archive:
             self.embed(step)
         return report
 
-    def embed(self, step: StepProgress | None = None) -> int:
-        """Phase 2: embed every chunk without a vector, then update the vector index."""
+    def embed(self, step: StepProgress | None = None, first_only: bool = False) -> int:
+        """Phase 2: embed every chunk without a vector (only articles' first chunks with `first_only`), then
+        update the vector index and place the articles in stories."""
         self.store.require_writable()
         with sqlite_errors(self.store.path):
-            return self._embed(step)
+            return self._embed(step, first_only)
 
-    def _embed(self, step: StepProgress | None) -> int:
+    def _embed(self, step: StepProgress | None, first_only: bool = False) -> int:
         self.near_duplicates.catch_up(self.store, _step(step, "near-duplicates"))
         vectors = self.vectors
         current = self._record is not None and self._record.text == EMBEDDING_TEXT
@@ -314,7 +315,7 @@ class Archive:
             self._save_record(embedder)
         elif embedder.weights and not self._record.weights:  # made before the weights were kept
             self._save_record(embedder)
-        done = embed_pending(self.store, embedder, _step(step, "embedding"))
+        done = embed_pending(self.store, embedder, _step(step, "embedding"), first_only=first_only)
         vectors = self.vectors
         assert vectors is not None  # the record exists now
         vectors.catch_up(self.store, _step(step, vectors.name))

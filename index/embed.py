@@ -47,17 +47,18 @@ def embed_pending(
     embedder: Embedder,
     progress: Callable[[int, int], None] | None = None,
     block: int = EMBED_BLOCK,
+    first_only: bool = False,
 ) -> int:
-    """Embed every chunk without a vector; returns how many were embedded."""
+    """Embed every chunk without a vector (only articles' first chunks with `first_only`); how many were embedded."""
     todo = coverage(store)
-    total = todo.chunks - todo.embedded
+    total = store.first_chunks_to_embed() if first_only else todo.chunks - todo.embedded
     done = 0
     if progress and total:
         progress(0, total)  # the first block (and choosing the model's engine) takes a while
-    for first_only in (True, False):
+    for firsts in (True,) if first_only else (True, False):
         last_id = 0
         while True:
-            rows = store.chunks_to_embed(last_id, block, first_only)
+            rows = store.chunks_to_embed(last_id, block, firsts)
             if not rows:
                 break
             vectors = embedder.embed([embedding_text(ordinal, title, text) for _, ordinal, title, text in rows])

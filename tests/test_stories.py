@@ -210,6 +210,19 @@ def test_nothing_embedded_means_no_stories_yet(home: Path, run) -> None:  # type
         assert archive.stories().total == 1
 
 
+def test_first_chunks_alone_place_every_article(home: Path) -> None:
+    home.parent.mkdir(parents=True, exist_ok=True)
+    long_text = " ".join([QUAKE] * 30)  # several chunks
+    rows = [("l1", "Gaziantep quake, long", "2023-02-06", "Reuters", long_text), *ARTICLES[3:5]]
+    with Archive(home, embedder=HashEmbedder(dim=256), chunker=Chunker(WordTokenizer(60))) as archive:
+        archive.ingest([str(_records(home.parent / "a.jsonl", rows))], embed=False)
+        done = archive.embed(first_only=True)
+        covered = archive.coverage()
+        assert done == 3 and covered.embedded == 3 < covered.chunks
+        assert archive.story_index.lag(archive.store) == 0 and archive.stories().total == 2
+        assert archive.embed() == covered.chunks - 3  # the rest, later
+
+
 @pytest.mark.slow
 def test_basil_events_become_stories_with_the_real_model(tmp_path: Path) -> None:
     """40 BASIL events (120 articles, three outlets each, dated) through the real model: B-cubed F1 >= 0.97

@@ -36,6 +36,15 @@ class EmbeddingTables:
             (after, limit),
         ).fetchall()
 
+    def first_chunks_to_embed(self) -> int:
+        """Articles' first chunks without a vector."""
+        return int(
+            self.db.execute(
+                "SELECT COUNT(*) FROM chunks c LEFT JOIN embeddings e ON e.chunk_id = c.id"
+                " WHERE c.ordinal = 0 AND e.chunk_id IS NULL"
+            ).fetchone()[0]
+        )
+
     def save_vectors(self, model: str, chunk_ids: Sequence[int], vectors: np.ndarray) -> None:
         """Store vectors (float32) for chunks that still exist (inside a transaction)."""
         import numpy as np

@@ -203,21 +203,28 @@ def _batch_line(line: str, number: int) -> dict[str, Any]:
 
 
 @cli.command("embed", context_settings=CONTEXT)
+@click.option(
+    "--first-chunks",
+    is_flag=True,
+    help="Only each article's first chunk (title and opening): about a sixth of the work, and every article is "
+    "then findable by meaning and in a story; a later plain `archive embed` does the rest.",
+)
 @progress_option
 @click.pass_context
 @friendly
-def embed_cmd(ctx: click.Context, progress_style: str) -> None:
+def embed_cmd(ctx: click.Context, first_chunks: bool, progress_style: str) -> None:
     """Embed the chunks that have no vector yet (phase 2; resumable after a kill).
 
     \b
     Example:
       archive ingest big-folder/ --no-embed
+      archive embed --first-chunks     # quick: every article's opening
       archive embed
     """
     steps = StepBar(progress_style)
     with open_archive(ctx) as archive:
         try:
-            done = archive.embed(step=steps)
+            done = archive.embed(step=steps, first_only=first_chunks)
         finally:
             steps.close()
         covered = archive.coverage()
