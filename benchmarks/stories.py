@@ -7,6 +7,7 @@
     .venv/bin/python -m benchmarks.stories build-distractors basil        # BASIL (or allsides --split test)
     .venv/bin/python -m benchmarks.stories eval basil-distractors         #   among the 37,554 articles
     .venv/bin/python -m benchmarks.stories speed                          # the 37,554 articles' stories
+    .venv/bin/python -m benchmarks.stories page                           # the Stories page on that archive
 
 Each eval rebuilds the archive's stories (`archive reindex stories`, timed) and scores, in the same run, two
 baselines: average-link agglomerative clustering over MiniLM vectors of each article's title and text embedded
@@ -190,7 +191,56 @@ def speed(home: Path, samples: int) -> None:
                 "stories_ms_p95": round(percentile(listed, 95), 1),
                 "story_ms_p50": round(percentile(shown, 50), 1),
                 "story_ms_p95": round(percentile(shown, 95), 1),
-                "peak_rss_mb": peak_rss_mb(),
+                "peak_rss_mb": round(peak_rss_mb(), 1),
+                "search_process_peak_rss_mb": search_process_rss(home),
+            }
+        )
+    )
+
+
+def search_process_rss(home: Path) -> float:
+    """The peak memory of a one-shot `archive search` (hybrid: the model loaded) on the same archive."""
+    import resource
+    import sys
+
+    archive = str(Path(sys.executable).parent / "archive")
+    subprocess.run(
+        [archive, "--home", str(home), "search", "earthquake rescue", "--json"], check=True, capture_output=True
+    )
+    return round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1)
+
+
+def _page_script(home: str) -> None:
+    from pathlib import Path
+
+    from index import Archive
+    from ui.app.main import main
+
+    main(lambda **kw: Archive(Path(home), **kw), key=home)
+
+
+def page_latency(home: Path, samples: int) -> None:
+    """The Stories page's script (Streamlit's AppTest: what the server does for one rerun, without a browser's
+    drawing), after a first run that opens the archive: p50/p95 of `samples` reruns."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_function(_page_script, args=(str(home),), default_timeout=600)
+    at.query_params["view"] = "stories"
+    at.run()
+    times = []
+    for _ in range(samples):
+        start = time.perf_counter()
+        at.run()
+        times.append((time.perf_counter() - start) * 1000)
+    if at.exception or not at.title or at.title[0].value != "Stories":
+        raise SystemExit(f"the Stories page did not draw: {at.exception or at.error}")
+    print(
+        json.dumps(
+            {
+                "page": "stories",
+                "reruns": len(times),
+                "p50_ms": round(percentile(times, 50), 1),
+                "p95_ms": round(percentile(times, 95), 1),
             }
         )
     )
@@ -208,11 +258,16 @@ def main() -> None:
     sp = sub.add_parser("speed")
     sp.add_argument("--home", type=Path, default=ABP_HOME)
     sp.add_argument("--samples", type=int, default=50)
+    pg = sub.add_parser("page")
+    pg.add_argument("--home", type=Path, default=ABP_HOME)
+    pg.add_argument("--samples", type=int, default=30)
     args = parser.parse_args()
     if args.command == "eval":
         evaluate(args.name, args.split)
     elif args.command == "build-distractors":
         build_distractors(args.name, args.split)
+    elif args.command == "page":
+        page_latency(args.home, args.samples)
     else:
         speed(args.home, args.samples)
 
