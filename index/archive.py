@@ -874,9 +874,11 @@ class Archive:
         with self.store.snapshot():
             return story_view.show_story(self.store, number)
 
-    def story_of(self, doc_ids: Sequence[int]) -> dict[int, StorySummary]:
-        """The story of each of these articles that has one (its summary: label, days, size, outlets)."""
-        self._place_stories()
+    def story_of(self, doc_ids: Sequence[int], place: bool = True) -> dict[int, StorySummary]:
+        """The story of each of these articles that has one (its summary: label, days, size, outlets); `place`
+        False reads what is placed, placing nothing (so `show` stays light)."""
+        if place:
+            self._place_stories()
         with self.store.snapshot():
             found = self.store.stories_of(list(doc_ids))
             summaries = story_view.summaries(self.store, sorted(set(found.values())))

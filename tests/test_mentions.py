@@ -237,7 +237,7 @@ def test_an_undated_article_gets_a_proposed_day_kept_apart_from_real_dates(run, 
     }
     assert json.loads(run("show", "vague", "--json").stdout)["inferred_date"] is None, "no full day named"
     assert json.loads(run("show", "dated", "--json").stdout)["inferred_date"] is None
-    assert "its text suggests 2024-01-05" in run("show", "undated").output
+    assert "undated; proposed 2024-01-05" in run("show", "undated").output
 
     def listed(*extra: str) -> list[str]:
         out = run("list", "--from", "2024-01-01", "--to", "2024-01-31", "--json", *extra).stdout

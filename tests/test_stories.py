@@ -116,6 +116,9 @@ def test_one_story_laid_out(filled: Path, run) -> None:  # type: ignore[no-untyp
     body = json.loads(run("story", str(quake), "--json").stdout)
     assert body["silent_outlets"] == [{"outlet": "Daily Post", "articles_in_period": 1}]
     assert {c["outlet"] for c in body["coverage"]} == {"Reuters", "AP", "BBC"}
+    shown = json.loads(run("show", str(story.first_report), "--json").stdout)["story"]
+    assert shown == {"id": quake, "label": story.summary.label, "size": 3}
+    assert f"story {quake}:" in run("show", str(story.first_report)).stdout
     missing = run("story", "9999")
     assert missing.exit_code == 1 and "no story 9999" in missing.output
     assert run("story", "abc").exit_code == 2

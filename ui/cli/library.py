@@ -128,15 +128,19 @@ def show_cmd(ctx: click.Context, doc_id: str, as_json: bool) -> None:
         mine = archive.annotations(doc.id)
         mentioned = archive.mentions(doc.id)
         guess = archive.inferred_date(doc.id)
+        story = archive.story_of([doc.id], place=False).get(doc.id)
     if as_json:
         body = {**serialize.document(doc), "tags": list(mine.tags), "note": mine.note}
         body |= {"date_mentions": serialize.mentions(mentioned)}
         body |= {"inferred_date": None if guess is None else {"day": guess[0], "evidence": guess[1]}}
+        body |= {"story": None if story is None else {"id": story.id, "label": story.label, "size": story.size}}
         click.echo(json.dumps(body, ensure_ascii=False))
     else:
         extra = ([f"tags: {', '.join(mine.tags)}"] if mine.tags else []) + ([f"note: {mine.note}"] if mine.note else [])
         if guess is not None:
-            extra.append(f"undated; its text suggests {guess[0]} ({guess[1]})")
+            extra.append(f"undated; proposed {guess[0]} ({guess[1]})")
+        if story is not None and story.size > 1:
+            extra.append(f"story {story.id}: {story.label} ({story.size} articles, {len(story.outlets)} outlets)")
         click.echo(output.document_text(doc) if not extra else "\n".join(extra) + "\n" + output.document_text(doc))
 
 
