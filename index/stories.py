@@ -340,15 +340,18 @@ class Assigner:
 
 
 def labels(store: Store, stories: set[int]) -> list[tuple[int, int]]:
-    """(story, label article) for these stories: the titled member closest to the story's mean vector."""
+    """(story, label article) for these stories: the member closest to the story's mean vector (a story of one:
+    its article)."""
     out = []
-    for story in sorted(s for s in stories if s > 0):
-        members = store.story_member_ids(story)
-        vectors = store.first_chunk_vectors(members)
-        held = [m for m in members if m in vectors]
-        if not held:
-            continue
-        matrix = np.stack([np.frombuffer(vectors[m], dtype=np.float32) for m in held])
-        centre = matrix.mean(axis=0)
-        out.append((story, held[int(np.argmax(matrix @ centre))]))
+    members = store.story_members_of(sorted(s for s in stories if s > 0))
+    for part in _parts(sorted(members), 2_000):
+        docs = [d for story in part for d in members[story]]
+        vectors = store.first_chunk_vectors(docs)
+        for story in part:
+            held = [m for m in members[story] if m in vectors]
+            if len(held) == 1:
+                out.append((story, held[0]))
+            elif held:
+                matrix = np.stack([np.frombuffer(vectors[m], dtype=np.float32) for m in held])
+                out.append((story, held[int(np.argmax(matrix @ matrix.mean(axis=0)))]))
     return out

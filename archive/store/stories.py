@@ -146,9 +146,17 @@ class StoryTables:
                 done += 1
         return done
 
-    def story_member_ids(self, story: int) -> list[int]:
-        rows = self.db.execute("SELECT doc_id FROM story_members WHERE story = ? ORDER BY doc_id", (story,))
-        return [int(r[0]) for r in rows]
+    def story_members_of(self, stories: Sequence[int]) -> dict[int, list[int]]:
+        """Each of these stories' members, by id."""
+        out: dict[int, list[int]] = {}
+        for ids in batches(stories):
+            rows = self.db.execute(
+                f"SELECT story, doc_id FROM story_members WHERE story IN ({marks(len(ids))}) ORDER BY story, doc_id",
+                ids,
+            )
+            for story, doc in rows:
+                out.setdefault(int(story), []).append(int(doc))
+        return out
 
     def clear_stories(self) -> None:
         """Forget every story (inside a transaction)."""
