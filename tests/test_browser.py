@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -292,18 +293,21 @@ def test_stories_page_a_story_its_article_and_back(server: str, corpus: Path, sh
 
         page.goto(server + "/?view=stories")
         expect(page.get_by_role("heading", name="Stories")).to_be_visible()
-        quake = page.get_by_role("button", name="2 articles, 2 outlets")
-        expect(quake).to_have_count(1)  # the two outlets' quake reports are one story; the others stand alone
-        expect(page.get_by_role("button", name="1 article, 1 outlet")).to_have_count(2)
+        # the two outlets' quake reports are one story, the others stand alone (with exact copies when another
+        # test ingested the same pages from its own folder first)
+        quake = page.get_by_role("button", name=re.compile(r"articles, 2 outlets$"))
+        expect(quake).to_have_count(1)
+        expect(page.get_by_role("button", name=re.compile(r"articles?, 1 outlet$"))).to_have_count(2)
         page.screenshot(path=str(shots / "8-stories.png"), full_page=True)
         quake.click()
         expect(page.get_by_text("Coverage by outlet")).to_be_visible()
         expect(page.locator("[data-testid='stVegaLiteChart'], .vega-embed").first).to_be_visible()
         expect(page.get_by_role("button", name="first report")).to_have_count(1)
+        expect(page.get_by_role("button", name="RIS (Zotero, EndNote)")).to_be_visible()  # the story's export
         assert "view=story" in page.url
         page.screenshot(path=str(shots / "9-story.png"), full_page=True)
 
-        page.get_by_role("button", name="Rescuers search rubble").click()
+        page.get_by_role("button", name="Rescuers search rubble").first.click()  # the others: its exact copies
         expect(page.locator("h2", has_text="Rescuers search rubble")).to_be_visible()
         story = page.get_by_role("button", name="Story:")
         expect(story).to_be_visible()
@@ -315,5 +319,5 @@ def test_stories_page_a_story_its_article_and_back(server: str, corpus: Path, sh
         page.go_back()  # the story
         expect(page.get_by_text("Coverage by outlet")).to_be_visible()
         page.go_back()  # the list
-        expect(page.get_by_role("button", name="2 articles, 2 outlets")).to_have_count(1)
+        expect(page.get_by_role("button", name=re.compile(r"articles, 2 outlets$"))).to_have_count(1)
         browser.close()

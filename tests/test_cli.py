@@ -119,6 +119,7 @@ def test_ingest_json_stats_list_show_remove(run, corpus: Path) -> None:  # type:
         "note",
         "date_mentions",
         "inferred_date",
+        "story",
     }
     assert shown["text"] == "An earthquake struck." and shown["url"] == "https://reuters.example/q"
     assert "An earthquake struck." in run("show", str(shown["id"])).output

@@ -189,7 +189,7 @@ def _timeline(story: Story) -> None:
     axis = alt.Axis(format="%d %b %Y", labelOverlap=True, tickCount={"interval": "day", "step": 1}, tickMinStep=DAY_MS)
     chart = (
         alt.Chart(frame, height=max(120, 26 * frame["outlet"].nunique()))
-        .mark_point(size=110, filled=True)
+        .mark_point(size=130, filled=True, opacity=0.75)
         .encode(
             x=alt.X("date:T", title=None, axis=axis, scale=alt.Scale(domain=domain)),
             y=alt.Y("outlet:N", title=None, sort=[c.outlet for c in story.coverage]),
