@@ -830,21 +830,22 @@ class Archive:
         first, last = _day(date_from, "date_from"), _day(date_to, "date_to")
         scope = Filters(tags=tuple(_clean_tags(tags)), collection=collection)
         self._check_scope(scope)
-        self._place_stories()
+        unplaced = self._place_stories()
         within: dict[int, int] | None = None
         if query is not None and query.strip():
             hits = self.search(query, mode="hybrid", limit=STORY_QUERY_HITS, semantic_highlights=False, literal=True)
-            found = self.store.stories_of([r.id for r in hits.results])
+            story_of = self.store.stories_of([r.id for r in hits.results])
             within = {}
             for rank, hit in enumerate(hits.results):
-                if hit.id in found:
-                    within.setdefault(found[hit.id], rank)
+                if hit.id in story_of:
+                    within.setdefault(story_of[hit.id], rank)
         sort = sort or ("relevance" if within is not None else "size")
         with self.store.snapshot():
             if scope.tags or scope.collection:
                 held = set(self.store.stories_of(self.store.filtered_originals(scope)).values())
                 within = {s: r for s, r in (within or dict.fromkeys(held, 0)).items() if s in held}
-            return story_view.list_stories(self.store, first, last, outlets, min_outlets, within, sort, limit)
+            listed = story_view.list_stories(self.store, first, last, outlets, min_outlets, within, sort, limit)
+        return replace(listed, unplaced=unplaced)
 
     def story_rows(self, story_ids: Sequence[int]) -> Iterator[dict[str, object]]:
         """The articles of these stories as citation rows (oldest first in each), each found by "story N: label"."""
@@ -852,17 +853,20 @@ class Archive:
             story = self.story(story_id).summary
             yield from self._citation_rows([a.id for a in story.articles], query=f"story {story.id}: {story.label}")
 
-    def _place_stories(self) -> None:
+    def _place_stories(self) -> int:
         """Embedded articles not yet in a story are placed first when they are few (a writer stopped between
-        embedding and placing, or another process's ingest); many are left to `archive embed`, said once."""
+        embedding and placing, or another process's ingest); many are left to `archive embed`, said once.
+        Returns how many are still not placed."""
         lag = self.story_index.lag(self.store)
         if not lag:
-            return
+            return 0
         if lag <= STORY_CATCH_UP and not self.store.read_only:
             with sqlite_errors(self.store.path):
                 self.story_index.catch_up(self.store)
-        elif not any("not in a story yet" in n for n in self.notices):
+            return 0
+        if not any("not in a story yet" in n for n in self.notices):
             self._note(f"{lag:,} embedded articles are not in a story yet; `archive embed` places them")
+        return lag
 
     def story(self, story_id: int | str) -> Story:
         """One story laid out: its articles by time, first report, copies, coverage by outlet and silent outlets."""

@@ -69,6 +69,7 @@ class Story:
 class StoryList:
     stories: tuple[StorySummary, ...]
     total: int  # stories that pass the filters, before the limit
+    unplaced: int = 0  # embedded articles not in a story yet (left to `archive embed`)
 
 
 def list_stories(

@@ -245,7 +245,9 @@ MIGRATIONS: list[str] = [
     # 11: stories (derived by index/stories.py from the first-chunk vectors, the texts and the dates): each
     #     embedded original article's story, how it joined, and its neighbourhood density (the mean of its
     #     closest scores when it was assigned); `stories` the article whose headline labels each; `story_state`
-    #     the assignment's version and its term counts. A changed text or date forgets the article's story.
+    #     the assignment's version and its term counts. Each member's outlet and day are kept beside it, so
+    #     that listing every story reads this narrow table alone. A changed text, date, outlet or original
+    #     forgets the article's story (it is placed again).
     """
     CREATE TABLE stories (
         id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -255,14 +257,17 @@ MIGRATIONS: list[str] = [
         doc_id INTEGER PRIMARY KEY REFERENCES documents(id) ON DELETE CASCADE,
         story INTEGER NOT NULL REFERENCES stories(id),
         density REAL NOT NULL,
-        how TEXT NOT NULL
+        how TEXT NOT NULL,
+        outlet TEXT,
+        day TEXT
     );
-    CREATE INDEX story_members_story ON story_members(story);
+    CREATE INDEX story_members_story ON story_members(story, outlet, day);
+    CREATE INDEX chunks_first ON chunks(doc_id) WHERE ordinal = 0;
     CREATE TABLE story_state (
         key TEXT PRIMARY KEY,
         value BLOB
     );
-    CREATE TRIGGER stories_stale AFTER UPDATE OF content_hash, published, duplicate_of ON documents BEGIN
+    CREATE TRIGGER stories_stale AFTER UPDATE OF content_hash, published, duplicate_of, outlet ON documents BEGIN
         DELETE FROM story_members WHERE doc_id = new.id;
     END;
     """,

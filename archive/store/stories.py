@@ -11,6 +11,15 @@ from archive.store.sql import batches, marks
 _ASSIGNABLE = (
     "FROM documents d JOIN chunks c ON c.doc_id = d.id AND c.ordinal = 0 JOIN embeddings e ON e.chunk_id = c.id"
 )
+# An article's first chunk with a vector: only originals have chunks, so the documents need not be read.
+_FIRSTS = "FROM chunks c JOIN embeddings e ON e.chunk_id = c.id WHERE c.ordinal = 0"
+# Every article of a story, for counting: its members (their outlet and day kept beside them) and their exact
+# copies (never members themselves: few, read from the documents).
+_COUNTED = (
+    "SELECT story, outlet, day FROM story_members"
+    " UNION ALL SELECT m.story, d.outlet, substr(d.published, 1, 10) FROM story_members m"
+    " JOIN documents d ON d.duplicate_of = m.doc_id"
+)
 # Every article of a story: its members and their exact copies (which are never members themselves).
 _ARTICLES = (
     "SELECT m.story AS story, d.id AS id, d.outlet AS outlet, d.published AS published, d.title AS title,"
@@ -38,11 +47,11 @@ class StoryTables:
 
     def unassigned_count(self) -> int:
         """Embedded original articles in no story."""
-        sql = f"SELECT COUNT(*) {_ASSIGNABLE} LEFT JOIN story_members m ON m.doc_id = d.id"
-        return int(self.db.execute(f"{sql} WHERE d.duplicate_of IS NULL AND m.doc_id IS NULL").fetchone()[0])
+        sql = f"SELECT COUNT(*) {_FIRSTS} AND NOT EXISTS (SELECT 1 FROM story_members m WHERE m.doc_id = c.doc_id)"
+        return int(self.db.execute(sql).fetchone()[0])
 
     def assignable_count(self) -> int:
-        return int(self.db.execute(f"SELECT COUNT(*) {_ASSIGNABLE} WHERE d.duplicate_of IS NULL").fetchone()[0])
+        return int(self.db.execute(f"SELECT COUNT(*) {_FIRSTS}").fetchone()[0])
 
     def unassigned(self) -> list[tuple[int, str | None]]:
         """(id, day published) of embedded originals in no story: dated ones by day, then the undated, by id."""
@@ -110,8 +119,8 @@ class StoryTables:
     def save_members(self, rows: Sequence[tuple[int, int, float, str]]) -> None:
         """(doc id, story, density, how) (inside a transaction); an article changed or removed meanwhile is skipped."""
         self.db.executemany(
-            "INSERT OR REPLACE INTO story_members (doc_id, story, density, how)"
-            " SELECT ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM documents WHERE id = ? AND duplicate_of IS NULL)",
+            "INSERT OR REPLACE INTO story_members (doc_id, story, density, how, outlet, day)"
+            " SELECT ?, ?, ?, ?, outlet, substr(published, 1, 10) FROM documents WHERE id = ? AND duplicate_of IS NULL",
             [(*row, row[0]) for row in rows],
         )
 
@@ -177,15 +186,15 @@ class StoryTables:
 
     def _story_rows(self, where: str, params: Sequence[object]) -> list[StoryRow]:
         rows = self.db.execute(
-            "SELECT story, COUNT(*), COUNT(DISTINCT outlet), MIN(substr(published, 1, 10)),"
-            f" MAX(substr(published, 1, 10)) FROM ({_ARTICLES}) {where} GROUP BY story",
+            "SELECT story, COUNT(*), COUNT(DISTINCT outlet), MIN(day), MAX(day)"
+            f" FROM ({_COUNTED}) {where} GROUP BY story",
             list(params),
         )
         return [(int(s), int(n), int(o), f, la) for s, n, o, f, la in rows]
 
     def stories_with_outlets(self, outlets: Sequence[str]) -> set[int]:
         rows = self.db.execute(
-            f"SELECT DISTINCT story FROM ({_ARTICLES}) WHERE outlet IN ({marks(len(outlets))}) COLLATE NOCASE",
+            f"SELECT DISTINCT story FROM ({_COUNTED}) WHERE outlet IN ({marks(len(outlets))}) COLLATE NOCASE",
             list(outlets),
         )
         return {int(r[0]) for r in rows}

@@ -59,7 +59,7 @@ def stories_cmd(
     first, last = iso_date(date_from, "--from"), iso_date(date_to, "--to")
     with open_archive(ctx) as archive:
         found = archive.stories(first, last, outlets, min_outlets, query, sort, limit, tags, collection)
-        lag = archive.story_index.lag(archive.store)
+        lag = found.unplaced
         if export_to is not None:
             count = export_rows(archive.story_rows([s.id for s in found.stories]), export_to, export_format)
             click.echo(f"wrote {count:,} articles of {len(found.stories):,} stories to {export_to}")

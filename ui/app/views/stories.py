@@ -78,7 +78,7 @@ def page(res: Shared) -> None:
                 None if words and not query.get("sort") else sort,
                 PAGE,
             )
-            lag = res.archive.story_index.lag(res.archive.store)
+        lag = found.unplaced
     except ArchiveError as exc:
         st.error(render.plain(str(exc)))
         return
