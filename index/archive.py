@@ -114,6 +114,9 @@ class Archive:
         self.near_duplicates = near_dupes.NearDuplicates()
         self.date_mentions = mentions.DateMentions()
         self.story_index = stories.Stories()
+        self._stories_cache: (
+            tuple[tuple[object, ...], builtins.list[tuple[int, int, int, str | None, str | None]]] | None
+        ) = None
         self.searcher = Searcher(
             self.store,
             lambda: self.lexical,
@@ -844,7 +847,8 @@ class Archive:
             if scope.tags or scope.collection:
                 held = set(self.store.stories_of(self.store.filtered_originals(scope)).values())
                 within = {s: r for s, r in (within or dict.fromkeys(held, 0)).items() if s in held}
-            listed = story_view.list_stories(self.store, first, last, outlets, min_outlets, within, sort, limit)
+            rows = self._story_rows()
+            listed = story_view.list_stories(self.store, first, last, outlets, min_outlets, within, sort, limit, rows)
         return replace(listed, unplaced=unplaced)
 
     def story_rows(self, story_ids: Sequence[int]) -> Iterator[dict[str, object]]:
@@ -852,6 +856,13 @@ class Archive:
         for story_id in story_ids:
             story = self.story(story_id).summary
             yield from self._citation_rows([a.id for a in story.articles], query=f"story {story.id}: {story.label}")
+
+    def _story_rows(self) -> builtins.list[tuple[int, int, int, str | None, str | None]]:
+        """Every story's counts, kept while the stories do not change (the app lists them at each rerun)."""
+        key = self.store.stories_fingerprint()
+        if self._stories_cache is None or self._stories_cache[0] != key:
+            self._stories_cache = (key, self.store.story_rows())
+        return self._stories_cache[1]
 
     def _place_stories(self) -> int:
         """Embedded articles not yet in a story are placed first when they are few (a writer stopped between

@@ -81,15 +81,16 @@ def list_stories(
     within: dict[int, int] | None = None,
     sort: str = "size",
     limit: int = 20,
+    rows: Sequence[tuple[int, int, int, str | None, str | None]] | None = None,
 ) -> StoryList:
     """Stories overlapping [date_from, date_to] (an undated story only when no dates are given), with an article
     from one of `outlets`, covered by at least `min_outlets` outlets, among `within` (the stories holding a match,
-    each with its best match's rank: the order of sort "relevance")."""
+    each with its best match's rank: the order of sort "relevance"). `rows`: `store.story_rows()`, if at hand."""
     if sort not in SORTS or (sort == "relevance" and within is None):
         raise InvalidInputError(
             f"unknown sort {sort!r}; choose one of: {', '.join(SORTS[:3])} (or relevance, with a query)"
         )
-    rows = store.story_rows()
+    rows = store.story_rows() if rows is None else rows
     with_outlet = store.stories_with_outlets(list(outlets)) if outlets else None
     kept = []
     for story, size, outlet_count, first, last in rows:

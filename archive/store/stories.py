@@ -192,6 +192,12 @@ class StoryTables:
         )
         return [(int(s), int(n), int(o), f, la) for s, n, o, f, la in rows]
 
+    def stories_fingerprint(self) -> tuple[object, ...]:
+        """Changes whenever a story's members or copies change (a key for caching the listing)."""
+        members = self.db.execute("SELECT COUNT(*), MAX(rowid), TOTAL(story), TOTAL(doc_id * story) FROM story_members")
+        copies = self.db.execute("SELECT COUNT(*), TOTAL(duplicate_of) FROM documents WHERE duplicate_of IS NOT NULL")
+        return (*members.fetchone(), *copies.fetchone())
+
     def stories_with_outlets(self, outlets: Sequence[str]) -> set[int]:
         rows = self.db.execute(
             f"SELECT DISTINCT story FROM ({_COUNTED}) WHERE outlet IN ({marks(len(outlets))}) COLLATE NOCASE",
