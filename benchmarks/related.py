@@ -193,7 +193,8 @@ def evaluate(name: str, split: str, legs: list[str], base: RelatedSettings) -> N
             elapsed = time.perf_counter() - start
             out = {"set": home_of(name, split).name, "leg": leg, **metrics(rankings, event_of)}
             if name.endswith("distractors"):  # the unlabelled articles dropped from each ranking before scoring
-                condensed = {s: [d for d in ranked if not d.startswith("#")] for s, ranked in rankings.items()}
+                labelled = set(event_of)
+                condensed = {s: [d for d in ranked if labelled & set(d.split("|"))] for s, ranked in rankings.items()}
                 out["condensed"] = metrics(condensed, event_of)
             out["ms_per_seed"] = round(elapsed / len(seeds) * 1000, 1)
             if leg != "txtai":
