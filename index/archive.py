@@ -851,11 +851,16 @@ class Archive:
             listed = story_view.list_stories(self.store, first, last, outlets, min_outlets, within, sort, limit, rows)
         return replace(listed, unplaced=unplaced)
 
-    def story_rows(self, story_ids: Sequence[int]) -> Iterator[dict[str, object]]:
-        """The articles of these stories as citation rows (oldest first in each), each found by "story N: label"."""
-        for story_id in story_ids:
-            story = self.story(story_id).summary
-            yield from self._citation_rows([a.id for a in story.articles], query=f"story {story.id}: {story.label}")
+    def story_rows(self, stories: Sequence[StorySummary], batch: int = 1000) -> Iterator[dict[str, object]]:
+        """The articles of these stories (as `stories` or `story` gave them) as citation rows, oldest first in each,
+        each found by "story N: label"; read from the store `batch` articles at a time."""
+        found_by = [(a.id, f"story {s.id}: {s.label}") for s in stories for a in s.articles]
+        for start in range(0, len(found_by), batch):
+            part = found_by[start : start + batch]
+            rows = {int(str(r["id"])): r for r in self.store.citation_rows([d for d, _ in part])}
+            for doc, query in part:
+                if doc in rows:
+                    yield {**rows[doc], "query": query}
 
     def _story_rows(self) -> builtins.list[tuple[int, int, int, str | None, str | None]]:
         """Every story's counts, kept while the stories do not change (the app lists them at each rerun)."""

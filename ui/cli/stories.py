@@ -61,7 +61,7 @@ def stories_cmd(
         found = archive.stories(first, last, outlets, min_outlets, query, sort, limit, tags, collection)
         lag = found.unplaced
         if export_to is not None:
-            count = export_rows(archive.story_rows([s.id for s in found.stories]), export_to, export_format)
+            count = export_rows(archive.story_rows(found.stories), export_to, export_format)
             click.echo(f"wrote {count:,} articles of {len(found.stories):,} stories to {export_to}")
             return
     if as_json:
@@ -97,7 +97,7 @@ def story_cmd(ctx: click.Context, story_id: str, as_json: bool, export_to: Path 
     with open_archive(ctx) as archive:
         story = archive.story(story_id)
         if export_to is not None:
-            count = export_rows(archive.story_rows([story.summary.id]), export_to, export_format)
+            count = export_rows(archive.story_rows([story.summary]), export_to, export_format)
             click.echo(f"wrote {count:,} articles of story {story.summary.id} to {export_to}")
             return
     body = serialize.story(story)

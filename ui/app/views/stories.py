@@ -134,7 +134,7 @@ def story_page(res: Shared) -> None:
     if story.silent:
         names = ", ".join(f"{o} ({n})" for o, n in story.silent)
         st.html(f"<div class='sa-meta'>Not covered by (their articles in those days): {html.escape(names)}</div>")
-    _exports(res, s.id)
+    _exports(res, s)
     st.subheader("Articles")
     for a in s.articles:
         marks = []
@@ -148,14 +148,14 @@ def story_page(res: Shared) -> None:
             go("article", id=str(a.id))
 
 
-def _exports(res: Shared, story_id: int) -> None:
+def _exports(res: Shared, summary: StorySummary) -> None:
     """The story's articles as CSV, RIS or JSON Lines, each found by the story; built when clicked."""
 
     def rows_as(fmt: str) -> Callable[[], str]:
         def build() -> str:
             out = io.StringIO()
             with res.lock:
-                write(res.archive.story_rows([story_id]), fmt, out)
+                write(res.archive.story_rows([summary]), fmt, out)
             return out.getvalue()
 
         return build
@@ -164,7 +164,7 @@ def _exports(res: Shared, story_id: int) -> None:
     columns[0].markdown("Export the story:")
     for column, (fmt, (label, mime)) in zip(columns[1:], EXPORTS.items()):
         column.download_button(
-            label, rows_as(fmt), f"story-{story_id}.{fmt}", mime, on_click="ignore", key=f"story-export-{fmt}"
+            label, rows_as(fmt), f"story-{summary.id}.{fmt}", mime, on_click="ignore", key=f"story-export-{fmt}"
         )
 
 
