@@ -889,7 +889,9 @@ class Archive:
         try:
             number = int(story_id)
         except ValueError:
-            raise InvalidInputError(f"a story id is a number, not {story_id!r}") from None
+            raise InvalidInputError(
+                f"a story id is a number, not {story_id!r}; list them with: archive stories"
+            ) from None
         self._place_stories()
         with self.store.snapshot():
             return story_view.show_story(self.store, number)

@@ -149,7 +149,7 @@ class RelatedFinder:
     def _terms_cosine(self, seed: Seed, candidates: list[int]) -> dict[int, float]:
         from index import stories
 
-        terms = stories.Terms.load(self.store)
+        terms = stories.Terms.current(self.store)
         if not terms.articles or not candidates:
             return {}
         leads = self.store.leads(candidates, LEAD_CHARS)

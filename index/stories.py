@@ -18,6 +18,7 @@ first dated report's day (kept as inferred, with that evidence; index/mentions.p
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -83,10 +84,22 @@ class Terms:
         df = np.zeros(FEATURES, dtype=np.int32) if raw is None else np.frombuffer(raw, dtype=np.int32).copy()
         return cls(df, 0 if count is None else int(count.decode()))
 
+    @classmethod
+    def current(cls, store: Store) -> Terms:
+        """The stored counts for reading (related coverage asks at every call): the 1 MB of counts is read again
+        only when they have been saved again since."""
+        key = (str(store.path), store.story_state("saved"))
+        held = _READ.get(key[0])
+        if held is None or held[0] != key:
+            held = (key, cls.load(store))
+            _READ[key[0]] = held
+        return held[1]
+
     def save(self, store: Store) -> None:
         """(inside a transaction)"""
         store.set_story_state("df", self.df.tobytes())
         store.set_story_state("articles", str(self.articles).encode())
+        store.set_story_state("saved", str(time.time_ns()).encode())  # what Terms.current compares
 
     def counts(self, texts: Sequence[str]) -> Any:
         """Term counts (a scipy CSR matrix, one row a text)."""
@@ -112,6 +125,9 @@ class Terms:
         idf = np.log((1 + self.articles) / (1 + self.df.astype(np.float64))) + 1.0
         out = out.multiply(idf.astype(np.float32)).tocsr()
         return normalize(out)
+
+
+_READ: dict[str, tuple[tuple[str, bytes | None], Terms]] = {}  # Terms.current's, by store file
 
 
 class Pool:
