@@ -21,7 +21,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-VERSION = 1  # bump when the rules change: the mentions index scans every article again
+VERSION = 2  # bump when the rules change: the mentions index scans every article again
 
 MONTHS = {
     name: number
@@ -103,6 +103,9 @@ _UNIT = r"(?P<unit>days?|weeks?|months?|years?|decades?)"
 _REL = rf"(?P<rel>{_both('last next this past coming previous following')})"
 _SEASON = rf"(?P<season>{_both('spring summer autumn fall winter')})"
 _ORDINAL = rf"(?P<ord>{_both('first second third fourth')}|1st|2nd|3rd|4th)"
+_PART = r"(?:night|morning|afternoon|evening)"  # a part of a day: "Wednesday night" is that day
+_SPELLED_TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
+_SPELLED_ONES = "one two three four five six seven eight nine".split()
 _END = r"(?![\w:/])"  # not the start of a longer number, a time (5:30) or a path
 _S = r"[ \t]+"  # the space between the words of one expression (not a line break)
 
@@ -125,7 +128,11 @@ PATTERNS: list[tuple[str, str, str]] = [
         rf"{_WEEKDAY.format('wd')},?{_S}{_MONTH.format('mon')}{_S}{_DAY.format('d')}(?:,?{_S}{_YEAR.format('y')})?{_END}",
         "",
     ),
-    ("weekday", rf"{_WEEKDAY.format('wd')}\b(?!\s+(?:night|morning|afternoon|evening)s?\b)(?!s\b)", ""),
+    (
+        "weekday",
+        rf"{_WEEKDAY.format('wd')}(?!s\b)(?!\s+{_PART}s\b)(?:{_S}{_PART})?\b",  # "Friday night", not "Friday nights"
+        "",
+    ),
     ("rel_weekday", rf"{_REL}{_S}{_WEEKDAY.format('wd')}\b", "the"),
     ("rel_month", rf"(?P<rel>{_both('last next this past coming')}){_S}{_MONTH.format('mon')}(?!\.?\s*\d)", "mod"),
     ("rel_season", rf"(?P<rel>{_both('last next this past coming')}){_S}{_SEASON}\b", "mod"),
@@ -140,6 +147,23 @@ PATTERNS: list[tuple[str, str, str]] = [
     ("ago", r"(?P<dir>ago|earlier|before|later|hence)\b(?!\s+than)", "!count"),
     ("weekend", r"weekend\b", "!the"),
     ("end_of", rf"end{_S}of{_S}(?:the|this){_S}(?P<unit>year|month)\b", "the"),
+    # Financial reports: "the year-earlier quarter", "year-ago results" (the latest quarter's, a year before),
+    # "by year-end", "for the (full) year" (not "the year ended June 30": a duration), "the latest period".
+    ("year_ago", rf"year-(?:earlier|ago)\b(?:{_S}(?:{_ORDINAL}{_S})?(?:quarter|period)\b)?(?!-)", "the_cmp"),
+    ("year_end", rf"year(?:-end|{_S}end|['’]s{_S}end)\b", ""),
+    (
+        "the_year",
+        rf"year(?P<y2k>{_S}two{_S}thousand)?\b(?!-)(?!\s+(?:ended|ending|earlier|ago|before|after|later|\d))",
+        "!the_year",
+    ),
+    ("the_week", r"week\b(?!-)(?!\s+(?:ended|ending|earlier|ago|before|after|later|of)\b)", "!the"),
+    ("latest_period", r"period\b", "!latest"),
+    (
+        "spelled_year",
+        rf"[Nn]ineteen[ -](?P<tens>{'|'.join(_SPELLED_TENS)})(?:[ -](?P<ones>{'|'.join(_SPELLED_ONES)}))?\b",
+        "",
+    ),
+    ("thanksgiving", rf"Thanksgiving(?:{_S}Day)?\b", "rel"),
     ("deictic", rf"(?P<word>{_both('today yesterday tomorrow')})\b", ""),
     ("ref", rf"(?P<ref>{_both('now currently nowadays presently current recently formerly lately')})\b", ""),
     ("future", r"(?P<ref>future)\b", "!future"),
@@ -157,6 +181,10 @@ BACKS = {
     ),
     "ordinal": re.compile(r"\b(?:the\s+)?(?P<ord>first|second|third|fourth|1st|2nd|3rd|4th)[\s-]+$", re.I),
     "future": re.compile(r"\b(?:the\s+(?:near\s+)?|in\s+)$", re.I),
+    "the_cmp": re.compile(r"\bthe\s+(?:comparable\s+)?$", re.I),
+    "the_year": re.compile(r"\bthe\s+(?:full\s+)?$", re.I),
+    "latest": re.compile(r"\bthe\s+(?:latest|most\s+recent)\s+$", re.I),
+    "rel": re.compile(r"\b(?P<rel>last|next|this)\s+$", re.I),
     "century": re.compile(
         r"\b(?:the\s+)?(?:(?P<cn>\d{1,2})(?:st|nd|rd|th)|(?P<cw>" + "|".join(CENTURY_WORDS) + r"))[\s-]+$", re.I
     ),
@@ -199,6 +227,11 @@ for _words, _kinds in [
     ("ago earlier before later hence", ["ago"]),
     ("weekend", ["weekend"]),
     ("end", ["end_of"]),
+    ("year", ["year_ago", "year_end", "the_year"]),
+    ("week", ["the_week"]),
+    ("period", ["latest_period"]),
+    ("nineteen", ["spelled_year"]),
+    ("thanksgiving", ["thanksgiving"]),
     ("today yesterday tomorrow", ["deictic"]),
     ("now currently nowadays presently current recently formerly lately", ["ref"]),
     ("future", ["future"]),
@@ -589,6 +622,48 @@ def _deictic(g: _Groups, text: str, at: int, anchor: dt.date | None) -> tuple[st
     return (anchor + dt.timedelta(days=offset)).isoformat(), "day"
 
 
+def _year_ago(g: _Groups, text: str, at: int, anchor: dt.date | None) -> tuple[str, str] | None:
+    """The year-earlier quarter, "year-ago results": a year before the latest quarter completed."""
+    return None if anchor is None else _shift(anchor, "quarter", -5)
+
+
+def _this_year(g: _Groups, text: str, at: int, anchor: dt.date | None) -> tuple[str, str] | None:
+    if g["y2k"]:
+        return "2000", "year"
+    return None if anchor is None else (f"{anchor.year:04d}", "year")
+
+
+def _this_week(g: _Groups, text: str, at: int, anchor: dt.date | None) -> tuple[str, str] | None:
+    return None if anchor is None else _shift(anchor, "week", 0)
+
+
+def _spelled_year(g: _Groups, text: str, at: int, anchor: dt.date | None) -> tuple[str, str] | None:
+    """Years said in words, as transcribed speech writes them: "nineteen ninety-six" is 1996."""
+    tens = _SPELLED_TENS.index((g["tens"] or "").lower()) + 2
+    ones = _SPELLED_ONES.index(g["ones"].lower()) + 1 if g["ones"] else 0
+    return f"19{tens}{ones}", "year"
+
+
+def _thanksgiving(g: _Groups, text: str, at: int, anchor: dt.date | None) -> tuple[str, str] | None:
+    """The fourth Thursday of November: the last one, unless the clause looks ahead or says next."""
+    if anchor is None:
+        return None
+
+    def day(year: int) -> dt.date:
+        first = dt.date(year, 11, 1)
+        return first + dt.timedelta(days=(3 - first.weekday()) % 7 + 21)
+
+    rel = (g["rel"] or "").lower()
+    ahead = rel == "next" or (rel != "last" and _future_context(text, at))
+    if ahead:
+        when = day(anchor.year) if day(anchor.year) >= anchor else day(anchor.year + 1)
+    elif rel == "this":
+        when = day(anchor.year)
+    else:
+        when = day(anchor.year) if day(anchor.year) <= anchor else day(anchor.year - 1)
+    return when.isoformat(), "day"
+
+
 _REFS = {
     "now": "PRESENT_REF", "currently": "PRESENT_REF", "nowadays": "PRESENT_REF", "presently": "PRESENT_REF",
     "at present": "PRESENT_REF", "these days": "PRESENT_REF", "the present": "PRESENT_REF", "current": "PRESENT_REF",
@@ -629,7 +704,7 @@ def _year(g: _Groups, text: str, at: int, anchor: dt.date | None) -> tuple[str, 
 def _month_alone(g: _Groups, text: str, at: int, anchor: dt.date | None) -> tuple[str, str] | None:
     word = (g["mon"] or "").rstrip(".")
     month = _month(word)
-    if word in ("May", "March") and not _month_context(text, at):
+    if word in ("May", "March") and not _month_context(text, g.match.start()):
         return None  # "May" the verb and name, "March" the walk: only with a date's words around them
     if len(word) <= 4 and word.lower() not in ("may", "june", "july"):
         return None  # "Jan" alone is a name more often than a month
@@ -637,6 +712,7 @@ def _month_alone(g: _Groups, text: str, at: int, anchor: dt.date | None) -> tupl
 
 
 def _month_context(text: str, at: int) -> bool:
+    """Whether the words just before the month's name are a date's ("in", "since", "early")."""
     before = text[max(0, at - 12) : at].lower()
     return bool(re.search(r"\b(in|since|until|by|of|early|late|mid|last|next|this|during|before|after)[\s-]*$", before))
 
@@ -669,6 +745,13 @@ RESOLVERS: dict[str, Resolver] = {
     "weekday": _weekday,
     "weekend": _weekend,
     "end_of": _end_of,
+    "year_ago": _year_ago,
+    "year_end": _this_year,
+    "the_year": _this_year,
+    "the_week": _this_week,
+    "latest_period": _latest_quarter,
+    "spelled_year": _spelled_year,
+    "thanksgiving": _thanksgiving,
     "season": _season,
     "nineties": _nineties,
     "deictic": _deictic,

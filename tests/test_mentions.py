@@ -44,6 +44,17 @@ def _values(text: str, published: str | None = FRIDAY) -> list[tuple[str, str]]:
         ),
         ("Rain fell last summer and early 2023.", [("last summer", "2023-SU"), ("early 2023", "2023")]),
         ("In December the snow came.", [("December", "2023-12")]),
+        ("Castro spoke Wednesday night in Havana.", [("Wednesday night", "2024-01-03")]),
+        ("In the year-earlier quarter it lost money.", [("the year-earlier quarter", "2022-Q4")]),
+        ("Sales for the full year rose; by year-end, more.", [("the full year", "2024"), ("year-end", "2024")]),
+        ("He was found on Thanksgiving Day.", [("Thanksgiving Day", "2023-11-23")]),
+        ("Atlanta, nineteen ninety-six.", [("nineteen ninety-six", "1996")]),
+        (
+            "The index fell for the week, but the week's end was calm.",
+            [("the week", "2024-W01"), ("the week", "2024-W01")],
+        ),
+        ("Accession was planned for early March.", [("early March", "2024-03")]),
+        ("Profit for the year ended June 30 rose.", [("June 30", "2024-06-30")]),
     ],
 )
 def test_dates_in_news_sentences_resolve_against_the_publication_day(
@@ -58,6 +69,8 @@ def test_dates_in_news_sentences_resolve_against_the_publication_day(
         "Talks lasted three weeks.",  # a duration
         "The meeting ended at 5:30 p.m.",  # a clock time
         "You may march on the square.",  # a verb and a noun, not months
+        "Flights leave on Friday nights.",  # every Friday night: a set, not a date
+        "Net income for the year ended lower.",  # "the year ended ...": a duration
         "2000 people marched; 1,2000 was a typo; it cost $2024.",  # counts and amounts
         "He scored 1999 points.",
     ],
