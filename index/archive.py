@@ -45,7 +45,7 @@ from archive.store import Filters, Store, sqlite_errors, writes
 from index import mentions, near_dupes, query_dates, stories, story_view, timex
 from index.derived import DerivedIndex, IndexLag
 from index.embed import EMBEDDING_TEXT, Coverage, coverage, embed_pending
-from index.embedder import Embedder, SentenceTransformerEmbedder
+from index.embedder import Embedder, SentenceTransformerEmbedder, model_weights
 from index.evaluation import EVAL_LIMIT, SettingScore, Variant, score, variants
 from index.highlight import Highlight, lexical_spans, semantic_spans
 from index.lexical import LexicalIndex
@@ -101,7 +101,9 @@ class Archive:
         if self.store.read_only:
             self._note(f"the archive folder {self.home} {self.store.why_read_only}: it is opened read-only")
         self._embedder = embedder
+        self._light: Embedder | None | bool = None  # the query embedder without torch; False: none here
         self._weights_checked = False
+        self._light_noted = False
         self._model = embedder.name if embedder else model
         reconciled = reconcile(self.home, self.store)
         self._record = reconciled.record
@@ -236,6 +238,32 @@ class Archive:
             self._weights_checked = True
         return self._embedder
 
+    @property
+    def query_embedder(self) -> Embedder:
+        """What embeds queries, highlighted sentences and a text's seed: the model's checked OpenVINO graph
+        without torch where an earlier process recorded its check (index/light_engine.py), else `embedder`."""
+        if self._embedder is not None:
+            return self.embedder
+        if self._light is None:
+            self._light = self._light_embedder() or False
+            if isinstance(self._light, Embedder):
+                check_weights(self._record, self._light, self.model_name)
+        return self._light if isinstance(self._light, Embedder) else self.embedder
+
+    def _light_embedder(self) -> Embedder | None:
+        from index import light_engine
+
+        name = self.model_name
+        folder = default_model_dir() if name == DEFAULT_MODEL_NAME else Path(name).expanduser()
+        if not (folder / "tokenizer.json").is_file():
+            return None
+        weights = model_weights(folder)
+        loaded = light_engine.load(self.home / "cache" / "openvino", folder, weights)
+        if loaded is None:
+            return None
+        encoder, record = loaded
+        return light_engine.LightEmbedder(encoder, name, int(record["dim"]), weights)
+
     def chunker(self) -> Chunker:
         """Chunks measured by the model's own tokenizer (or the chunker given when opening)."""
         if self._chunker is not None:
@@ -254,7 +282,16 @@ class Archive:
 
     @lru_cache(maxsize=256)  # noqa: B019 - one archive object per process; queries repeat
     def _query_vector(self, text: str) -> np.ndarray:
-        return self.embedder.embed_query(text)
+        embedder = self.query_embedder
+        vector = embedder.embed_query(text)
+        checked = getattr(embedder, "light_agreement", None)
+        if checked is not None and not self._light_noted:
+            self._light_noted = True
+            self._note(
+                f"checked the model's OpenVINO graph against torch once (lowest cosine {checked:.5f}): "
+                "later searches embed their query without loading torch"
+            )
+        return vector
 
     def _save_record(self, embedder: Embedder) -> None:
         self._record = record_of(embedder)
@@ -762,7 +799,7 @@ class Archive:
             return response
         vector = self._query_vector(response.semantic_query)
         spans = semantic_spans(
-            self.embedder,
+            self.query_embedder,
             vector,
             [(r.text, r.passage.start, r.passage.end) for r in response.results],
             response.query,
@@ -776,7 +813,7 @@ class Archive:
         spans = lexical_spans(text, parsed.stems)
         if self.vectors is not None and parsed.semantic_text and text:
             vector = self._query_vector(parsed.semantic_text)
-            spans += semantic_spans(self.embedder, vector, [(text, 0, len(text))], query)[0]
+            spans += semantic_spans(self.query_embedder, vector, [(text, 0, len(text))], query)[0]
         return tuple(sorted(spans, key=lambda h: (h.start, h.end)))
 
     def related(
@@ -808,7 +845,7 @@ class Archive:
 
     def _text_seed(self, text: str, date: str | None, seed_chunks: int) -> Seed:
         spans = self.chunker().chunk(text)[:seed_chunks] if self.vectors is not None else []
-        vectors = self.embedder.embed([text[c.start : c.end] for c in spans]) if spans else np.zeros((0, 1))
+        vectors = self.query_embedder.embed([text[c.start : c.end] for c in spans]) if spans else np.zeros((0, 1))
         copies = frozenset(near_dupes.copies_of_text(self.store, text))
         return Seed(text, np.asarray(vectors, dtype=np.float32), date, excluded=copies)
 

@@ -116,6 +116,7 @@ class SentenceTransformerEmbedder(Embedder):
         if precision not in ("auto", "fp32", "bf16"):
             raise InvalidInputError(f"precision must be auto, fp32 or bf16, not {precision!r}")
         path, self.name = _resolve(model)
+        self._path = path
         self.weights = model_weights(path)
         self._model = _load(path)
         self.dim = int(self._model.get_embedding_dimension())
@@ -126,6 +127,7 @@ class SentenceTransformerEmbedder(Embedder):
         self._engine: Engine | None = None
         self._query_engine: Engine | None = None
         self._references: dict[tuple[str, ...], np.ndarray] = {}  # torch fp32 vectors of probe texts
+        self.light_agreement: float | None = None  # what the check for queries without torch found, when it ran
 
     @property
     def engine(self) -> str:
@@ -163,7 +165,22 @@ class SentenceTransformerEmbedder(Embedder):
                 encoder = self._openvino(bf16=False)
                 if encoder is not None and self.agreement(encoder, _QUERY_PROBE) >= MIN_AGREEMENT:
                     self._query_engine = Engine("openvino fp32", encoder)
+                    self._certify_light(encoder)
         return self._query_engine
+
+    def _certify_light(self, encoder: OpenVinoEncoder) -> None:
+        """Check once, and record beside the traced graph, that later processes may embed queries on it
+        without torch (index/light_engine.py); `light_agreement` keeps what the check found."""
+        if self._cache_dir is None or encoder.xml is None or not isinstance(self._path, Path):
+            return
+        from index import light_engine
+
+        if light_engine.load(self._cache_dir, self._path, self.weights) is not None:
+            return
+        self.light_agreement = light_engine.certify(
+            self._cache_dir, self._path, self.weights, encoder.xml, encoder.keys, self.max_seq_length, self.dim,
+            self.agreement, MIN_AGREEMENT,
+        )  # fmt: skip
 
     def _lengths(self, texts: Sequence[str]) -> list[int]:
         encoded = self._model.tokenizer(list(texts), truncation=True, max_length=self.max_seq_length)

@@ -39,7 +39,9 @@ class OpenVinoEncoder:
         example = model.preprocess(_EXAMPLE)
         self._keys = [k for k, v in example.items() if isinstance(v, torch.Tensor)]
         core = ov.Core()
-        converted = _traced(core, model, example, self._keys, cache_dir)
+        self.keys = self._keys
+        self.xml: Path | None = cache_dir / f"{_fingerprint(model)}.xml" if cache_dir is not None else None
+        converted = _traced(core, model, example, self._keys, self.xml)
         config = {"INFERENCE_PRECISION_HINT": "bf16" if bf16 else "f32", "PERFORMANCE_HINT": "LATENCY"}
         self._compiled = core.compile_model(converted, "CPU", config)
         self._request = self._compiled.create_infer_request()
@@ -62,11 +64,10 @@ def load(model: Any, bf16: bool, cache_dir: Path | None = None) -> OpenVinoEncod
         return None
 
 
-def _traced(core: Any, model: Any, example: dict[str, Any], keys: list[str], cache_dir: Path | None) -> Any:
-    """The model as an OpenVINO graph: read from `cache_dir` when traced before, else traced (and kept)."""
-    if cache_dir is None:
+def _traced(core: Any, model: Any, example: dict[str, Any], keys: list[str], xml: Path | None) -> Any:
+    """The model as an OpenVINO graph: read from `xml` when traced before, else traced (and kept there)."""
+    if xml is None:
         return _trace(model, example, keys)
-    xml = cache_dir / f"{_fingerprint(model)}.xml"
     if xml.exists():
         try:
             return core.read_model(str(xml))

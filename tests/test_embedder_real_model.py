@@ -75,3 +75,57 @@ def test_the_traced_model_is_kept_and_read_back(tmp_path: Path) -> None:
     third = SentenceTransformerEmbedder(cache_dir=tmp_path)
     assert third.engine.startswith("openvino")  # traced again
     np.testing.assert_allclose(third.embed(TEXTS), vectors, atol=1e-6)
+
+
+def test_a_checked_graph_embeds_queries_without_torch_as_torch_does(tmp_path: Path) -> None:
+    from index import light_engine
+    from index.model_files import default_model_dir
+
+    first = SentenceTransformerEmbedder(cache_dir=tmp_path)
+    assert light_engine.load(tmp_path, default_model_dir(), first.weights) is None  # nothing checked yet
+    first.embed_query("the first query runs the check")
+    assert first.light_agreement is not None and first.light_agreement >= MIN_AGREEMENT
+    loaded = light_engine.load(tmp_path, default_model_dir(), first.weights)
+    assert loaded is not None
+    light = light_engine.LightEmbedder(loaded[0], first.name, int(loaded[1]["dim"]), first.weights)
+    reference = SentenceTransformerEmbedder(precision="fp32")
+    cosines = np.sum(light.embed(TEXTS) * reference.embed(TEXTS), axis=1)  # the long one is truncated alike
+    assert float(cosines.min()) >= MIN_AGREEMENT
+    for text in TEXTS[:2]:
+        assert float(light.embed_query(text) @ reference.embed_query(text)) >= MIN_AGREEMENT
+    assert light_engine.load(tmp_path, default_model_dir(), "other weights") is None
+    mark = tmp_path / light_engine.MARK
+    mark.write_text(mark.read_text(encoding="utf-8").replace('"openvino": "', '"openvino": "0.'), encoding="utf-8")
+    assert light_engine.load(tmp_path, default_model_dir(), first.weights) is None  # another OpenVINO: torch again
+    mark.write_text("{damaged", encoding="utf-8")
+    assert light_engine.load(tmp_path, default_model_dir(), first.weights) is None
+
+
+def test_a_one_shot_search_after_the_check_loads_no_torch(tmp_path: Path) -> None:
+    import json
+    import subprocess
+    import sys
+
+    from index import Archive
+
+    records = tmp_path / "news.jsonl"
+    records.write_text(
+        "\n".join(json.dumps({"id": str(i), "title": f"Report {i}", "text": text}) for i, text in enumerate(TEXTS)),
+        encoding="utf-8",
+    )
+    home = tmp_path / "home"
+    with Archive.open(home) as archive:
+        archive.ingest([str(records)])
+        before = [r.id for r in archive.search("how many died in the Kerman blasts", limit=3).results]
+        assert any("checked the model's OpenVINO graph" in n for n in archive.notices)
+    script = (
+        "import sys, json\nfrom index import Archive\n"
+        f"a = Archive.open({str(home)!r})\nr = a.search('how many died in the Kerman blasts', limit=3)\n"
+        "print(json.dumps([[x.id for x in r.results], a.query_embedder.engine,"
+        " [m for m in ('torch', 'transformers', 'sentence_transformers') if m in sys.modules]]))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300, check=True)
+    ids, engine, loaded = json.loads(done.stdout.strip().splitlines()[-1])
+    assert ids == before
+    assert "no torch" in engine
+    assert loaded == []

@@ -1,0 +1,158 @@
+"""Queries embedded without torch: the model's traced OpenVINO graph and its `tokenizers` tokenizer.
+
+Importing torch, transformers and sentence-transformers takes 10-20 s on a laptop, most of a one-shot
+`archive search`. A query needs none of them once the model has been traced to OpenVINO
+(index/openvino_engine.py) and that graph, fed by the model folder's own `tokenizer.json`, has been
+checked against torch fp32 (cosine >= MIN_AGREEMENT on probe texts, long ones included). The process
+that loads torch runs that check once and writes its result beside the traced graph (`MARK`), with
+what it depends on: the model's weights (their sha256, and the size and time of the file it was
+computed from), OpenVINO's version and the CPU's flags. A later process whose every part matches uses
+the graph directly; any difference, or any failure to read or compile, means torch is loaded as before.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import threading
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from index.embedder import DEFAULT_BATCH, Embedder
+
+MARK = "query-engine.json"
+
+
+def environment(model_dir: Path, weights: str | None, xml: Path) -> dict[str, Any]:
+    """What a check's result depends on, as stored beside the traced graph."""
+    import openvino as ov
+
+    stat = (model_dir / "model.safetensors").stat()
+    return {
+        "model_dir": str(model_dir.resolve()),
+        "weights": weights,
+        "weights_file": [stat.st_size, stat.st_mtime_ns],
+        "openvino": ov.__version__,
+        "cpu": _cpu_flags(),
+        "graph": xml.name,
+        "graph_size": [xml.stat().st_size, xml.with_suffix(".bin").stat().st_size],
+    }
+
+
+class LightEncoder:
+    """Texts to fp32 vectors through a traced graph compiled by OpenVINO, tokenised by `tokenizers`."""
+
+    def __init__(self, model_dir: Path, xml: Path, keys: Sequence[str], max_seq_length: int) -> None:
+        import openvino as ov
+        from tokenizers import Tokenizer
+
+        self._tok = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
+        self._tok.enable_truncation(max_length=max_seq_length)
+        pad = self._tok.padding or {}
+        self._tok.enable_padding(pad_id=int(pad.get("pad_id", 0)), pad_token=str(pad.get("pad_token", "[PAD]")))
+        self._keys = list(keys)
+        core = ov.Core()
+        config = {"INFERENCE_PRECISION_HINT": "f32", "PERFORMANCE_HINT": "LATENCY"}
+        self._compiled = core.compile_model(core.read_model(str(xml)), "CPU", config)
+        self._request = self._compiled.create_infer_request()
+        self._lock = threading.Lock()
+
+    def lengths(self, texts: Sequence[str]) -> list[int]:
+        return [len(e.ids) for e in self._tok.encode_batch(list(texts))]
+
+    def __call__(self, texts: list[str]) -> np.ndarray:
+        encodings = self._tok.encode_batch(list(texts))
+        columns = {
+            "input_ids": [e.ids for e in encodings],
+            "attention_mask": [e.attention_mask for e in encodings],
+            "token_type_ids": [e.type_ids for e in encodings],
+        }
+        inputs = [np.asarray(columns[key], dtype=np.int64) for key in self._keys]
+        with self._lock:
+            result = self._request.infer(inputs)
+            return np.array(result[0], dtype=np.float32)
+
+
+def certify(
+    cache_dir: Path,
+    model_dir: Path,
+    weights: str | None,
+    xml: Path,
+    keys: Sequence[str],
+    max_seq_length: int,
+    dim: int,
+    agreement: Callable[[Callable[[list[str]], np.ndarray]], float],
+    minimum: float,
+) -> float | None:
+    """Check the graph fed by `tokenizers` against torch (`agreement`) and, when it agrees, record it so
+    later processes embed queries without torch. The lowest cosine found, or None when it could not run."""
+    try:
+        encoder = LightEncoder(model_dir, xml, keys, max_seq_length)
+        lowest = agreement(encoder)
+        if lowest >= minimum:
+            record = {
+                **environment(model_dir, weights, xml),
+                "keys": list(keys),
+                "max_seq_length": max_seq_length,
+                "dim": dim,
+                "agreement": lowest,
+            }
+            _write(cache_dir / MARK, record)
+        return lowest
+    except Exception:  # noqa: BLE001 - a check that cannot run leaves queries on torch, as before
+        return None
+
+
+def load(cache_dir: Path, model_dir: Path, weights: str | None) -> tuple[LightEncoder, dict[str, Any]] | None:
+    """The checked encoder for this model, OpenVINO and CPU, or None (then queries load torch)."""
+    try:
+        record = json.loads((cache_dir / MARK).read_text(encoding="utf-8"))
+        xml = cache_dir / str(record["graph"])
+        if environment(model_dir, weights, xml) != {k: record.get(k) for k in _ENVIRONMENT_KEYS}:
+            return None
+        encoder = LightEncoder(model_dir, xml, record["keys"], int(record["max_seq_length"]))
+        return encoder, record
+    except Exception:  # noqa: BLE001 - no mark, another model or version, a damaged graph: torch, as before
+        return None
+
+
+_ENVIRONMENT_KEYS = ("model_dir", "weights", "weights_file", "openvino", "cpu", "graph", "graph_size")
+
+
+class LightEmbedder(Embedder):
+    """An embedder for queries and highlights on a checked graph, with no torch in the process."""
+
+    def __init__(self, encoder: LightEncoder, name: str, dim: int, weights: str | None) -> None:
+        self._encoder = encoder
+        self.name, self.dim, self.weights = name, dim, weights
+        self.batch_size = DEFAULT_BATCH
+        self.engine = self.query_engine = "openvino fp32 (checked; no torch)"
+
+    def _lengths(self, texts: Sequence[str]) -> list[int]:
+        return self._encoder.lengths(texts)
+
+    def _embed_batch(self, texts: list[str]) -> np.ndarray:
+        return self._encoder(texts)
+
+
+def _cpu_flags() -> str:
+    try:
+        text = Path("/proc/cpuinfo").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""
+    flags = next((line for line in text.splitlines() if line.startswith("flags")), "")
+    return hashlib.sha256(flags.encode()).hexdigest()[:16]
+
+
+def _write(path: Path, record: dict[str, Any]) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_text(json.dumps(record, indent=1), encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError:
+        tmp.unlink(missing_ok=True)
