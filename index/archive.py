@@ -12,8 +12,10 @@ needed, so `stats`, `list` and `show` touch the store alone.
 from __future__ import annotations
 
 import builtins
+import contextlib
 import datetime as dt
 import os
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, replace
 from functools import lru_cache
@@ -23,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from archive import (
+    ArchiveError,
     Chunker,
     Document,
     DocumentSummary,
@@ -104,6 +107,7 @@ class Archive:
         self._light: Embedder | None | bool = None  # the query embedder without torch; False: none here
         self._weights_checked = False
         self._light_noted = False
+        self._model_lock = threading.Lock()
         self._model = embedder.name if embedder else model
         reconciled = reconcile(self.home, self.store)
         self._record = reconciled.record
@@ -242,13 +246,15 @@ class Archive:
     def query_embedder(self) -> Embedder:
         """What embeds queries, highlighted sentences and a text's seed: the model's checked OpenVINO graph
         without torch where an earlier process recorded its check (index/light_engine.py), else `embedder`."""
-        if self._embedder is not None:
-            return self.embedder
-        if self._light is None:
-            self._light = self._light_embedder() or False
-            if isinstance(self._light, Embedder):
-                check_weights(self._record, self._light, self.model_name)
-        return self._light if isinstance(self._light, Embedder) else self.embedder
+        with self._model_lock:  # the app warms the model in a thread while a first search may ask for it
+            if self._embedder is not None:
+                return self.embedder
+            if self._light is None:
+                light = self._light_embedder()
+                if light is not None:
+                    check_weights(self._record, light, self.model_name)
+                self._light = light or False
+            return self._light if isinstance(self._light, Embedder) else self.embedder
 
     def _light_embedder(self) -> Embedder | None:
         from index import light_engine
@@ -275,9 +281,18 @@ class Archive:
         self._chunker = Chunker(ModelTokenizer(folder))
         return self._chunker
 
-    def warm(self) -> None:
-        """Load the model and run it once (when there are vectors), so that a first search is quick."""
-        if self.vectors is not None:
+    def warm(self, background: bool = False) -> None:
+        """Load the model and run it once (when there are vectors), so that a first search is quick; in
+        `background`, in a thread of its own (it reads nothing from the store), and this returns at once."""
+        if self.vectors is None:
+            return
+        if not background:
+            self._query_vector("warm up")
+            return
+        threading.Thread(target=self._warm_quietly, name="warm-the-model", daemon=True).start()
+
+    def _warm_quietly(self) -> None:
+        with contextlib.suppress(ArchiveError):  # a model that cannot load says so at the first search
             self._query_vector("warm up")
 
     @lru_cache(maxsize=256)  # noqa: B019 - one archive object per process; queries repeat

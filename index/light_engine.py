@@ -8,6 +8,7 @@ that loads torch runs that check once and writes its result beside the traced gr
 what it depends on: the model's weights (their sha256, and the size and time of the file it was
 computed from), OpenVINO's version and the CPU's flags. A later process whose every part matches uses
 the graph directly; any difference, or any failure to read or compile, means torch is loaded as before.
+OpenVINO keeps the compiled graph too (`COMPILED`), which halves the compile of a one-shot search.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import sys
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -25,6 +27,7 @@ import numpy as np
 from index.embedder import DEFAULT_BATCH, Embedder
 
 MARK = "query-engine.json"
+COMPILED = "compiled"  # OpenVINO's own cache of the compiled graph (about 90 MB), beside the traced one
 
 
 def environment(model_dir: Path, weights: str | None, xml: Path) -> dict[str, Any]:
@@ -47,6 +50,7 @@ class LightEncoder:
     """Texts to fp32 vectors through a traced graph compiled by OpenVINO, tokenised by `tokenizers`."""
 
     def __init__(self, model_dir: Path, xml: Path, keys: Sequence[str], max_seq_length: int) -> None:
+        sys.modules.setdefault("openvino_telemetry", None)  # type: ignore[arg-type]  # as openvino_engine does
         import openvino as ov
         from tokenizers import Tokenizer
 
@@ -56,8 +60,9 @@ class LightEncoder:
         self._tok.enable_padding(pad_id=int(pad.get("pad_id", 0)), pad_token=str(pad.get("pad_token", "[PAD]")))
         self._keys = list(keys)
         core = ov.Core()
+        core.set_property({"CACHE_DIR": str(xml.parent / COMPILED)})  # compiled once, then read: 0.45 -> 0.2 s
         config = {"INFERENCE_PRECISION_HINT": "f32", "PERFORMANCE_HINT": "LATENCY"}
-        self._compiled = core.compile_model(core.read_model(str(xml)), "CPU", config)
+        self._compiled = core.compile_model(str(xml), "CPU", config)
         self._request = self._compiled.create_infer_request()
         self._lock = threading.Lock()
 

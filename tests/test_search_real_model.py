@@ -70,6 +70,12 @@ def test_batch_file_runs_each_line(seeded: Path, tmp_path: Path) -> None:
     lines = [json.loads(x) for x in result.stdout.splitlines()]
     assert [x["id"] for x in lines] == ["1", "q2"]
     assert lines[1]["filtered_articles"] == 2 and lines[1]["results"]
+    kinds = {h["kind"] for line in lines for r in line["results"] for h in r["highlights"]}
+    assert kinds == {"lexical"} and not any(x["semantic_highlights"] for x in lines)  # no model call a line
+    asked = CliRunner().invoke(cli, ["--home", str(seeded), "search", "--batch", str(batch), "--semantic-highlights"])
+    lines = [json.loads(x) for x in asked.stdout.splitlines()]
+    assert all(x["semantic_highlights"] for x in lines)
+    assert "semantic" in {h["kind"] for line in lines for r in line["results"] for h in r["highlights"]}
 
 
 def test_plain_output_shows_title_outlet_date_and_passage(seeded: Path) -> None:

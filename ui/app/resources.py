@@ -57,7 +57,8 @@ def default_opener() -> Opener:
 
 @st.cache_resource(show_spinner="Opening the archive…")
 def shared(key: str, _opener: Opener) -> Shared:
-    """One reader per archive home (`key`) and process; the model is loaded (and warmed) here, once."""
+    """One reader per archive home (`key`) and process; the model is loaded and warmed in the background, once,
+    so the first page is drawn at once (a first search waits for the model under its spinner)."""
     archive = _opener()
-    archive.warm()
+    archive.warm(background=True)
     return Shared(archive, _opener)

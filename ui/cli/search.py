@@ -66,6 +66,13 @@ DEFAULTS = SearchSettings()  # the tuned fusion settings, shown and used as the 
     help='Search a date in the query as words: "in January 2024" is otherwise read as --from/--to (said in the notice).',
 )
 @click.option("--by-story", is_flag=True, help='Group the results by story ("12 articles, 7 outlets").')
+@click.option(
+    "--semantic-highlights/--no-semantic-highlights",
+    "semantic",
+    default=None,
+    help="Mark each passage's sentence nearest the query's meaning (a model call per query; word highlights "
+    "always come). Default: on for one query, off for --batch. JSON says which as semantic_highlights.",
+)
 @export_options("Write every match (not one page: as many as --json's matched) to this file for citation.")
 @json_and_batch("One query per line (text, or JSON with query, id and filters); one JSON object per line out.")
 @click.pass_context
@@ -82,6 +89,7 @@ def search_cmd(
     no_collapse: bool,
     literal: bool,
     by_story: bool,
+    semantic: bool | None,
     export_to: Path | None,
     export_format: str,
     as_json: bool,
@@ -110,7 +118,7 @@ def search_cmd(
     # without a fusion option, the archive's own (`archive tune`'s, else the defaults)
     with open_archive(ctx, settings=SearchSettings(fusion, lexical_share, rrf_k) if chosen else None) as archive:
         if batch is not None:
-            _run_batch(archive, batch, filters, mode, limit, not no_collapse)
+            _run_batch(archive, batch, filters, mode, limit, not no_collapse, bool(semantic))
             return
         if export_to is not None:
             count = export_rows(
@@ -120,10 +128,13 @@ def search_cmd(
             )
             click.echo(f"wrote {count:,} matching articles to {export_to}")
             return
-        response = archive.search(query, filters, mode, limit, collapse=not no_collapse, literal=literal)
+        semantic = semantic is not False
+        response = archive.search(
+            query, filters, mode, limit, semantic_highlights=semantic, collapse=not no_collapse, literal=literal
+        )
         stories = archive.story_of([r.id for r in response.results]) if by_story else None
     if as_json:
-        body = search_output.response_json(response)
+        body = {**search_output.response_json(response), "semantic_highlights": semantic}
         if stories is not None:
             body["stories"] = search_output.by_story_json(response, stories)
         click.echo(json.dumps(body, ensure_ascii=False))
@@ -133,8 +144,9 @@ def search_cmd(
         click.echo(search_output.response_text(response))
 
 
-def _run_batch(archive: Any, batch: Path, filters: Any, mode: str, limit: int, collapse: bool) -> None:
-    """One JSON object per line; a bad line gets {"id", "error"} and the others still run (then exit 1)."""
+def _run_batch(archive: Any, batch: Path, filters: Any, mode: str, limit: int, collapse: bool, semantic: bool) -> None:
+    """One JSON object per line; a bad line gets {"id", "error"} and the others still run (then exit 1).
+    Sentences nearest in meaning are marked only when asked (`semantic`): they cost a model call a query."""
     lines = [(n, line) for n, line in enumerate(read_text_file(batch).splitlines(), start=1) if line.strip()]
     failed = 0
     for number, line in lines:
@@ -143,8 +155,10 @@ def _run_batch(archive: Any, batch: Path, filters: Any, mode: str, limit: int, c
             spec = _batch_line(line, number)
             query_id = str(spec.get("id", number))
             query, query_filters, query_mode, query_limit = _batch_search(spec, number, filters, mode, limit)
-            response = archive.search(query, query_filters, query_mode, query_limit, collapse=collapse)
-            body = search_output.response_json(response, query_id)
+            response = archive.search(
+                query, query_filters, query_mode, query_limit, semantic_highlights=semantic, collapse=collapse
+            )
+            body = {**search_output.response_json(response, query_id), "semantic_highlights": semantic}
         except ArchiveError as exc:
             failed += 1
             body = {"id": query_id, "line": number, "error": str(exc)}

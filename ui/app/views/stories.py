@@ -13,8 +13,6 @@ import html
 import io
 from collections.abc import Callable
 
-import altair as alt
-import pandas as pd
 import streamlit as st
 
 from archive import ArchiveError
@@ -170,6 +168,9 @@ def _exports(res: Shared, summary: StorySummary) -> None:
 
 def _timeline(story: Story) -> None:
     """A dot per dated article: its day across, its outlet down; the first report and the copies marked."""
+    import altair as alt
+    import pandas as pd
+
     dated = [a for a in story.summary.articles if a.date]
     if not dated:
         return

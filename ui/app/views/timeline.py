@@ -5,13 +5,14 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import altair as alt
-import pandas as pd
 import streamlit as st
 
 from index.related import RelatedResult
+
+if TYPE_CHECKING:  # altair and pandas take about a second to import: only where a chart is drawn
+    import altair as alt
 
 SPAN = "span"
 DAY_MS = 86_400_000  # ticks at least a day apart (a day's dots had six "06 Feb 2023" labels, one per hours)
@@ -20,6 +21,8 @@ MONTH_MS = 28 * DAY_MS
 
 def matches_chart(months: Sequence[tuple[str, int]], key: str) -> tuple[dt.date, dt.date] | None:
     """Bars of matches per month; returns the months the user dragged across, if any."""
+    import altair as alt
+
     if len(months) < 2:
         return None
     chart = monthly_bars(months, height=140, title="matches").add_params(
@@ -32,6 +35,9 @@ def matches_chart(months: Sequence[tuple[str, int]], key: str) -> tuple[dt.date,
 
 def monthly_bars(months: Sequence[tuple[str, int]], height: int, title: str) -> alt.Chart:
     """A bar per month (YYYY-MM, count)."""
+    import altair as alt
+    import pandas as pd
+
     frame = pd.DataFrame({"month": pd.to_datetime([m + "-01" for m, _ in months]), "articles": [c for _, c in months]})
     chart: alt.Chart = (
         alt.Chart(frame, height=height)
@@ -65,6 +71,9 @@ def _to_date(value: Any) -> dt.date:
 
 def related_chart(results: Sequence[RelatedResult], seed_date: str | None = None) -> None:
     """Each related article as a dot: its date across, its outlet down; a rule at the seed's own date."""
+    import altair as alt
+    import pandas as pd
+
     dated = [r for r in results if r.date]
     if not dated:
         return
