@@ -391,3 +391,33 @@ def test_every_match_is_exported_over_the_listing_cap_too(archive: Archive, corp
     assert response.matched > 50 and len(rows) == response.matched
     assert len({r["id"] for r in rows}) == len(rows)
     assert [r["id"] for r in rows[:10]] == [r.id for r in response.results]
+
+
+def test_warming_in_the_background_returns_at_once_and_leaves_the_query_vector_ready(
+    home: Path, corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+    import time
+
+    with open_fake(home) as archive:
+        archive.ingest([str(corpus)])
+        release, calls = threading.Event(), []
+        embedder = archive.query_embedder
+        slow = embedder.embed_query
+
+        def held(text: str):  # type: ignore[no-untyped-def]
+            release.wait(10)
+            calls.append(text)
+            return slow(text)
+
+        monkeypatch.setattr(embedder, "embed_query", held)
+        started = time.monotonic()
+        archive.warm(background=True)
+        assert time.monotonic() - started < 1 and calls == []  # the page is drawn while the model warms
+        release.set()
+        for _ in range(100):
+            if calls:
+                break
+            time.sleep(0.05)
+        assert calls == ["warm up"]
+        assert archive.search("volcano ash", limit=3).results  # the search after it runs as ever

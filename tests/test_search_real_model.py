@@ -56,6 +56,10 @@ def test_the_kerman_question_finds_both_articles_with_the_answer_highlighted(see
         if Path(r["path"]).name.startswith("000_"):  # the answer, not "The blasts reportedly happened near..."
             said = [body[h["start"] : h["end"]] for h in r["highlights"] if h["kind"] == "semantic"]
             assert any("at least 20 were killed" in s for s in said), said
+    assert response["semantic_highlights"] is True
+    words_only = search_json(seeded, "How many people died in the Kerman blasts?", "--no-semantic-highlights")
+    assert words_only["semantic_highlights"] is False
+    assert {h["kind"] for r in words_only["results"] for h in r["highlights"]} == {"lexical"}  # type: ignore[union-attr]
 
 
 def test_words_that_differ_from_the_question_still_find_the_passage(seeded: Path) -> None:
