@@ -300,9 +300,9 @@ class Archive:
         embedder = self.query_embedder
         vector = embedder.embed_query(text)
         checked = getattr(embedder, "light_agreement", None)
-        if checked is not None and not self._light_noted:
-            self._light_noted = True
-            self._note(
+        if checked is not None and not self._light_noted and self._on_notice is not None:
+            self._light_noted = True  # told as it happens (the CLI prints it), not kept: nothing is wrong
+            self._on_notice(
                 f"checked the model's OpenVINO graph against torch once (lowest cosine {checked:.5f}): "
                 "later searches embed their query without loading torch"
             )

@@ -175,8 +175,8 @@ class SentenceTransformerEmbedder(Embedder):
             return
         from index import light_engine
 
-        if light_engine.load(self._cache_dir, self._path, self.weights) is not None:
-            return
+        if light_engine.recorded(self._cache_dir, self._path, self.weights) is not None:
+            return  # checked by an earlier process
         self.light_agreement = light_engine.certify(
             self._cache_dir, self._path, self.weights, encoder.xml, encoder.keys, self.max_seq_length, self.dim,
             self.agreement, MIN_AGREEMENT,

@@ -112,16 +112,29 @@ def certify(
         return None
 
 
-def load(cache_dir: Path, model_dir: Path, weights: str | None) -> tuple[LightEncoder, dict[str, Any]] | None:
-    """The checked encoder for this model, OpenVINO and CPU, or None (then queries load torch)."""
+def recorded(cache_dir: Path, model_dir: Path, weights: str | None) -> dict[str, Any] | None:
+    """The recorded check, when it holds for this model, OpenVINO and CPU (nothing is compiled)."""
     try:
-        record = json.loads((cache_dir / MARK).read_text(encoding="utf-8"))
+        record: dict[str, Any] = json.loads((cache_dir / MARK).read_text(encoding="utf-8"))
         xml = cache_dir / str(record["graph"])
         if environment(model_dir, weights, xml) != {k: record.get(k) for k in _ENVIRONMENT_KEYS}:
             return None
-        encoder = LightEncoder(model_dir, xml, record["keys"], int(record["max_seq_length"]))
+        return record
+    except Exception:  # noqa: BLE001 - no mark, a damaged one, another model or version: torch, as before
+        return None
+
+
+def load(cache_dir: Path, model_dir: Path, weights: str | None) -> tuple[LightEncoder, dict[str, Any]] | None:
+    """The checked encoder for this model, OpenVINO and CPU, or None (then queries load torch)."""
+    record = recorded(cache_dir, model_dir, weights)
+    if record is None:
+        return None
+    try:
+        encoder = LightEncoder(
+            model_dir, cache_dir / str(record["graph"]), record["keys"], int(record["max_seq_length"])
+        )
         return encoder, record
-    except Exception:  # noqa: BLE001 - no mark, another model or version, a damaged graph: torch, as before
+    except Exception:  # noqa: BLE001 - a graph that no longer reads or compiles: torch, as before
         return None
 
 

@@ -38,8 +38,8 @@ class OpenVinoEncoder:
         self._model = model
         example = model.preprocess(_EXAMPLE)
         self._keys = [k for k, v in example.items() if isinstance(v, torch.Tensor)]
+        self.keys = tuple(self._keys)  # the graph's inputs, in order
         core = ov.Core()
-        self.keys = self._keys
         self.xml: Path | None = cache_dir / f"{_fingerprint(model)}.xml" if cache_dir is not None else None
         converted = _traced(core, model, example, self._keys, self.xml)
         config = {"INFERENCE_PRECISION_HINT": "bf16" if bf16 else "f32", "PERFORMANCE_HINT": "LATENCY"}
