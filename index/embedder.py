@@ -273,9 +273,15 @@ def _load(path: Path | str):  # type: ignore[no-untyped-def]
         ) from exc
 
 
-def _cpu_has_bf16() -> bool:
+def cpu_flags() -> set[str]:
+    """The CPU's feature flags ("avx512_bf16", ...) as Linux lists them; empty where it does not."""
     try:
-        flags = Path("/proc/cpuinfo").read_text(encoding="utf-8", errors="replace")
+        text = Path("/proc/cpuinfo").read_text(encoding="utf-8", errors="replace")
     except OSError:
-        return False
-    return "avx512_bf16" in flags or "amx_bf16" in flags
+        return set()
+    line = next((line for line in text.splitlines() if line.startswith("flags")), "")
+    return set(line.partition(":")[2].split())
+
+
+def _cpu_has_bf16() -> bool:
+    return bool(cpu_flags() & {"avx512_bf16", "amx_bf16"})

@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from index.embedder import DEFAULT_BATCH, Embedder
+from index.embedder import DEFAULT_BATCH, Embedder, cpu_flags
 
 MARK = "query-engine.json"
 COMPILED = "compiled"  # OpenVINO's own cache of the compiled graph (about 90 MB), beside the traced one
@@ -50,7 +50,7 @@ class LightEncoder:
     """Texts to fp32 vectors through a traced graph compiled by OpenVINO, tokenised by `tokenizers`."""
 
     def __init__(self, model_dir: Path, xml: Path, keys: Sequence[str], max_seq_length: int) -> None:
-        sys.modules.setdefault("openvino_telemetry", None)  # type: ignore[arg-type]  # as openvino_engine does
+        without_telemetry()
         import openvino as ov
         from tokenizers import Tokenizer
 
@@ -158,12 +158,14 @@ class LightEmbedder(Embedder):
 
 
 def _cpu_flags() -> str:
-    try:
-        text = Path("/proc/cpuinfo").read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return ""
-    flags = next((line for line in text.splitlines() if line.startswith("flags")), "")
-    return hashlib.sha256(flags.encode()).hexdigest()[:16]
+    return hashlib.sha256(" ".join(sorted(cpu_flags())).encode()).hexdigest()[:16]
+
+
+def without_telemetry() -> None:
+    """OpenVINO's model converter reports usage to Google Analytics by default unless its telemetry
+    package cannot be imported, when it uses its own silent stub. An offline archive sends nothing:
+    the package is made unimportable in this process before OpenVINO is first imported."""
+    sys.modules.setdefault("openvino_telemetry", None)  # type: ignore[arg-type]
 
 
 def _write(path: Path, record: dict[str, Any]) -> None:

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import sys
 import threading
 import warnings
 from pathlib import Path
@@ -25,6 +24,8 @@ from typing import Any
 import numpy as np
 import torch
 
+from index.light_engine import without_telemetry
+
 _EXAMPLE = ["An example sentence to trace the model with.", "Another one."]
 
 
@@ -32,7 +33,7 @@ class OpenVinoEncoder:
     """Texts to vectors with a compiled OpenVINO copy of a SentenceTransformer model (thread-safe)."""
 
     def __init__(self, model: Any, bf16: bool, cache_dir: Path | None = None) -> None:
-        _without_telemetry()
+        without_telemetry()
         import openvino as ov
 
         self._model = model
@@ -112,13 +113,6 @@ def _fingerprint(model: Any) -> str:
         for name, tensor in model.state_dict().items():
             digest.update(f"{name}{tuple(tensor.shape)}{float(tensor.double().sum()):.17g}".encode())
     return digest.hexdigest()[:24]
-
-
-def _without_telemetry() -> None:
-    """OpenVINO's model converter reports usage to Google Analytics by default unless its telemetry
-    package cannot be imported, when it uses its own silent stub. An offline archive sends nothing:
-    the package is made unimportable in this process before the converter is first imported."""
-    sys.modules.setdefault("openvino_telemetry", None)  # type: ignore[arg-type]
 
 
 class _Pipeline(torch.nn.Module):
