@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from archive.chunking import CHUNKER_VERSION, Chunker, Tokenizer, WordTokenizer
     from archive.errors import (
         ArchiveError,
+        ComputeError,
         IndexDamagedError,
         InvalidInputError,
         NotFoundError,
@@ -36,6 +37,7 @@ if TYPE_CHECKING:
 
 _WHERE = {
     "ArchiveError": "archive.errors",
+    "ComputeError": "archive.errors",
     "CHUNKER_VERSION": "archive.chunking",
     "Chunk": "archive.models",
     "Chunker": "archive.chunking",
@@ -72,6 +74,7 @@ __all__ = [
     "CHUNKER_VERSION",
     "Chunk",
     "Chunker",
+    "ComputeError",
     "Document",
     "DocumentSummary",
     "EmbeddingRecord",

@@ -6,6 +6,7 @@
     ├── NotFoundError            no document with the given id
     ├── InvalidInputError        a bad argument: a date filter, a field mapping, an option
     ├── ReadError                one file or record could not be read (ingest records it and goes on)
+    ├── ComputeError             the Ray cluster embedding phase 2 failed or cannot be reached; what was stored stays
     └── IndexDamagedError        a derived index (lexical, vectors) failed or cannot be opened; reindex rebuilds it
 
 Messages say what failed, where, and what to do next. Only the CLI and the app turn these into
@@ -33,6 +34,13 @@ class NotFoundError(ArchiveError):
 
 class InvalidInputError(ArchiveError):
     """A bad argument given by the user (not a bad file)."""
+
+
+class ComputeError(ArchiveError):
+    """Embedding on a Ray cluster failed: the cluster cannot be reached, or a worker's model failed its check.
+
+    Vectors stored before the failure stay; the next `archive embed` embeds only what is still missing.
+    """
 
 
 class IndexDamagedError(ArchiveError):

@@ -346,14 +346,23 @@ class Archive:
             self.embed(step)
         return report
 
-    def embed(self, step: StepProgress | None = None, first_only: bool = False) -> int:
+    def embed(
+        self,
+        step: StepProgress | None = None,
+        first_only: bool = False,
+        ray: str | None = None,
+        ray_actors: int | None = None,
+    ) -> int:
         """Phase 2: embed every chunk without a vector (only articles' first chunks with `first_only`), then
-        update the vector index and place the articles in stories."""
+        update the vector index and place the articles in stories. With `ray` (an address, or "local" for an
+        instance on this machine) the model runs in `ray_actors` actors on that Ray cluster (index/ray_embed.py)."""
         self.store.require_writable()
         with sqlite_errors(self.store.path):
-            return self._embed(step, first_only)
+            return self._embed(step, first_only, ray, ray_actors)
 
-    def _embed(self, step: StepProgress | None, first_only: bool = False) -> int:
+    def _embed(
+        self, step: StepProgress | None, first_only: bool = False, ray: str | None = None, ray_actors: int | None = None
+    ) -> int:
         self.near_duplicates.catch_up(self.store, _step(step, "near-duplicates"))
         vectors = self.vectors
         current = self._record is not None and self._record.text == EMBEDDING_TEXT
@@ -361,6 +370,10 @@ class Archive:
             vectors.catch_up(self.store, _step(step, vectors.name))
             self.story_index.catch_up(self.store, _step(step, self.story_index.name))
             return 0
+        if ray is not None:
+            from index.ray_embed import check_address
+
+            check_address(ray)  # before the model loads: a wrong address fails in seconds
         embedder = self.embedder
         if self._record is None:
             self._save_record(embedder)
@@ -370,7 +383,12 @@ class Archive:
             self._save_record(embedder)
         elif embedder.weights and not self._record.weights:  # made before the weights were kept
             self._save_record(embedder)
-        done = embed_pending(self.store, embedder, _step(step, "embedding"), first_only=first_only)
+        if ray is None:
+            done = embed_pending(self.store, embedder, _step(step, "embedding"), first_only=first_only)
+        else:
+            from index.ray_embed import embed_on_ray
+
+            done = embed_on_ray(self.store, embedder, ray, _step(step, "embedding"), first_only, ray_actors)
         vectors = self.vectors
         assert vectors is not None  # the record exists now
         vectors.catch_up(self.store, _step(step, vectors.name))

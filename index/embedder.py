@@ -13,7 +13,8 @@ import os
 import re
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -65,12 +66,22 @@ class Embedder(ABC):
     def embed_query(self, query: str) -> np.ndarray:
         return np.asarray(self.embed([query])[0], dtype=np.float32)
 
+    def for_workers(self) -> Callable[[str], Embedder]:
+        """A picklable recipe that builds this embedder again in another process (a Ray worker,
+        index/ray_embed.py) on the device named ("cpu", "cuda"); a small stand-in like HashEmbedder
+        travels as it is."""
+        return partial(_same, self)
+
     def _lengths(self, texts: Sequence[str]) -> list[int]:
         """What texts are sorted by before batching (so a batch pads little): characters here."""
         return [len(text) for text in texts]
 
     @abstractmethod
     def _embed_batch(self, texts: list[str]) -> np.ndarray: ...
+
+
+def _same(embedder: Embedder, device: str = "cpu") -> Embedder:
+    return embedder
 
 
 class HashEmbedder(Embedder):
@@ -100,7 +111,8 @@ class SentenceTransformerEmbedder(Embedder):
     or AMX, else fp32), then torch bf16 autocast, then torch fp32 itself. "fp32" is torch fp32 (the
     reference); "bf16" takes the first bf16 engine that loads, unchecked. Queries run in fp32: on
     OpenVINO when it agrees with torch (3x faster for one short text), else in torch; with precision
-    "fp32", in torch. `cache_dir` keeps OpenVINO's traced model between processes.
+    "fp32", in torch. `cache_dir` keeps OpenVINO's traced model between processes. On a `device` other than
+    the CPU (a Ray worker's GPU) bulk embedding is torch fp32 there.
     """
 
     def __init__(
@@ -109,6 +121,7 @@ class SentenceTransformerEmbedder(Embedder):
         precision: str = "auto",
         batch_size: int = DEFAULT_BATCH,
         cache_dir: Path | None = None,
+        device: str = "cpu",
     ):
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -118,7 +131,8 @@ class SentenceTransformerEmbedder(Embedder):
         path, self.name = _resolve(model)
         self._path = path
         self.weights = model_weights(path)
-        self._model = _load(path)
+        self._device = device
+        self._model = _load(path, device)
         self.dim = int(self._model.get_embedding_dimension())
         self.batch_size = batch_size
         self.max_seq_length = int(self._model.max_seq_length)
@@ -128,6 +142,7 @@ class SentenceTransformerEmbedder(Embedder):
         self._query_engine: Engine | None = None
         self._references: dict[tuple[str, ...], np.ndarray] = {}  # torch fp32 vectors of probe texts
         self.light_agreement: float | None = None  # what the check for queries without torch found, when it ran
+        self.worker_agreement: float | None = None  # a Ray worker's check against the reference (WorkerModel)
 
     @property
     def engine(self) -> str:
@@ -141,10 +156,7 @@ class SentenceTransformerEmbedder(Embedder):
 
     def agreement(self, encode: Callable[[list[str]], np.ndarray], probe: Sequence[str] = _PROBE) -> float:
         """The lowest cosine between `encode`'s vectors of the probe texts and torch fp32's."""
-        key = tuple(probe)
-        if key not in self._references:
-            self._references[key] = self._encode(list(probe), bf16=False)
-        reference = self._references[key]
+        reference = self._reference(tuple(probe))
         vectors = np.asarray(encode(list(probe)), dtype=np.float32)
         vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
         return float(np.min(np.sum(reference * vectors, axis=1)))
@@ -182,6 +194,18 @@ class SentenceTransformerEmbedder(Embedder):
             self.agreement, MIN_AGREEMENT,
         )  # fmt: skip
 
+    def for_workers(self) -> Callable[[str], Embedder]:
+        """The model by name (each worker loads its own copy, the default one hash-checked) with this
+        process's torch fp32 vectors of the probe texts: a worker embeds only on an engine within
+        MIN_AGREEMENT of them, so a worker with other weights or a drifting engine stops the run."""
+        model = DEFAULT_MODEL_NAME if self.name == DEFAULT_MODEL_NAME else str(self._path)
+        return WorkerModel(model, self._requested, self.weights, self._reference(tuple(_PROBE)))
+
+    def _reference(self, probe: tuple[str, ...]) -> np.ndarray:
+        if probe not in self._references:
+            self._references[probe] = self._encode(list(probe), bf16=False)
+        return self._references[probe]
+
     def _lengths(self, texts: Sequence[str]) -> list[int]:
         encoded = self._model.tokenizer(list(texts), truncation=True, max_length=self.max_seq_length)
         return [len(ids) for ids in encoded["input_ids"]]
@@ -204,6 +228,8 @@ class SentenceTransformerEmbedder(Embedder):
 
     def _choose(self) -> Engine:
         fp32 = self._torch_fp32()
+        if self._device != "cpu":
+            return Engine(f"torch fp32 {self._device}", fp32.encode)
         if self._requested == "fp32":
             return fp32
         bf16 = self._requested == "bf16" or _cpu_has_bf16()
@@ -234,6 +260,35 @@ class SentenceTransformerEmbedder(Embedder):
 
 
 @dataclass(frozen=True)
+class WorkerModel:
+    """How a worker builds the archive's model (`SentenceTransformerEmbedder.for_workers`); calling it
+    loads the model on the worker's GPU where it has one and checks it against the reference vectors."""
+
+    model: str
+    precision: str
+    weights: str | None
+    reference: np.ndarray = field(repr=False)
+
+    def __call__(self, device: str = "cpu") -> SentenceTransformerEmbedder:
+        embedder = SentenceTransformerEmbedder(self.model, self.precision, device=device)
+        if self.weights and embedder.weights != self.weights:
+            raise InvalidInputError(
+                f"a worker's copy of the model {self.model} has other weights ({embedder.weights}) than the "
+                f"archive's ({self.weights}); install the same model on every worker"
+            )
+        embedder._references[tuple(_PROBE)] = self.reference
+        engine = embedder._chosen()
+        agreement = embedder.agreement(engine.encode)
+        if agreement < MIN_AGREEMENT:
+            raise InvalidInputError(
+                f"a worker's {engine.name} embeds the probe texts at cosine {agreement:.5f} from this "
+                f"machine's torch fp32 (at least {MIN_AGREEMENT} is needed); its vectors would not match"
+            )
+        embedder.worker_agreement = agreement
+        return embedder
+
+
+@dataclass(frozen=True)
 class Engine:
     """A named way to turn a batch of texts into vectors."""
 
@@ -259,13 +314,13 @@ def model_weights(path: Path | str) -> str | None:
     return weights_sha256(folder) if folder.is_dir() else None
 
 
-def _load(path: Path | str):  # type: ignore[no-untyped-def]
+def _load(path: Path | str, device: str = "cpu"):  # type: ignore[no-untyped-def]
     from sentence_transformers import SentenceTransformer
     from transformers.utils import logging as hf_logging
 
     hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
     try:
-        return SentenceTransformer(str(path), device="cpu")
+        return SentenceTransformer(str(path), device=device)
     except Exception as exc:  # noqa: BLE001 - many loaders, many error types
         raise InvalidInputError(
             f"cannot load the embedding model {path}: {exc}. Name a local folder, or leave --model out "

@@ -222,3 +222,14 @@ def test_search_export_writes_every_match_not_one_page(run, tmp_path: Path) -> N
     ris = tmp_path / "all.ris"
     run("search", "storm", "--mode", "lexical", "--export", str(ris), "--format", "ris")
     assert ris.read_text(encoding="utf-8").count("TY  - NEWS") == 60
+
+
+def test_embed_on_ray_names_what_is_wrong_with_the_address_at_once(run, corpus: Path) -> None:  # type: ignore[no-untyped-def]
+    assert run("ingest", str(corpus), "--no-embed").exit_code == 0
+    refused = run("embed", "--ray", "127.0.0.1:1")  # nothing listens on port 1: refused before any model loads
+    assert refused.exit_code == 1 and "no Ray cluster answers at 127.0.0.1:1" in refused.stderr
+    garbled = run("embed", "--ray", "nowhere")
+    assert garbled.exit_code == 2 and "is not an address" in garbled.stderr
+    alone = run("embed", "--ray-actors", "2")
+    assert alone.exit_code == 2 and "--ray-actors needs --ray" in alone.stderr
+    assert run("stats", "--json").exit_code == 0  # nothing was lost or left half-written

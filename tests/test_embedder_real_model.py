@@ -131,3 +131,25 @@ def test_a_one_shot_search_after_the_check_loads_no_torch(tmp_path: Path) -> Non
     assert ids == before
     assert "no torch" in engine
     assert loaded == []
+
+
+def test_a_worker_builds_the_same_model_and_checks_it_against_this_machines_vectors() -> None:
+    here = SentenceTransformerEmbedder()
+    recipe = here.for_workers()
+    worker = recipe("cpu")
+    assert worker.worker_agreement is not None and worker.worker_agreement >= MIN_AGREEMENT
+    assert float(np.sum(worker.embed(TEXTS) * here.embed(TEXTS), axis=1).min()) >= MIN_AGREEMENT
+
+
+def test_a_worker_whose_model_differs_refuses_to_embed() -> None:
+    import dataclasses
+
+    from archive.errors import InvalidInputError
+    from index.embedder import WorkerModel
+
+    recipe = SentenceTransformerEmbedder().for_workers()
+    assert isinstance(recipe, WorkerModel)
+    with pytest.raises(InvalidInputError, match="other weights"):
+        dataclasses.replace(recipe, weights="0" * 64)("cpu")
+    with pytest.raises(InvalidInputError, match="cosine"):
+        dataclasses.replace(recipe, reference=recipe.reference[::-1].copy())("cpu")

@@ -223,10 +223,25 @@ def _batch_line(line: str, number: int) -> dict[str, Any]:
     help="Only each article's first chunk (title and opening): about a sixth of the work, and every article is "
     "then findable by meaning and in a story; a later plain `archive embed` does the rest.",
 )
+@click.option(
+    "--ray",
+    "ray_address",
+    metavar="ADDRESS",
+    help="Run the model on a Ray cluster (e.g. ray://head:10001, or auto on a cluster node); `local` starts "
+    "one on this machine for the run. The archive and its vectors stay here. Needs semantic-archive[ray].",
+)
+@click.option(
+    "--ray-actors",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="How many copies of the model run on Ray (default: one per GPU, else one per two CPUs).",
+)
 @progress_option
 @click.pass_context
 @friendly
-def embed_cmd(ctx: click.Context, first_chunks: bool, progress_style: str) -> None:
+def embed_cmd(
+    ctx: click.Context, first_chunks: bool, ray_address: str | None, ray_actors: int | None, progress_style: str
+) -> None:
     """Embed the chunks that have no vector yet (phase 2; resumable after a kill).
 
     \b
@@ -234,11 +249,14 @@ def embed_cmd(ctx: click.Context, first_chunks: bool, progress_style: str) -> No
       archive ingest big-folder/ --no-embed
       archive embed --first-chunks     # quick: every article's opening
       archive embed
+      archive embed --ray ray://gpu-head:10001
     """
+    if ray_actors is not None and ray_address is None:
+        raise click.UsageError("--ray-actors needs --ray ADDRESS")
     steps = StepBar(progress_style)
     with open_archive(ctx) as archive:
         try:
-            done = archive.embed(step=steps, first_only=first_chunks)
+            done = archive.embed(step=steps, first_only=first_chunks, ray=ray_address, ray_actors=ray_actors)
         finally:
             steps.close()
         covered = archive.coverage()
