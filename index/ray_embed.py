@@ -19,7 +19,9 @@ from __future__ import annotations
 import logging
 import os
 import re
+import signal
 import socket
+import threading
 import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -80,6 +82,7 @@ def embed_on_ray(
         return 0
     ray, started = _connect(address)
     done = 0
+    previous = _interrupt_on_sigterm()
     try:
         plan = _plan(ray, address, actors)
         recipe = embedder.for_workers()
@@ -102,8 +105,23 @@ def embed_on_ray(
             "run `archive embed` again to embed the rest"
         ) from exc
     finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
         if started and address == "local":
             ray.shutdown()
+
+
+def _interrupt_on_sigterm() -> Any:
+    """While Ray runs, a SIGTERM is an interrupt: the local instance is stopped and what was stored stays (Ray's
+    own handler would abort the process with a stack dump). Returns the handler to put back (None off the main
+    thread, where no handler can be set)."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    return signal.signal(signal.SIGTERM, interrupt)
 
 
 def _reason(exc: BaseException) -> str:
@@ -218,7 +236,9 @@ def _run_window(
         "num_cpus": plan.cpus_per_actor,
         "num_gpus": plan.gpus_per_actor,
     }
-    dataset = ray.data.from_arrow(table)
+    # One block per batch: blocks are what Ray hands to actors (several actors share a window) and what comes
+    # back as each finishes, so progress and what a stop keeps go batch by batch, not window by window.
+    dataset = ray.data.from_arrow([table.slice(start, RAY_BATCH) for start in range(0, len(rows), RAY_BATCH)])
     try:
         # An actor that fails stops the run (the next run embeds what is still missing) rather than being
         # started again; Ray otherwise warns at every actor that a restart could lose its arguments.

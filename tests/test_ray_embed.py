@@ -133,3 +133,58 @@ def test_archive_embed_on_a_local_ray_instance_with_the_real_model(tmp_path: Pat
     local = SentenceTransformerEmbedder().embed([texts[i] for i in ids])
     cosines = np.sum(local * np.stack([got[i] for i in ids]), axis=1)
     assert float(cosines.min()) >= MIN_AGREEMENT
+
+
+STOPPED_RUN = """
+import sys, time
+from archive import Chunker, WordTokenizer
+from index import Archive, HashEmbedder
+
+class Slow(HashEmbedder):
+    def _embed_batch(self, texts):
+        time.sleep(0.05)
+        return super()._embed_batch(texts)
+
+with Archive(sys.argv[1], embedder=Slow(), chunker=Chunker(WordTokenizer(max_tokens=40), overlap_tokens=5)) as a:
+    a.ingest([sys.argv[2]], embed=False)
+    print(a.coverage().chunks, flush=True)
+    try:
+        a.embed(ray="local", ray_actors=1)
+    except KeyboardInterrupt:
+        print("interrupted", flush=True)
+        sys.exit(130)
+"""
+
+
+def test_a_run_stopped_with_sigterm_keeps_its_vectors_and_stops_its_ray_instance(tmp_path: Path) -> None:
+    import signal
+    import time
+
+    before = ray_processes()
+    home, source = tmp_path / "home", corpus(tmp_path / "in", 400)
+    child = subprocess.Popen(
+        [sys.executable, "-c", STOPPED_RUN, str(home), str(source)], cwd=ROOT, stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert child.stdout is not None
+        total = int(child.stdout.readline())
+        deadline = time.monotonic() + 300
+        stored = 0
+        while stored < 1024 and time.monotonic() < deadline and child.poll() is None:
+            time.sleep(0.5)
+            with Archive(home, embedder=HashEmbedder(), catch_up=False) as reader:
+                stored = reader.coverage().embedded
+        assert 0 < stored < total, (stored, total)
+        child.send_signal(signal.SIGTERM)
+        out, err = child.communicate(timeout=120)
+    finally:
+        if child.poll() is None:
+            child.kill()
+    assert child.returncode == 130 and "interrupted" in out, err
+    assert ray_processes() <= before, "the stopped run left its Ray instance running"
+    with open_archive(home, HashEmbedder()) as archive:
+        kept = archive.coverage().embedded
+        assert stored <= kept < total
+        archive.embed()  # the rest, here
+        assert archive.coverage().complete
