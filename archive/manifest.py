@@ -1,7 +1,8 @@
 """`manifest.json`: how the archive was built, as one typed record read and written here alone.
 
     {"schema_version": 3, "chunker": {...}, "embedding": {"model", "dim", "normalized", "text", "weights"},
-     "search": {"fusion", "lexical_share", "rrf_k", "tuned_on"}}   # search: only after `archive tune`
+     "search": {"fusion", "lexical_share", "rrf_k", "tuned_on"},   # search: only after `archive tune`
+     "vector_index": {"kind", ...}}   # the kind of vector index the size chose, with its parameters
 
 A missing or unreadable file reads as an empty manifest with `problem` saying why, so the archive can
 rebuild what it can (the embedding record from the store) and tell the user.
@@ -51,6 +52,7 @@ class Manifest:
     embedding: EmbeddingRecord | None = None
     problem: str | None = None  # why the file could not be read as written (not saved)
     search: dict[str, Any] = field(default_factory=dict)  # fusion settings `archive tune` chose ({}: the defaults)
+    vector_index: dict[str, Any] = field(default_factory=dict)  # {"kind": "ivfpq", "nlist": ...} ({}: none yet)
 
     def with_embedding(self, embedding: EmbeddingRecord | None) -> Manifest:
         return replace(self, embedding=embedding)
@@ -68,6 +70,7 @@ def read_manifest(home: Path) -> Manifest:
         return Manifest(problem="does not hold a JSON object")
     chunker = value.get("chunker")
     search = value.get("search")
+    vector_index = value.get("vector_index")
     embedding = EmbeddingRecord.parse(value.get("embedding"))
     problem = "had a wrong record of the vectors" if value.get("embedding") is not None and embedding is None else None
     return Manifest(
@@ -76,6 +79,7 @@ def read_manifest(home: Path) -> Manifest:
         embedding=embedding,
         problem=problem,
         search=dict(search) if isinstance(search, dict) else {},
+        vector_index=dict(vector_index) if isinstance(vector_index, dict) else {},
     )
 
 
@@ -87,6 +91,8 @@ def write_manifest(home: Path, manifest: Manifest) -> Manifest:
         body["embedding"] = {k: v for k, v in asdict(written.embedding).items() if v is not None}
     if written.search:
         body["search"] = written.search
+    if written.vector_index:
+        body["vector_index"] = written.vector_index
     path = Path(home) / MANIFEST_FILE
     tmp = path.with_suffix(f".json.{os.getpid()}.tmp")
     try:

@@ -78,8 +78,9 @@ class Health:
     near_duplicate_lag: int
     vector_lag: int
     model: str | None
-    vector_index: str | None
+    vector_index: str | None  # flat, hnsw or ivfpq (index/vectors.py)
     indexes: tuple[IndexLag, ...] = ()
+    vector_params: tuple[tuple[str, int], ...] = ()  # ivfpq: nlist, pq_m, nprobe, rescore
 
 
 class Archive:
@@ -199,6 +200,17 @@ class Archive:
                 index.reload()
                 if isinstance(exc, StoreError) and "being written by another process" not in str(exc):
                     self._note(f"the {index.name} index could not catch up ({exc}); what was added since is missing")
+        if wait:
+            self._record_vector_index()
+
+    def _record_vector_index(self) -> None:
+        """Keep the kind of vector index its size chose, and its parameters, in the manifest (writers only)."""
+        if self.vectors is None or self.store.read_only:
+            return
+        described = {"kind": self.vectors.kind, **self.vectors.params}
+        manifest = read_manifest(self.home)
+        if manifest.vector_index != described:
+            write_manifest(self.home, replace(manifest, vector_index=described))
 
     def refresh(self) -> None:
         """Cheaply pick up what a writer in another process has committed (called before each search)."""
@@ -224,6 +236,7 @@ class Archive:
             vector_lag=lags.get("vectors", c.embedded),
             model=self._record.model if self._record else None,
             vector_index=self.vectors.kind if self.vectors else None,
+            vector_params=tuple(self.vectors.params.items()) if self.vectors else (),
             indexes=tuple(IndexLag(name, lag) for name, lag in lags.items()),
         )
 
@@ -368,6 +381,7 @@ class Archive:
         current = self._record is not None and self._record.text == EMBEDDING_TEXT
         if vectors is not None and current and self.coverage().complete:  # nothing to embed: no model loaded
             vectors.catch_up(self.store, _step(step, vectors.name))
+            self._record_vector_index()
             self.story_index.catch_up(self.store, _step(step, self.story_index.name))
             return 0
         if ray is not None:
@@ -392,6 +406,7 @@ class Archive:
         vectors = self.vectors
         assert vectors is not None  # the record exists now
         vectors.catch_up(self.store, _step(step, vectors.name))
+        self._record_vector_index()
         self.story_index.catch_up(self.store, _step(step, self.story_index.name))
         return done
 
@@ -416,6 +431,7 @@ class Archive:
             if embeddings:
                 self._embed(step)
                 rebuilt.append("vectors")
+            self._record_vector_index()
         return rebuilt
 
     def _forget_vectors(self) -> None:

@@ -1,9 +1,10 @@
 """The vector index: faiss over chunk vectors, derived from the store's embeddings table.
 
-Exact (a flat inner-product index) while small; HNSW past HNSW_THRESHOLD vectors (chosen by
-measurement: benchmarks/RESULTS.md). Removed chunks are tombstoned and the index is rebuilt when
-too many are dead. A filtered search with few survivors runs exactly over just those survivors,
-so a filter never silently drops a match.
+Exact (a flat inner-product index) while small; HNSW past HNSW_THRESHOLD vectors; past
+COMPRESS_THRESHOLD, IVF-PQ codes with exact rescoring from vectors on disk (index/compressed.py). Each
+threshold was chosen by measurement (benchmarks/RESULTS.md). Removed chunks are tombstoned and the index is
+rebuilt when too many are dead. A filtered search with few survivors runs exactly over just those
+survivors, so a filter never silently drops a match.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from typing import Any
 import numpy as np
 
 from archive.store import Store
+from index import compressed
+from index.compressed import RawRows
 
 
 class _Faiss:
@@ -43,6 +46,7 @@ HNSW_M = 32
 HNSW_EF_CONSTRUCTION = 80
 HNSW_EF_SEARCH = 128
 EXACT_MAX_SURVIVORS = 50_000
+BITMAP_FROM = 20_000  # survivors from which a filter is passed to faiss as a bitmap rather than a list
 REBUILD_DEAD_FRACTION = 0.2
 SYNC_BATCH = 20_000
 
@@ -66,6 +70,7 @@ class VectorIndex:
         self.index: Any = None  # read from its file at first use (`_ready`): `archive stats` needs only the state
         self.ids = np.zeros(0, dtype=np.int64)
         self.alive = np.zeros(0, dtype=bool)
+        self.raw: RawRows | None = None  # the exact vectors on disk, for the compressed kind only
         self._state = self._read_state()
         if self._state:
             self.emb_seq, self.log_seq = int(self._state["emb_seq"]), int(self._state["log_seq"])
@@ -100,7 +105,12 @@ class VectorIndex:
             return False
         if index.ntotal != len(ids):
             return False
-        self.index, self.ids = index, ids
+        raw = None
+        if state.get("exact"):
+            raw = RawRows(self.folder, self.dim, str(state["exact"]))
+            if not raw.open(len(ids)):
+                return False
+        self.index, self.ids, self.raw = index, ids, raw
         self.alive = np.ones(len(ids), dtype=bool)
         dead = np.asarray(state.get("dead", []), dtype=np.int64)
         if len(dead):
@@ -110,6 +120,8 @@ class VectorIndex:
     def save(self) -> None:
         self._ready()
         self.folder.mkdir(parents=True, exist_ok=True)
+        if self.raw is not None:
+            self.raw.flush()
         pid = os.getpid()
         tmp_index, tmp_ids = self.folder / f"{INDEX_FILE}.{pid}.tmp", self.folder / f"ids.{pid}.tmp.npy"
         faiss.write_index(self.index, str(tmp_index))
@@ -123,18 +135,32 @@ class VectorIndex:
             "kind": self.kind,
             "dead": self.ids[~self.alive].tolist(),
         }
+        if self.raw is not None:
+            state["exact"] = self.raw.token
+            state["params"] = compressed.describe(self.index)
         tmp_state = self.folder / f"{STATE_FILE}.{pid}.tmp"
         tmp_state.write_text(json.dumps(state), encoding="utf-8")
         tmp_index.replace(self.folder / INDEX_FILE)
         tmp_ids.replace(self.folder / IDS_FILE)
         tmp_state.replace(self.folder / STATE_FILE)
+        self._state = state
+        compressed.remove_exact_files(self.folder, self.raw)
 
     @property
     def kind(self) -> str:
         if self.index is None and self._state.get("kind"):
             return str(self._state["kind"])
         self._ready()
+        if self.raw is not None:
+            return "ivfpq"
         return "hnsw" if isinstance(self.index, faiss.IndexHNSWFlat) else "flat"
+
+    @property
+    def params(self) -> dict[str, int]:
+        """What the compressed kind was built with (lists, code bytes, lists probed, rescoring); empty otherwise."""
+        if self.index is None:
+            return dict(self._state.get("params") or {})
+        return compressed.describe(self.index) if self.raw is not None else {}
 
     @property
     def size(self) -> int:
@@ -165,7 +191,7 @@ class VectorIndex:
         if top_emb < self.emb_seq or top_log < self.log_seq:
             return self.rebuild(store, progress, save)
         changed = self._tombstone(store.removed_chunks(self.log_seq, top_log))
-        added = self._add_from(store, top_emb, progress)
+        added = self._add_from(store, top_emb, progress, save)
         self.log_seq = top_log
         if self._needs_rebuild():
             return self.rebuild(store, progress, save)
@@ -174,21 +200,62 @@ class VectorIndex:
         return added
 
     def rebuild(self, store: Store, progress: Progress | None = None, save: bool = True) -> int:
-        """Build the index again from every stored vector (exact or HNSW by size)."""
-        self.index = _new_index(self.dim, store.embedded_count())
+        """Build the index again from every stored vector (exact, HNSW or compressed by size)."""
+        count = store.embedded_count()
         self.ids = np.zeros(0, dtype=np.int64)
         self.alive = np.zeros(0, dtype=bool)
         self.emb_seq = 0
         self.log_seq = store.log_top()
-        added = self._add_from(store, store.vectors_top(), progress)
+        if count > compressed.COMPRESS_THRESHOLD:
+            added = self._build_compressed(store, count, progress, save)
+        else:
+            self.index, self.raw = _new_index(self.dim, count), None
+            added = self._add_from(store, store.vectors_top(), progress, save)
         if save:
             self.save()
         return added
 
+    def _build_compressed(self, store: Store, count: int, progress: Progress | None, save: bool) -> int:
+        """Write every vector to a new exact file, train the codes on rows spread over it, then add them all."""
+        self.raw = RawRows(self.folder, self.dim)
+        self.index = None
+        top = store.vectors_top()
+        while self.emb_seq < top:
+            rows = store.vector_rows(self.emb_seq, top, SYNC_BATCH)
+            if not rows:
+                break
+            ids, vectors = self._decode(rows)
+            self.raw.append(vectors, persist=save)
+            self.ids = np.concatenate([self.ids, ids])
+            self.emb_seq = int(rows[-1][0])
+            if progress:
+                progress(len(self.ids) // 2, count)  # reading is half the work, coding the other half
+        self.alive = np.ones(len(self.ids), dtype=bool)
+        self._tombstone_repeats()
+        self.index = compressed.new_index(faiss, self.dim, len(self.ids))
+        compressed.train(self.index, self.raw)
+        for start in range(0, len(self.ids), compressed.ADD_BATCH):
+            self.index.add(self.raw.slice(start, start + compressed.ADD_BATCH))
+            if progress:
+                progress((len(self.ids) + min(start + compressed.ADD_BATCH, len(self.ids))) // 2, count)
+        self.raw.release()
+        self._reindex_lookup()
+        return len(self.ids)
+
+    def _tombstone_repeats(self) -> None:
+        """A chunk embedded twice keeps only its newest row alive."""
+        _, last = np.unique(self.ids[::-1], return_index=True)
+        keep = np.zeros(len(self.ids), dtype=bool)
+        keep[len(self.ids) - 1 - last] = True
+        self.alive &= keep
+
     def _needs_rebuild(self) -> bool:
         n = len(self.ids)
         too_dead = n > 1000 and (n - self.size) > REBUILD_DEAD_FRACTION * n
-        return too_dead or (self.kind == "flat" and self.size > HNSW_THRESHOLD)
+        grown = (self.kind == "flat" and self.size > HNSW_THRESHOLD) or (
+            self.kind != "ivfpq" and self.size > compressed.COMPRESS_THRESHOLD
+        )
+        return too_dead or grown
 
     def _tombstone(self, chunk_ids: list[int]) -> bool:
         if not chunk_ids or not len(self.ids):
@@ -197,16 +264,17 @@ class VectorIndex:
         self.alive[hit] = False
         return bool(hit.any())
 
-    def _add_from(self, store: Store, top: int, progress: Progress | None) -> int:
+    def _add_from(self, store: Store, top: int, progress: Progress | None, save: bool = True) -> int:
         total = top - self.emb_seq
         added = 0
         while self.emb_seq < top:
             rows = store.vector_rows(self.emb_seq, top, SYNC_BATCH)
             if not rows:
                 break
-            ids = np.fromiter((r[1] for r in rows), dtype=np.int64, count=len(rows))
-            vectors = np.frombuffer(b"".join(r[2] for r in rows), dtype=np.float32).reshape(len(rows), self.dim)
+            ids, vectors = self._decode(rows)
             self._tombstone(ids.tolist())  # a chunk embedded again replaces its old row
+            if self.raw is not None:
+                self.raw.append(vectors, persist=save)
             self.index.add(np.ascontiguousarray(vectors))
             self.ids = np.concatenate([self.ids, ids])
             self.alive = np.concatenate([self.alive, np.ones(len(ids), dtype=bool)])
@@ -216,6 +284,11 @@ class VectorIndex:
                 progress(total - (top - self.emb_seq), total)
         self._reindex_lookup()
         return added
+
+    def _decode(self, rows: list[tuple[int, int, bytes]]) -> tuple[np.ndarray, np.ndarray]:
+        ids = np.fromiter((r[1] for r in rows), dtype=np.int64, count=len(rows))
+        vectors = np.frombuffer(b"".join(r[2] for r in rows), dtype=np.float32).reshape(len(rows), self.dim)
+        return ids, vectors
 
     def _reindex_lookup(self) -> None:
         self._order = np.argsort(self.ids, kind="stable")
@@ -236,6 +309,8 @@ class VectorIndex:
             rows = self._rows_of(allowed)
             if not len(rows):
                 return []
+        if self.raw is not None:
+            return self._search_compressed(q, k, rows)
         selector = self._selector(rows)
         if rows is not None and (self.kind == "flat" or len(rows) <= EXACT_MAX_SURVIVORS):
             flat = self.index if self.kind == "flat" else faiss.downcast_index(self.index.storage)
@@ -247,6 +322,21 @@ class VectorIndex:
             scores, found = self.index.search(q, k, params=faiss.SearchParameters(sel=selector))
         return [VectorHit(int(self.ids[i]), float(s)) for s, i in zip(scores[0], found[0]) if i >= 0]
 
+    def _search_compressed(self, q: np.ndarray, k: int, rows: np.ndarray | None) -> list[VectorHit]:
+        """Few survivors: exactly over them, from the file. Else the codes propose RESCORE x k candidates
+        (alive, and among the survivors) and the file scores them exactly."""
+        assert self.raw is not None
+        if rows is None or len(rows) > EXACT_MAX_SURVIVORS:
+            wanted = min(len(self.ids), compressed.RESCORE * k)
+            params = faiss.SearchParametersIVF(sel=self._selector(rows), nprobe=self.index.nprobe)
+            _, found = self.index.search(q, wanted, params=params)
+            rows = found[0][found[0] >= 0].astype(np.int64)
+        if not len(rows):
+            return []
+        scores = self.raw.scores(q[0], rows)
+        best = np.argsort(-scores, kind="stable")[:k]
+        return [VectorHit(int(self.ids[rows[i]]), float(scores[i])) for i in best]
+
     def _rows_of(self, chunk_ids: np.ndarray) -> np.ndarray:
         """The alive rows holding these chunk ids (ids without a vector are left out)."""
         pos = np.searchsorted(self._sorted, chunk_ids)
@@ -256,8 +346,15 @@ class VectorIndex:
         return np.asarray(rows[self.alive[rows]], dtype=np.int64)
 
     def _selector(self, rows: np.ndarray | None) -> Any:
-        if rows is not None:
+        if rows is not None and len(rows) < BITMAP_FROM:
             return faiss.IDSelectorBatch(rows.astype(np.int64))
+        if rows is not None:  # many survivors: a bitmap answers each test in one lookup, a hash set does not
+            mask = np.zeros(len(self.alive), dtype=bool)
+            mask[rows] = True
+            bits = np.packbits(mask, bitorder="little")
+            selector = faiss.IDSelectorBitmap(len(mask), faiss.swig_ptr(bits))
+            selector.bits = bits  # faiss only points at the array: keep it alive as long as the selector
+            return selector
         if self.alive.all():
             return None
         return faiss.IDSelectorBitmap(len(self.alive), faiss.swig_ptr(self._bitmap))

@@ -95,6 +95,7 @@ def test_ingest_json_stats_list_show_remove(run, corpus: Path) -> None:  # type:
             "candidates_per_result": 10,
             "match_floor": 0.36,
         },
+        "vector_index": None,  # nothing embedded yet
     }
 
     lines = [json.loads(x) for x in run("list", "--outlet", "AP", "--from", "2024-01-01", "--json").stdout.splitlines()]

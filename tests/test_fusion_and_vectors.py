@@ -139,3 +139,49 @@ def test_the_related_model_weighs_the_evidence_and_falls_back_to_the_share() -> 
     assert 0.0 < stranger < hub < mate < 1.0
     shared = RelatedSettings(model=None, lexical_share=0.25)
     assert combine(Evidence(0.8, 0.4, 0.9, 0.9), shared) == 0.75 * 0.8 + 0.25 * 0.4
+
+
+def test_past_its_threshold_the_index_is_compressed_and_ranks_by_exact_scores(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import index.compressed
+
+    monkeypatch.setattr(index.compressed, "COMPRESS_THRESHOLD", 300)
+    texts = [f"story {i} about harbour {i % 37} bridge {i % 11} and tide {i * 7 % 53}" for i in range(600)]
+    with _filled(home, texts) as archive:
+        vectors = archive.vectors
+        assert vectors is not None and vectors.kind == "ivfpq" and vectors.size == 600
+        assert vectors.params["nlist"] >= 64 and vectors.params["rescore"] > 1
+        assert json.loads((home / "vectors" / "state.json").read_text())["params"] == vectors.params
+        from archive import read_manifest
+
+        assert read_manifest(home).vector_index == {"kind": "ivfpq", **vectors.params}  # the choice, kept
+        assert dict(archive.health().vector_params) == vectors.params
+        rows = archive.store.vector_rows(0, archive.store.vectors_top(), 10**6)
+        ids = np.array([r[1] for r in rows])
+        matrix = np.stack([np.frombuffer(r[2], dtype=np.float32) for r in rows])
+        query = archive.embedder.embed_query("harbour 5 bridge 3 tide 14")
+        exact = matrix @ query
+        want = set(ids[np.argsort(-exact)[:10]].tolist())
+        got = vectors.search(query, 10)
+        assert len({h.chunk_id for h in got} & want) >= 9  # recall@10 against exact search
+        by_id = dict(zip(ids.tolist(), exact.tolist()))
+        assert all(h.score == pytest.approx(by_id[h.chunk_id], abs=1e-5) for h in got)  # rescored exactly
+        archive.remove([archive.get("d5").id])
+        assert vectors.size == 599
+        again = VectorIndex(home, vectors.dim, vectors.model)  # read back: codes, ids and the exact file
+        assert again.kind == "ivfpq" and again.size == 599
+        assert [h.chunk_id for h in again.search(query, 5)] == [h.chunk_id for h in vectors.search(query, 5)]
+        (exact_file,) = (home / "vectors").glob("exact-*.f32")
+        folder = home.parent / "more"
+        folder.mkdir()
+        (folder / "b.jsonl").write_text('{"id": "new", "text": "a brand new harbour story", "source": "Wire"}')
+        size = exact_file.stat().st_size
+        reader = VectorIndex(home, vectors.dim, vectors.model)
+        reader.catch_up(archive.store, wait=False)
+        archive.ingest([str(folder)])  # the writer appends its new vector to the file
+        assert exact_file.stat().st_size == size + vectors.dim * 4
+        reader.catch_up(archive.store, wait=False)  # a reader adds it in memory and writes nothing
+        assert reader.size == 600 and exact_file.stat().st_size == size + vectors.dim * 4
+        hits = reader.search(archive.embedder.embed_query("a brand new harbour story"), 1)
+        assert hits and archive.store.doc_of([hits[0].chunk_id])[hits[0].chunk_id] == archive.get("new").id

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import index.compressed
 import index.vectors
 from archive import Chunker, InvalidInputError, WordTokenizer, ingest
 from index import Archive, Filters, HashEmbedder
@@ -85,13 +86,20 @@ def corpus(tmp_path: Path) -> Path:
     return write_jsonl(tmp_path / "in" / "news.jsonl", distractors(1000) + RELEVANT)
 
 
-@pytest.mark.parametrize("hnsw_threshold", [100_000, 200])
-def test_a_date_filter_never_drops_a_semantic_match(home: Path, corpus: Path, monkeypatch, hnsw_threshold: int) -> None:
-    monkeypatch.setattr(index.vectors, "HNSW_THRESHOLD", hnsw_threshold)
+@pytest.mark.parametrize(
+    ("kind", "exact_max"), [("flat", 50_000), ("hnsw", 50_000), ("hnsw", 10), ("ivfpq", 50_000), ("ivfpq", 10)]
+)
+def test_a_date_filter_never_drops_a_semantic_match(
+    home: Path, corpus: Path, monkeypatch: pytest.MonkeyPatch, kind: str, exact_max: int
+) -> None:
+    monkeypatch.setattr(index.vectors, "HNSW_THRESHOLD", 200 if kind == "hnsw" else 100_000)
+    monkeypatch.setattr(index.compressed, "COMPRESS_THRESHOLD", 200 if kind == "ivfpq" else 10**7)
+    monkeypatch.setattr(index.vectors, "EXACT_MAX_SURVIVORS", exact_max)  # 10: the index searches among survivors
+    monkeypatch.setattr(index.vectors, "BITMAP_FROM", 20 if exact_max == 10 else 20_000)  # ... given as a bitmap
     with open_fake(home) as archive:
         archive.ingest([str(corpus)])
         assert archive.vectors is not None
-        assert archive.vectors.kind == ("hnsw" if hnsw_threshold < 1000 else "flat")
+        assert archive.vectors.kind == kind
         filters = Filters(date_from="2015-03-01", date_to="2015-03-31")
         response = archive.search("volcano ash", filters, mode="semantic", limit=10)
         ids = {r.external_id for r in response.results}

@@ -42,6 +42,16 @@ def _listed(heading: str, items: Sequence[Failure]) -> list[str]:
     return lines
 
 
+def vector_index_text(kind: str | None, params: dict[str, int]) -> str:
+    """ "flat (exact)", "hnsw", or the compressed kind with what it was built with."""
+    if kind == "ivfpq" and params:
+        return (
+            f"ivfpq: {params.get('nlist', 0):,} lists, {params.get('pq_m', 0)}-byte codes, "
+            f"{params.get('nprobe', 0)} lists searched, {params.get('rescore', 0)}x candidates rescored exactly"
+        )
+    return {"flat": "flat (exact)", "hnsw": "hnsw"}.get(kind or "", kind or "none yet")
+
+
 def stats_text(stats: Stats, indexes: Sequence[IndexLag] = ()) -> str:
     span = f"{stats.date_min} to {stats.date_max}" if stats.date_min else "no dated documents"
     lines = [

@@ -97,14 +97,22 @@ def stats_cmd(ctx: click.Context, as_json: bool) -> None:
     """
     with open_archive(ctx, catch_up=False, check_model=False) as archive:
         stats = archive.stats()
-        lags = archive.health().indexes
+        health = archive.health()
+        lags = health.indexes
         search = archive.search_settings
         tuned = archive.tuned_on
+    vector_index = {"kind": health.vector_index, **dict(health.vector_params)} if health.vector_index else None
     if as_json:
-        click.echo(json.dumps({**asdict(stats), "indexes": [asdict(i) for i in lags], "search": asdict(search)}))
+        body = {**asdict(stats), "indexes": [asdict(i) for i in lags], "search": asdict(search)}
+        click.echo(json.dumps({**body, "vector_index": vector_index}))
     else:
         how = f"tuned on {tuned:,} marked queries (archive tune)" if tuned else "the default"
-        click.echo(output.stats_text(stats, lags) + f"\nsearch fusion         {describe(search)}, {how}")
+        text = output.stats_text(stats, lags) + f"\nsearch fusion         {describe(search)}, {how}"
+        if vector_index:
+            text += (
+                f"\nvector index          {output.vector_index_text(health.vector_index, dict(health.vector_params))}"
+            )
+        click.echo(text)
     if not as_json and stats.documents == 0:
         click.echo(f"\nThe archive at {home_of(ctx)} is empty. Add articles with: archive ingest FOLDER")
 

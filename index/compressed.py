@@ -1,0 +1,159 @@
+"""The vector index past COMPRESS_THRESHOLD vectors: product-quantised codes in memory, exact vectors on disk.
+
+Float32 HNSW needs about 1.8 KB of memory per vector (the vector and its graph links): six million chunks,
+a million articles, would need 10 GB. Past the threshold the index is faiss IVF-PQ instead: each vector
+kept as PQ_M bytes of code in NLIST inverted lists (about 60 bytes with its id), and every vector kept
+exactly in a float32 file beside it that is memory-mapped, not read in. A search scans NPROBE lists for
+RESCORE times the hits wanted, then scores those candidates exactly from the file, so the ranking is by the
+true inner product and recall stays high while resident memory stays bounded (benchmarks/RESULTS.md).
+
+The file's name carries a build token kept in the index's state: a rebuild writes a new file, and the
+state names the new one only once the index beside it is saved, so a crash leaves the old pair whole.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import mmap
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+COMPRESS_THRESHOLD = 1_000_000  # vectors; chosen by measurement (benchmarks/RESULTS.md, issue 16)
+PQ_M = 48  # sub-quantisers: 8 of 384 dimensions each, one byte of code each
+NPROBE = 64
+RESCORE = 10  # candidates scored exactly per hit wanted
+MIN_NLIST, MAX_NLIST = 64, 16_384
+TRAIN_PER_LIST = 40  # training vectors per inverted list (faiss warns below 39)
+MAX_TRAIN = 200_000
+ADD_BATCH = 100_000
+
+
+def nlist_for(count: int) -> int:
+    """About 4 x sqrt(n) inverted lists, as faiss's guidelines suggest, within bounds."""
+    return int(min(MAX_NLIST, max(MIN_NLIST, 4 * math.sqrt(max(count, 1)))))
+
+
+def new_index(faiss: Any, dim: int, count: int) -> Any:
+    nlist = nlist_for(count)
+    quantizer = faiss.IndexFlatIP(dim)
+    m = PQ_M if dim % PQ_M == 0 else next(d for d in range(min(PQ_M, dim), 0, -1) if dim % d == 0)
+    index = faiss.IndexIVFPQ(quantizer, dim, nlist, m, 8, faiss.METRIC_INNER_PRODUCT)  # keeps the quantizer alive
+    index.nprobe = NPROBE
+    return index
+
+
+def train(index: Any, raw: RawRows) -> None:
+    """Train on evenly spaced rows of the exact vectors (every period of the archive, not its first one)."""
+    index.train(raw.spread(min(MAX_TRAIN, TRAIN_PER_LIST * index.nlist)))
+
+
+def describe(index: Any) -> dict[str, int]:
+    return {"nlist": int(index.nlist), "pq_m": int(index.pq.M), "nprobe": int(index.nprobe), "rescore": RESCORE}
+
+
+class RawRows:
+    """The exact float32 vectors, one row per index row: a file that the writer appends to and everyone
+    memory-maps, then the rows a reader added in memory since (a reader never writes the file)."""
+
+    def __init__(self, folder: Path, dim: int, token: str | None = None) -> None:
+        self.folder, self.dim = folder, dim
+        self.token = token or secrets.token_hex(6)
+        self.file_rows = 0
+        self._tail = np.zeros((0, dim), dtype=np.float32)
+        self._map: np.ndarray | None = None
+
+    @property
+    def path(self) -> Path:
+        return self.folder / f"exact-{self.token}.f32"
+
+    @property
+    def rows(self) -> int:
+        return self.file_rows + len(self._tail)
+
+    def open(self, rows: int) -> bool:
+        """Use the first `rows` rows of an existing file (a writer may have appended more); False if short."""
+        try:
+            size = self.path.stat().st_size
+        except OSError:
+            return False
+        if size < rows * self.dim * 4:
+            return False
+        self.file_rows, self._map = rows, None
+        return True
+
+    def append(self, vectors: np.ndarray, persist: bool = True) -> None:
+        vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+        if not persist or len(self._tail):
+            self._tail = np.concatenate([self._tail, vectors])
+            return
+        self.folder.mkdir(parents=True, exist_ok=True)
+        with open(self.path, "ab") as f:
+            f.truncate(self.file_rows * self.dim * 4)  # rows a crash left past the saved state go
+            f.seek(0, os.SEEK_END)
+            f.write(vectors.tobytes())
+        self.file_rows += len(vectors)
+        self._map = None
+
+    def flush(self) -> None:
+        """Write the rows added in memory to the file (the writer, saving, may)."""
+        tail, self._tail = self._tail, np.zeros((0, self.dim), dtype=np.float32)
+        if len(tail):
+            self.append(tail)
+
+    def release(self) -> None:
+        """Unmap the file: after a build has read all of it, its pages would count as resident until then."""
+        self._map = None
+
+    def slice(self, start: int, stop: int) -> np.ndarray:
+        return np.ascontiguousarray(self._all()[start:stop])
+
+    def spread(self, count: int) -> np.ndarray:
+        """`count` rows evenly spaced over all rows (all of them when there are fewer)."""
+        rows = self._all()
+        if count >= len(rows):
+            return np.ascontiguousarray(rows)
+        return np.ascontiguousarray(rows[np.linspace(0, len(rows) - 1, num=count).astype(np.int64)])
+
+    def _all(self) -> np.ndarray:
+        return self._file() if not len(self._tail) else np.concatenate([self._file(), self._tail])
+
+    def scores(self, query: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """Exact inner products of the query with these rows (file rows read in order, so reads run forward)."""
+        out = np.empty(len(rows), dtype=np.float32)
+        on_file = rows < self.file_rows
+        picked = rows[on_file]
+        order = np.argsort(picked, kind="stable")
+        sub = np.empty(len(picked), dtype=np.float32)
+        sub[order] = np.asarray(self._file()[picked[order]]) @ query.reshape(-1)
+        out[on_file] = sub
+        out[~on_file] = self._tail[rows[~on_file] - self.file_rows] @ query.reshape(-1)
+        return out
+
+    def _file(self) -> np.ndarray:
+        if self.file_rows == 0:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        if self._map is None:
+            self._map = np.memmap(self.path, dtype=np.float32, mode="r", shape=(self.file_rows, self.dim))
+            _random_access(self._map)
+        return self._map
+
+
+def _random_access(array: np.ndarray) -> None:
+    """Rescoring reads a hundred scattered rows: tell the kernel not to read ahead or map the pages around
+    each one, which would fill the process's resident set with rows no search asked for."""
+    handle = getattr(array, "_mmap", None)
+    if handle is not None and hasattr(mmap, "MADV_RANDOM"):
+        with contextlib.suppress(OSError):
+            handle.madvise(mmap.MADV_RANDOM)
+
+
+def remove_exact_files(folder: Path, keep: RawRows | None) -> None:
+    """Delete the exact files of earlier builds (once the saved state names `keep`, or none)."""
+    for path in folder.glob("exact-*.f32"):
+        if keep is None or path != keep.path:
+            path.unlink(missing_ok=True)
