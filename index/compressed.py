@@ -2,8 +2,8 @@
 
 Float32 HNSW needs about 1.8 KB of memory per vector (the vector and its graph links): six million chunks,
 a million articles, would need 10 GB. Past the threshold the index is faiss IVF-PQ instead: each vector
-kept as PQ_M bytes of code in NLIST inverted lists (about 60 bytes with its id), and every vector kept
-exactly in a float32 file beside it that is memory-mapped, not read in. A search scans NPROBE lists for
+kept as PQ_M bytes of code in inverted lists (about 60 bytes with its id), and every vector kept
+exactly in a float32 file beside it, read only where needed (the candidates' rows; a build maps it). A search scans NPROBE lists for
 RESCORE times the hits wanted, then scores those candidates exactly from the file, so the ranking is by the
 true inner product and recall stays high while resident memory stays bounded (benchmarks/RESULTS.md).
 
@@ -13,9 +13,7 @@ state names the new one only once the index beside it is saved, so a crash leave
 
 from __future__ import annotations
 
-import contextlib
 import math
-import mmap
 import os
 import secrets
 from pathlib import Path
@@ -31,6 +29,7 @@ MIN_NLIST, MAX_NLIST = 64, 16_384
 TRAIN_PER_LIST = 40  # training vectors per inverted list (faiss warns below 39)
 MAX_TRAIN = 200_000
 ADD_BATCH = 100_000
+PREAD_MAX = 4096  # candidates read row by row; more are read through the memory map
 
 
 def nlist_for(count: int) -> int:
@@ -123,33 +122,37 @@ class RawRows:
         return self._file() if not len(self._tail) else np.concatenate([self._file(), self._tail])
 
     def scores(self, query: np.ndarray, rows: np.ndarray) -> np.ndarray:
-        """Exact inner products of the query with these rows (file rows read in order, so reads run forward)."""
+        """Exact inner products of the query with these rows. A few thousand candidates are read row by row
+        (`pread`, in file order): mapping them would map the pages around each as well, and over many
+        searches the whole file would count as the process's memory. More (a filter's survivors) are read
+        through the map."""
         out = np.empty(len(rows), dtype=np.float32)
         on_file = rows < self.file_rows
         picked = rows[on_file]
         order = np.argsort(picked, kind="stable")
         sub = np.empty(len(picked), dtype=np.float32)
-        sub[order] = np.asarray(self._file()[picked[order]]) @ query.reshape(-1)
+        sub[order] = self._read(picked[order]) @ query.reshape(-1)
         out[on_file] = sub
         out[~on_file] = self._tail[rows[~on_file] - self.file_rows] @ query.reshape(-1)
         return out
+
+    def _read(self, rows: np.ndarray) -> np.ndarray:
+        if len(rows) > PREAD_MAX:
+            return np.asarray(self._file()[rows])
+        size = self.dim * 4
+        fd = os.open(self.path, os.O_RDONLY)
+        try:
+            data = b"".join(os.pread(fd, size, int(row) * size) for row in rows)
+        finally:
+            os.close(fd)
+        return np.frombuffer(data, dtype=np.float32).reshape(len(rows), self.dim)
 
     def _file(self) -> np.ndarray:
         if self.file_rows == 0:
             return np.zeros((0, self.dim), dtype=np.float32)
         if self._map is None:
             self._map = np.memmap(self.path, dtype=np.float32, mode="r", shape=(self.file_rows, self.dim))
-            _random_access(self._map)
         return self._map
-
-
-def _random_access(array: np.ndarray) -> None:
-    """Rescoring reads a hundred scattered rows: tell the kernel not to read ahead or map the pages around
-    each one, which would fill the process's resident set with rows no search asked for."""
-    handle = getattr(array, "_mmap", None)
-    if handle is not None and hasattr(mmap, "MADV_RANDOM"):
-        with contextlib.suppress(OSError):
-            handle.madvise(mmap.MADV_RANDOM)
 
 
 def remove_exact_files(folder: Path, keep: RawRows | None) -> None:
