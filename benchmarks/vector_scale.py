@@ -99,7 +99,31 @@ def exact_top(vectors: np.ndarray, queries: np.ndarray, k: int, allowed: np.ndar
     return out
 
 
-def measure(kind: str, vectors: np.ndarray, queries: np.ndarray, k: int = 10) -> dict[str, object]:
+def sweep(vi: VectorIndex, vectors: np.ndarray, queries: np.ndarray, k: int = 10) -> None:
+    """Recall and latency of the compressed index over lists searched and candidates rescored (to choose them:
+    run with other --seed queries than the ones reported)."""
+    truth = exact_top(vectors, queries, k, None)
+    for nprobe in (64, 128, 256, 512):
+        for rescore in (10, 20, 40):
+            vi.index.nprobe = nprobe
+            index.compressed.RESCORE = rescore
+            latencies, recalls = [], []
+            for q, want in zip(queries, truth):
+                t = time.perf_counter()
+                hits = vi.search(q, k)
+                latencies.append(time.perf_counter() - t)
+                recalls.append(len({h.chunk_id for h in hits} & want) / k)
+            row = {"nprobe": nprobe, "rescore": rescore, "recall@10": round(float(np.mean(recalls)), 4)}
+            row |= {
+                "p50_ms": round(percentile(latencies, 50) * 1000, 2),
+                "p95_ms": round(percentile(latencies, 95) * 1000, 2),
+            }
+            print(json.dumps({"sweep": len(vectors), **row}), flush=True)
+
+
+def measure(
+    kind: str, vectors: np.ndarray, queries: np.ndarray, k: int = 10, sweep_queries: np.ndarray | None = None
+) -> dict[str, object]:
     folder = Path(tempfile.mkdtemp(prefix="vector-scale-"))
     index.vectors.HNSW_THRESHOLD = 0 if kind == "hnsw" else 10**12
     index.compressed.COMPRESS_THRESHOLD = 0 if kind == "ivfpq" else 10**12
@@ -117,6 +141,9 @@ def measure(kind: str, vectors: np.ndarray, queries: np.ndarray, k: int = 10) ->
         result: dict[str, object] = {"kind": vi.kind, "vectors": len(vectors), "build_s": round(build, 1)}
         result["params"] = vi.params
         result["index_rss_mb"] = round(added)
+        if sweep_queries is not None and kind == "ivfpq":
+            sweep(vi, vectors, sweep_queries)
+            return result
         result["files_mb"] = round(sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) / 2**20)
         for name, filt in (("all", None), ("a fifth", allowed)):
             truth = exact_top(vectors, queries, k, filt)
@@ -144,13 +171,16 @@ def main() -> None:
     parser.add_argument("--sizes", default="250000,1000000")
     parser.add_argument("--kinds", default="hnsw,ivfpq")
     parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--seed", type=int, default=99, help="of the queries (choose settings on another seed)")
+    parser.add_argument("--sweep", action="store_true", help="ivfpq only: recall over nprobe x rescore")
     args = parser.parse_args()
     real = real_vectors(args.source)
-    queries = derived(real, args.queries, seed=99)
+    queries = derived(real, args.queries, seed=args.seed)
     for size in (int(s) for s in args.sizes.split(",")):
         vectors = derived(real, size, seed=1)
         for kind in args.kinds.split(","):
-            print(json.dumps({"source_vectors": len(real), **measure(kind, vectors, queries)}), flush=True)
+            result = measure(kind, vectors, queries, sweep_queries=queries if args.sweep else None)
+            print(json.dumps({"source_vectors": len(real), **result}), flush=True)
         del vectors
 
 

@@ -23,13 +23,14 @@ import numpy as np
 
 COMPRESS_THRESHOLD = 1_000_000  # vectors; chosen by measurement (benchmarks/RESULTS.md, issue 16)
 PQ_M = 48  # sub-quantisers: 8 of 384 dimensions each, one byte of code each
-NPROBE = 64
-RESCORE = 10  # candidates scored exactly per hit wanted
-MIN_NLIST, MAX_NLIST = 64, 16_384
+NPROBE = 64  # lists searched: at 6M vectors 64 to 512 gave the same recall, so the fewest (RESULTS.md)
+RESCORE = 40  # candidates scored exactly per hit wanted: PQ codes cannot order near-ties, exact scores can
+MAX_CANDIDATES = 8192  # whatever the hits wanted
+MIN_NLIST, MAX_NLIST = 64, 4096  # 4096 lists train on 164k rows in about two minutes here
 TRAIN_PER_LIST = 40  # training vectors per inverted list (faiss warns below 39)
 MAX_TRAIN = 200_000
 ADD_BATCH = 100_000
-PREAD_MAX = 4096  # candidates read row by row; more are read through the memory map
+PREAD_MAX = MAX_CANDIDATES  # candidates read row by row; more (a filter's survivors) through the memory map
 
 
 def nlist_for(count: int) -> int:

@@ -327,7 +327,7 @@ class VectorIndex:
         (alive, and among the survivors) and the file scores them exactly."""
         assert self.raw is not None
         if rows is None or len(rows) > EXACT_MAX_SURVIVORS:
-            wanted = min(len(self.ids), compressed.RESCORE * k)
+            wanted = min(len(self.ids), compressed.RESCORE * k, max(k, compressed.MAX_CANDIDATES))
             params = faiss.SearchParametersIVF(sel=self._selector(rows), nprobe=self.index.nprobe)
             _, found = self.index.search(q, wanted, params=params)
             rows = found[0][found[0] >= 0].astype(np.int64)
