@@ -42,10 +42,8 @@ Progress = Callable[[int, int], None]
 
 @dataclass(frozen=True)
 class RayPlan:
-    """Where and how: the address given (`local` starts an instance on this machine for the run), how
-    many actors, and what each one holds."""
+    """How many actors, and what each one holds."""
 
-    address: str
     actors: int
     cpus_per_actor: float
     gpus_per_actor: float
@@ -84,7 +82,7 @@ def embed_on_ray(
     done = 0
     previous = _interrupt_on_sigterm()
     try:
-        plan = _plan(ray, address, actors)
+        plan = _plan(ray, actors)
         recipe = embedder.for_workers()
         if progress:
             progress(0, total)
@@ -197,7 +195,7 @@ def _quiet(ray: Any) -> None:
         logging.getLogger(name).setLevel(logging.ERROR)
 
 
-def _plan(ray: Any, address: str, actors: int | None) -> RayPlan:
+def _plan(ray: Any, actors: int | None) -> RayPlan:
     """One actor per GPU where the cluster has GPUs; else one actor per two CPUs (torch and OpenVINO use
     two threads well, and this process needs a little CPU to store the vectors)."""
     resources = ray.cluster_resources()
@@ -207,9 +205,9 @@ def _plan(ray: Any, address: str, actors: int | None) -> RayPlan:
         raise InvalidInputError(f"--ray-actors must be at least 1, not {actors}")
     if gpus:
         count = actors or gpus
-        return RayPlan(address, count, 1.0, min(1.0, gpus / count))
+        return RayPlan(count, 1.0, min(1.0, gpus / count))
     count = actors or max(1, int(cpus // 2))
-    return RayPlan(address, count, max(1.0, cpus // count), 0.0)
+    return RayPlan(count, max(1.0, cpus // count), 0.0)
 
 
 def _windows(store: Store, window: int, firsts: bool) -> Iterator[list[tuple[int, str]]]:

@@ -220,16 +220,19 @@ class VectorIndex:
         self.raw = RawRows(self.folder, self.dim)
         self.index = None
         top = store.vectors_top()
+        parts, read = [], 0
         while self.emb_seq < top:
             rows = store.vector_rows(self.emb_seq, top, SYNC_BATCH)
             if not rows:
                 break
             ids, vectors = self._decode(rows)
             self.raw.append(vectors, persist=save)
-            self.ids = np.concatenate([self.ids, ids])
+            parts.append(ids)
+            read += len(ids)
             self.emb_seq = int(rows[-1][0])
             if progress:
-                progress(len(self.ids) // 2, count)  # reading is half the work, coding the other half
+                progress(read // 2, count)  # reading is half the work, coding the other half
+        self.ids = np.concatenate([self.ids, *parts])
         self.alive = np.ones(len(self.ids), dtype=bool)
         self._tombstone_repeats()
         self.index = compressed.new_index(faiss, self.dim, len(self.ids))
