@@ -82,6 +82,11 @@ class Health:
     indexes: tuple[IndexLag, ...] = ()
     vector_params: tuple[tuple[str, int], ...] = ()  # ivfpq: nlist, pq_m, nprobe, rescore
 
+    @property
+    def vector_description(self) -> dict[str, object] | None:
+        """The vector index's kind and parameters (as in the manifest); None before anything is embedded."""
+        return {"kind": self.vector_index, **dict(self.vector_params)} if self.vector_index else None
+
 
 class Archive:
     """Open with `Archive.open(home)`; close it (or use `with`)."""
@@ -207,7 +212,7 @@ class Archive:
         """Keep the kind of vector index its size chose, and its parameters, in the manifest (writers only)."""
         if self.vectors is None or self.store.read_only:
             return
-        described = {"kind": self.vectors.kind, **self.vectors.params}
+        described = self.vectors.description
         manifest = read_manifest(self.home)
         if manifest.vector_index != described:
             write_manifest(self.home, replace(manifest, vector_index=described))

@@ -86,6 +86,13 @@ class RawRows:
         self.file_rows, self._map = rows, None
         return True
 
+    def intact(self) -> bool:
+        """The file still holds the rows this process knows (another writer's rebuild deletes it)."""
+        try:
+            return self.path.stat().st_size >= self.file_rows * self.dim * 4
+        except OSError:
+            return False
+
     def append(self, vectors: np.ndarray, persist: bool = True) -> None:
         vectors = np.ascontiguousarray(vectors, dtype=np.float32)
         if not persist or len(self._tail):

@@ -156,6 +156,11 @@ class VectorIndex:
         return "hnsw" if isinstance(self.index, faiss.IndexHNSWFlat) else "flat"
 
     @property
+    def description(self) -> dict[str, object]:
+        """The kind and its parameters, as the manifest and `archive stats --json` give them."""
+        return {"kind": self.kind, **self.params}
+
+    @property
     def params(self) -> dict[str, int]:
         """What the compressed kind was built with (lists, code bytes, lists probed, rescoring); empty otherwise."""
         if self.index is None:
@@ -188,7 +193,8 @@ class VectorIndex:
         """
         self._ready()
         top_log, top_emb = store.log_top(), store.vectors_top()
-        if top_emb < self.emb_seq or top_log < self.log_seq:
+        stale = save and self.raw is not None and not self.raw.intact()  # another writer rebuilt the index
+        if stale or top_emb < self.emb_seq or top_log < self.log_seq:
             return self.rebuild(store, progress, save)
         changed = self._tombstone(store.removed_chunks(self.log_seq, top_log))
         added = self._add_from(store, top_emb, progress, save)

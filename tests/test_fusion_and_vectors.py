@@ -185,3 +185,28 @@ def test_past_its_threshold_the_index_is_compressed_and_ranks_by_exact_scores(
         assert reader.size == 600 and exact_file.stat().st_size == size + vectors.dim * 4
         hits = reader.search(archive.embedder.embed_query("a brand new harbour story"), 1)
         assert hits and archive.store.doc_of([hits[0].chunk_id])[hits[0].chunk_id] == archive.get("new").id
+
+
+def test_a_compressed_index_whose_file_another_writer_rebuilt_is_rebuilt_not_patched(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import index.compressed
+
+    monkeypatch.setattr(index.compressed, "COMPRESS_THRESHOLD", 300)
+    texts = [f"story {i} about harbour {i % 37} bridge {i % 11} and tide {i * 7 % 53}" for i in range(400)]
+    with _filled(home, texts) as archive:
+        vectors = archive.vectors
+        assert vectors is not None and vectors.kind == "ivfpq"
+        other = VectorIndex(home, vectors.dim, vectors.model)  # e.g. `archive reindex vectors` in another process
+        other.rebuild(archive.store)  # a new exact file; the one `vectors` appends to is deleted
+        folder = home.parent / "more"
+        folder.mkdir()
+        (folder / "b.jsonl").write_text('{"id": "new", "text": "a brand new harbour story", "source": "Wire"}')
+        archive.ingest([str(folder)])  # `vectors` catches up as the writer
+        (exact_file,) = (home / "vectors").glob("exact-*.f32")
+        assert exact_file.stat().st_size == 401 * vectors.dim * 4  # whole, not the new row after a hole of zeros
+        query = archive.embedder.embed_query("harbour 5 bridge 3 tide 14")
+        rows = archive.store.vector_rows(0, archive.store.vectors_top(), 10**6)
+        exact = {r[1]: float(np.frombuffer(r[2], dtype=np.float32) @ query) for r in rows}
+        hits = VectorIndex(home, vectors.dim, vectors.model).search(query, 5)
+        assert hits and all(h.score == pytest.approx(exact[h.chunk_id], abs=1e-5) for h in hits)

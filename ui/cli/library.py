@@ -101,7 +101,7 @@ def stats_cmd(ctx: click.Context, as_json: bool) -> None:
         lags = health.indexes
         search = archive.search_settings
         tuned = archive.tuned_on
-    vector_index = {"kind": health.vector_index, **dict(health.vector_params)} if health.vector_index else None
+    vector_index = health.vector_description
     if as_json:
         body = {**asdict(stats), "indexes": [asdict(i) for i in lags], "search": asdict(search)}
         click.echo(json.dumps({**body, "vector_index": vector_index}))
