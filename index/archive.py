@@ -113,6 +113,7 @@ class Archive:
         self._light: Embedder | None | bool = None  # the query embedder without torch; False: none here
         self._weights_checked = False
         self._light_noted = False
+        self._coverage: tuple[tuple[int, int], Coverage] | None = None
         self._model_lock = threading.Lock()
         self._model = embedder.name if embedder else model
         reconciled = reconcile(self.home, self.store)
@@ -227,7 +228,13 @@ class Archive:
             vectors.catch_up(self.store, wait=False)
 
     def coverage(self) -> Coverage:
-        return coverage(self.store)
+        """How many chunks have a vector. Counted again only when the store changed: each count reads an index
+        entry of every chunk and vector, and every search reports it."""
+        key = self.store.version()
+        cached = self._coverage
+        if cached is None or cached[0] != key:
+            cached = self._coverage = (key, coverage(self.store))
+        return cached[1]
 
     def health(self) -> Health:
         c = self.coverage()

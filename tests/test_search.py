@@ -429,3 +429,15 @@ def test_warming_in_the_background_returns_at_once_and_leaves_the_query_vector_r
             time.sleep(0.05)
         assert calls == ["warm up"]
         assert archive.search("volcano ash", limit=3).results  # the search after it runs as ever
+
+
+def test_coverage_is_counted_again_when_another_connection_or_this_one_writes(home: Path, tmp_path: Path) -> None:
+    with open_fake(home) as writer:
+        writer.ingest([str(write_jsonl(tmp_path / "a.jsonl", distractors(20)))], embed=False)
+        with open_fake(home, catch_up=False) as reader:
+            assert reader.coverage() == reader.coverage()  # the second answer from the cache
+            assert reader.coverage().embedded == 0 and reader.coverage().chunks > 0
+            writer.embed()
+            assert reader.coverage().complete  # the writer's commit moved the reader's data_version
+            writer.ingest([str(write_jsonl(tmp_path / "b.jsonl", distractors(5, seed=2)))], embed=False)
+            assert writer.coverage().chunks == reader.coverage().chunks > reader.coverage().embedded
