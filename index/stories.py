@@ -38,6 +38,10 @@ FLOOR = 0.2
 LEAD_CHARS = 4_000
 FEATURES = 1 << 18
 UNDATED_CANDIDATES = 100
+# Past this many articles in the pool, an undated article's nearest in meaning come from an HNSW graph over
+# the pool's vectors (faiss) instead of a product with every one of them: exact, that tail of an assignment
+# grew with the square of the archive (benchmarks/RESULTS.md, "Whole archives at scale").
+UNDATED_EXACT_MAX = 50_000
 SAVE_EVERY = 500  # articles a transaction
 
 
@@ -258,6 +262,7 @@ class Assigner:
         self.new: list[int] = []
         self.touched: set[int] = set()
         self._everything = False
+        self._graph: tuple[int, Any] | None = None  # (pool size, HNSW graph) for undated articles in a large pool
 
     def place(self, doc: int, day: str | None) -> tuple[int, int, float, str]:
         """(doc, story, density, how) for one article."""
@@ -299,12 +304,32 @@ class Assigner:
             near = np.flatnonzero(np.abs(self.pool.days - when) <= WINDOW_DAYS)
             others: np.ndarray = near[near != row]
             return others
-        sims = self.pool.vectors @ self.pool.vectors[row]
-        sims[row] = -np.inf
-        count = min(UNDATED_CANDIDATES, len(sims) - 1)
+        vectors = self.pool.vectors
+        count = min(UNDATED_CANDIDATES, len(vectors) - 1)
         if count <= 0:
             return np.zeros(0, dtype=np.int64)
+        if len(vectors) > UNDATED_EXACT_MAX:
+            return self._nearest(row, count)
+        sims = vectors @ vectors[row]
+        sims[row] = -np.inf
         return np.argpartition(-sims, count - 1)[:count]
+
+    def _nearest(self, row: int, count: int) -> np.ndarray:
+        """The `count` rows nearest in meaning to `row`, from an HNSW graph over the whole pool (built once: the
+        pool no longer changes once every article is loaded for the undated)."""
+        vectors = self.pool.vectors
+        if self._graph is None or self._graph[0] != len(vectors):
+            import faiss
+
+            graph = faiss.IndexHNSWFlat(vectors.shape[1], 32, faiss.METRIC_INNER_PRODUCT)
+            graph.hnsw.efConstruction = 80
+            graph.add(np.ascontiguousarray(vectors, dtype=np.float32))
+            graph.hnsw.efSearch = 2 * UNDATED_CANDIDATES
+            self._graph = (len(vectors), graph)
+        _, found = self._graph[1].search(vectors[row : row + 1], count + 1)
+        rows = np.asarray(found[0], dtype=np.int64)
+        nearest: np.ndarray = rows[(rows >= 0) & (rows != row)][:count]
+        return nearest
 
     def _new(self, doc: int, row: int | None, own: float) -> tuple[int, int, float, str]:
         story = -(len(self.new) + 1)

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from archive import Chunker, WordTokenizer
+import index.stories
 from index import Archive, HashEmbedder
 
 QUAKE = "A powerful earthquake struck Gaziantep in southern Turkey, toppling buildings; rescuers dug through rubble in Gaziantep and Kahramanmaras"
@@ -153,7 +154,11 @@ def test_new_articles_join_the_stories_they_belong_to(filled: Path) -> None:
     assert after["n1"] not in before.values()
 
 
-def test_undated_articles_are_placed_by_content_and_say_so(filled: Path) -> None:
+@pytest.mark.parametrize("exact_max", [50_000, 0], ids=["exact", "graph"])
+def test_undated_articles_are_placed_by_content_and_say_so(
+    filled: Path, exact_max: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(index.stories, "UNDATED_EXACT_MAX", exact_max)  # 0: nearest from the HNSW graph
     undated = ("u1", "Kerman memorial blasts", None, "Blog", "Mourners gathered in Kerman. " + BLAST)
     _ingest(filled, [undated], "undated.jsonl")
     with _open(filled) as archive:
@@ -280,3 +285,22 @@ def test_stories_by_tag_or_collection_and_exported(filled: Path, run, tmp_path: 
     story_id = str(collected[0]["id"])
     assert run("story", story_id, "--export", str(one)).exit_code == 0
     assert len(one.read_text(encoding="utf-8").strip().splitlines()) == 1 + collected[0]["size"]
+
+
+def test_an_undated_articles_nearest_from_the_graph_are_the_exact_nearest(monkeypatch: pytest.MonkeyPatch) -> None:
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    rng = np.random.default_rng(3)
+    centres = rng.normal(size=(40, 32))
+    vectors = centres[rng.integers(0, 40, 3000)] + 0.3 * rng.normal(size=(3000, 32))
+    vectors = (vectors / np.linalg.norm(vectors, axis=1, keepdims=True)).astype(np.float32)
+    assigner = index.stories.Assigner(None, SimpleNamespace(vectors=vectors))  # type: ignore[arg-type]
+    rows = range(0, 3000, 97)
+    exact = [set(assigner._candidates(r, None).tolist()) for r in rows]
+    monkeypatch.setattr(index.stories, "UNDATED_EXACT_MAX", 0)
+    graph = [assigner._candidates(r, None) for r in rows]
+    assert all(len(g) == index.stories.UNDATED_CANDIDATES and r not in g for r, g in zip(rows, graph, strict=True))
+    recall = np.mean([len(e & set(g.tolist())) / len(e) for e, g in zip(exact, graph, strict=True)])
+    assert recall >= 0.95
