@@ -5,11 +5,15 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
 from archive.errors import NotFoundError
 from archive.models import Document, DocumentSummary, Failure, Stats
 from archive.store.filters import Filters, where
 from archive.store.sql import batches, marks
+
+if TYPE_CHECKING:
+    import numpy as np
 
 _DOC_COLUMNS = (
     "id, title, outlet, published, url, path, text, external_id, authors, language, captured,"
@@ -188,11 +192,19 @@ class DocumentTables:
             int(r[0]) for r in self.db.execute(f"SELECT COALESCE(duplicate_of, id) FROM documents {where_sql}", args)
         ]
 
-    def filtered_chunks(self, filters: Filters) -> list[int]:
-        """The chunk ids of the articles the filter lets through (a copy's through its original), by id."""
+    def filtered_chunks(self, filters: Filters) -> np.ndarray:
+        """The chunk ids (int64) of the articles the filter lets through (a copy's through its original), by id.
+
+        Read as one comma-joined string: a row a chunk cost twice the time at 178,481 chunks (a year of the
+        250,000-article archive: 93 against 41 ms)."""
+        import numpy as np
+
         where_sql, args = where(filters)
-        sql = f"SELECT id FROM chunks WHERE doc_id IN (SELECT COALESCE(duplicate_of, id) FROM documents {where_sql}) ORDER BY id"
-        return [int(r[0]) for r in self.db.execute(sql, args)]
+        sql = f"SELECT group_concat(id) FROM chunks WHERE doc_id IN (SELECT COALESCE(duplicate_of, id) FROM documents {where_sql})"
+        joined = self.db.execute(sql, args).fetchone()[0]
+        if not joined:
+            return np.zeros(0, dtype=np.int64)
+        return np.sort(np.fromstring(joined, dtype=np.int64, sep=","))
 
     def matching_documents(self, filters: Filters, original: int) -> list[int]:
         """The documents of one original's duplicate group that the filter lets through, original first."""
