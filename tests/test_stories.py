@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from archive import Chunker, WordTokenizer
 import index.stories
+from archive import Chunker, WordTokenizer
 from index import Archive, HashEmbedder
 
 QUAKE = "A powerful earthquake struck Gaziantep in southern Turkey, toppling buildings; rescuers dug through rubble in Gaziantep and Kahramanmaras"
