@@ -177,6 +177,7 @@ class Stages:
         self.last: dict[str, float] = {}
         self.tenths: list[tuple[int, float]] = [(0, self.start)]
         self.logged = 0.0
+        self.ingested = self.start
 
     def step(self, name: str, done: int, total: int) -> None:
         now = time.perf_counter()
@@ -188,7 +189,7 @@ class Stages:
 
     def progress(self, p: object) -> None:
         done = int(getattr(p, "documents", 0))
-        now = time.perf_counter()
+        now = self.ingested = time.perf_counter()  # the store's last batch: where the derived indexes begin
         if done >= len(self.tenths) * self.total / 10:
             self.tenths.append((done, now))
         if now - self.logged > 60:
@@ -236,7 +237,7 @@ def build(total: int, home: Path) -> None:
     with Archive(home) as archive:
         report = archive.ingest(paths, embed=False, step=stages.step, progress=stages.progress)
     phase1 = time.perf_counter() - stages.start
-    store_s = stages.first.get("lexical", time.perf_counter()) - stages.start
+    store_s = stages.ingested - stages.start
     result: dict[str, object] = {
         "articles": total,
         "added": report.added,
