@@ -43,6 +43,7 @@ UNDATED_CANDIDATES = 100
 # grew with the square of the archive (benchmarks/RESULTS.md, "Whole archives at scale").
 UNDATED_EXACT_MAX = 50_000
 SAVE_EVERY = 500  # articles a transaction
+LOAD_PART = 20_000  # articles read into the pool at a time when every article is loaded (for the undated)
 
 
 class Stories:
@@ -366,8 +367,9 @@ class Assigner:
     def _load_everything(self) -> None:
         """Undated articles weigh every article, dated or not."""
         if not self._everything:
-            placed = self.store.assigned()
-            self.pool.load(placed + [(d, day, None, None) for d, day in self.store.unassigned()])
+            rows = self.store.assigned() + [(d, day, None, None) for d, day in self.store.unassigned()]
+            for part in _parts(rows, LOAD_PART):  # a part at a time: the openings and counts read are let go
+                self.pool.load(part)
             self._everything = True
 
     def take_new(self) -> list[int]:

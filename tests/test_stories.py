@@ -159,6 +159,7 @@ def test_undated_articles_are_placed_by_content_and_say_so(
     filled: Path, exact_max: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(index.stories, "UNDATED_EXACT_MAX", exact_max)  # 0: nearest from the HNSW graph
+    monkeypatch.setattr(index.stories, "LOAD_PART", 2)  # every article read into the pool two at a time
     undated = ("u1", "Kerman memorial blasts", None, "Blog", "Mourners gathered in Kerman. " + BLAST)
     _ingest(filled, [undated], "undated.jsonl")
     with _open(filled) as archive:
