@@ -34,6 +34,16 @@ def percentile(values: Sequence[float], p: float) -> float:
     return ordered[index]
 
 
+def rss_mb(field: str = "VmRSS") -> float:
+    """Resident memory now (VmRSS), or its anonymous part (RssAnon: what the process itself holds) or its
+    file-backed part (RssFile: pages of mapped files, which the kernel may drop and read again), in MB."""
+    with open("/proc/self/status", encoding="ascii") as f:
+        for line in f:
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
 def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 

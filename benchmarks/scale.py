@@ -49,7 +49,9 @@ from pathlib import Path
 
 import numpy as np
 
-from benchmarks.common import SHARED, peak_rss_mb, percentile
+from benchmarks.archive_scale import sample_queries
+from benchmarks.common import SHARED, peak_rss_mb, percentile, rss_mb
+from benchmarks.vector_scale import derived
 from index import Archive, Filters
 from index.embed import embedding_text
 from index.embedder import Embedder
@@ -154,16 +156,11 @@ class DerivedEmbedder(Embedder):
         self.real = real
         self.dim = real.shape[1]
         self.batch_size = 4096
-        self.rng = np.random.default_rng(16)
+        self.calls = 0
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
-        n = len(texts)
-        block = (
-            self.real[self.rng.integers(0, len(self.real), n)]
-            + 0.5 * self.real[self.rng.integers(0, len(self.real), n)]
-        )
-        block += self.rng.normal(0, 0.02, block.shape).astype(np.float32)
-        return np.asarray(block / np.linalg.norm(block, axis=1, keepdims=True), dtype=np.float32)
+        self.calls += 1  # another seed for each batch
+        return derived(self.real, len(texts), seed=16 + self.calls)
 
     def _embed_batch(self, texts: list[str]) -> np.ndarray:
         return self.embed(texts)
@@ -270,20 +267,6 @@ def build(total: int, home: Path) -> None:
     print(json.dumps(result), flush=True)
 
 
-def rss_mb(field: str = "VmRSS") -> float:
-    with open("/proc/self/status", encoding="ascii") as f:
-        for line in f:
-            if line.startswith(field + ":"):
-                return round(int(line.split()[1]) / 1024)
-    return 0.0
-
-
-def sample_queries(n: int) -> list[str]:
-    titles = [str(a.get("title") or "") for a in originals()]
-    rng = random.Random(7)
-    return [t for t in rng.sample(titles, n * 2) if t.strip()][:n]
-
-
 def exact_top(archive: Archive, queries: np.ndarray, k: int) -> list[set[int]]:
     """The k chunks of highest inner product for each query, over every stored vector, block by block."""
     best_scores = np.full((len(queries), k), -np.inf, dtype=np.float32)
@@ -322,9 +305,9 @@ def evaluate(total: int, home: Path, n: int) -> None:
     queries = sample_queries(n)
     start = time.perf_counter()
     with Archive(home) as archive:
-        opened = {"open_s": round(time.perf_counter() - start, 2), "rss_after_open_mb": rss_mb()}
+        opened = {"open_s": round(time.perf_counter() - start, 2), "rss_after_open_mb": round(rss_mb())}
         archive.search("warm up the model and caches", limit=10)
-        opened["rss_after_warm_up_mb"] = rss_mb()
+        opened["rss_after_warm_up_mb"] = round(rss_mb())
         health = archive.health()
         print(json.dumps({"articles": total, "chunks": health.chunks, "vector_index": health.vector_index} | opened))
         year = Filters(date_from="2016-01-01", date_to="2016-12-31")
@@ -352,7 +335,7 @@ def evaluate(total: int, home: Path, n: int) -> None:
         print(
             json.dumps({"lexical_segments": segments(home), "reload_p50_ms": round(percentile(reloads, 50) * 1000, 2)})
         )
-        memory = {"rss_after_queries_mb": rss_mb(), "anon_after_queries_mb": rss_mb("RssAnon")}
+        memory = {"rss_after_queries_mb": round(rss_mb()), "anon_after_queries_mb": round(rss_mb("RssAnon"))}
         memory["peak_rss_mb"] = round(peak_rss_mb())
         print(json.dumps(memory), flush=True)
         vectors = archive.vectors

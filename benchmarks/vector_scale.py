@@ -26,21 +26,11 @@ import numpy as np
 
 import index.compressed
 import index.vectors
-from benchmarks.common import percentile
+from benchmarks.common import percentile, rss_mb
 from index import Archive
 from index.vectors import VectorIndex
 
 DEFAULT_SOURCE = Path("/tmp/semantic-archive-bench/scifact")
-
-
-def rss_mb(field: str = "VmRSS") -> float:
-    """Resident memory (VmRSS), or its anonymous part (RssAnon: what the process itself holds) or its
-    file-backed part (RssFile: pages of mapped files, which the kernel may drop and read again)."""
-    with open("/proc/self/status", encoding="ascii") as f:
-        for line in f:
-            if line.startswith(field + ":"):
-                return int(line.split()[1]) / 1024
-    return 0.0
 
 
 class MemoryStore:

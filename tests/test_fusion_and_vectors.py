@@ -141,14 +141,34 @@ def test_the_related_model_weighs_the_evidence_and_falls_back_to_the_share() -> 
     assert combine(Evidence(0.8, 0.4, 0.9, 0.9), shared) == 0.75 * 0.8 + 0.25 * 0.4
 
 
-def test_past_its_threshold_the_index_is_compressed_and_ranks_by_exact_scores(
-    home: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def _compressed(home: Path, monkeypatch: pytest.MonkeyPatch, count: int) -> Archive:
+    """An archive of `count` harbour stories, its vector index compressed (the threshold lowered to 300)."""
     import index.compressed
 
     monkeypatch.setattr(index.compressed, "COMPRESS_THRESHOLD", 300)
-    texts = [f"story {i} about harbour {i % 37} bridge {i % 11} and tide {i * 7 % 53}" for i in range(600)]
-    with _filled(home, texts) as archive:
+    return _filled(
+        home, [f"story {i} about harbour {i % 37} bridge {i % 11} and tide {i * 7 % 53}" for i in range(count)]
+    )
+
+
+def _exact_scores(archive: Archive, query: np.ndarray) -> dict[int, float]:
+    """Every stored vector's inner product with `query`, by chunk id (brute force)."""
+    rows = archive.store.vector_rows(0, archive.store.vectors_top(), 10**6)
+    return {r[1]: float(np.frombuffer(r[2], dtype=np.float32) @ query) for r in rows}
+
+
+def _one_more_story(home: Path) -> str:
+    """A folder holding one new article ("new"), to ingest."""
+    folder = home.parent / "more"
+    folder.mkdir()
+    (folder / "b.jsonl").write_text('{"id": "new", "text": "a brand new harbour story", "source": "Wire"}')
+    return str(folder)
+
+
+def test_past_its_threshold_the_index_is_compressed_and_ranks_by_exact_scores(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with _compressed(home, monkeypatch, 600) as archive:
         vectors = archive.vectors
         assert vectors is not None and vectors.kind == "ivfpq" and vectors.size == 600
         assert vectors.params["nlist"] >= 64 and vectors.params["rescore"] > 1
@@ -157,15 +177,11 @@ def test_past_its_threshold_the_index_is_compressed_and_ranks_by_exact_scores(
 
         assert read_manifest(home).vector_index == {"kind": "ivfpq", **vectors.params}  # the choice, kept
         assert dict(archive.health().vector_params) == vectors.params
-        rows = archive.store.vector_rows(0, archive.store.vectors_top(), 10**6)
-        ids = np.array([r[1] for r in rows])
-        matrix = np.stack([np.frombuffer(r[2], dtype=np.float32) for r in rows])
         query = archive.embedder.embed_query("harbour 5 bridge 3 tide 14")
-        exact = matrix @ query
-        want = set(ids[np.argsort(-exact)[:10]].tolist())
+        by_id = _exact_scores(archive, query)
+        want = set(sorted(by_id, key=lambda c: -by_id[c])[:10])
         got = vectors.search(query, 10)
         assert len({h.chunk_id for h in got} & want) >= 9  # recall@10 against exact search
-        by_id = dict(zip(ids.tolist(), exact.tolist()))
         assert all(h.score == pytest.approx(by_id[h.chunk_id], abs=1e-5) for h in got)  # rescored exactly
         archive.remove([archive.get("d5").id])
         assert vectors.size == 599
@@ -173,13 +189,10 @@ def test_past_its_threshold_the_index_is_compressed_and_ranks_by_exact_scores(
         assert again.kind == "ivfpq" and again.size == 599
         assert [h.chunk_id for h in again.search(query, 5)] == [h.chunk_id for h in vectors.search(query, 5)]
         (exact_file,) = (home / "vectors").glob("exact-*.f32")
-        folder = home.parent / "more"
-        folder.mkdir()
-        (folder / "b.jsonl").write_text('{"id": "new", "text": "a brand new harbour story", "source": "Wire"}')
         size = exact_file.stat().st_size
         reader = VectorIndex(home, vectors.dim, vectors.model)
         reader.catch_up(archive.store, wait=False)
-        archive.ingest([str(folder)])  # the writer appends its new vector to the file
+        archive.ingest([_one_more_story(home)])  # the writer appends its new vector to the file
         assert exact_file.stat().st_size == size + vectors.dim * 4
         reader.catch_up(archive.store, wait=False)  # a reader adds it in memory and writes nothing
         assert reader.size == 600 and exact_file.stat().st_size == size + vectors.dim * 4
@@ -190,23 +203,15 @@ def test_past_its_threshold_the_index_is_compressed_and_ranks_by_exact_scores(
 def test_a_compressed_index_whose_file_another_writer_rebuilt_is_rebuilt_not_patched(
     home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import index.compressed
-
-    monkeypatch.setattr(index.compressed, "COMPRESS_THRESHOLD", 300)
-    texts = [f"story {i} about harbour {i % 37} bridge {i % 11} and tide {i * 7 % 53}" for i in range(400)]
-    with _filled(home, texts) as archive:
+    with _compressed(home, monkeypatch, 400) as archive:
         vectors = archive.vectors
         assert vectors is not None and vectors.kind == "ivfpq"
         other = VectorIndex(home, vectors.dim, vectors.model)  # e.g. `archive reindex vectors` in another process
         other.rebuild(archive.store)  # a new exact file; the one `vectors` appends to is deleted
-        folder = home.parent / "more"
-        folder.mkdir()
-        (folder / "b.jsonl").write_text('{"id": "new", "text": "a brand new harbour story", "source": "Wire"}')
-        archive.ingest([str(folder)])  # `vectors` catches up as the writer
+        archive.ingest([_one_more_story(home)])  # `vectors` catches up as the writer
         (exact_file,) = (home / "vectors").glob("exact-*.f32")
         assert exact_file.stat().st_size == 401 * vectors.dim * 4  # whole, not the new row after a hole of zeros
         query = archive.embedder.embed_query("harbour 5 bridge 3 tide 14")
-        rows = archive.store.vector_rows(0, archive.store.vectors_top(), 10**6)
-        exact = {r[1]: float(np.frombuffer(r[2], dtype=np.float32) @ query) for r in rows}
+        exact = _exact_scores(archive, query)
         hits = VectorIndex(home, vectors.dim, vectors.model).search(query, 5)
         assert hits and all(h.score == pytest.approx(exact[h.chunk_id], abs=1e-5) for h in hits)
