@@ -4,9 +4,9 @@ The token limit is injected (a `Tokenizer`), so this module knows nothing of the
 passes the model's own tokenizer, tests pass `WordTokenizer`. Every chunk is a [start, end) span
 of the stored text, so `text[start:end]` is exactly the chunk.
 
-How: split into sentences; count each sentence's tokens from one tokenisation of the whole
-document; split a sentence longer than the limit at word boundaries; pack sentences greedily up to
-the limit; start the next chunk with the last sentences of the previous one, up to `overlap`
+How: split into sentences; ask the tokenizer how many tokens each sentence has; split a sentence
+longer than the limit at word boundaries (from that sentence's token spans); pack sentences greedily
+up to the limit; start the next chunk with the last sentences of the previous one, up to `overlap`
 tokens.
 """
 
@@ -27,17 +27,30 @@ DEFAULT_OVERLAP_TOKENS = 48
 TokenSpans = Sequence[tuple[int, int]]
 
 
+Spans = Sequence[tuple[int, int]]
+
+
 class Tokenizer(Protocol):
     """What the chunker needs of a tokenizer.
 
     `max_tokens` is how many tokens a chunk may hold, the model's special tokens already taken
     off. `token_spans` returns, for each text, the [start, end) character spans of its tokens.
+    `span_counts` returns, for each text, how many of its tokens start inside each of the given
+    spans (the sentences, which begin and end where the tokenizer splits words anyway).
     """
 
     @property
     def max_tokens(self) -> int: ...
 
     def token_spans(self, texts: Sequence[str]) -> list[TokenSpans]: ...
+
+    def span_counts(self, texts: Sequence[str], spans: Sequence[Spans]) -> list[list[int]]: ...
+
+
+def counted_in(tokens: TokenSpans, spans: Spans) -> list[int]:
+    """How many of `tokens` start inside each of `spans` (in order)."""
+    starts = [s for s, _ in tokens]
+    return [bisect_left(starts, end) - bisect_left(starts, start) for start, end in spans]
 
 
 class WordTokenizer:
@@ -54,6 +67,9 @@ class WordTokenizer:
 
     def token_spans(self, texts: Sequence[str]) -> list[TokenSpans]:
         return [[m.span() for m in self._TOKEN.finditer(t)] for t in texts]
+
+    def span_counts(self, texts: Sequence[str], spans: Sequence[Spans]) -> list[list[int]]:
+        return [counted_in(tokens, s) for tokens, s in zip(self.token_spans(texts), spans)]
 
 
 @dataclass(frozen=True)
@@ -83,19 +99,19 @@ class Chunker:
         return self.chunk_many([text])[0]
 
     def chunk_many(self, texts: Sequence[str]) -> list[list[Chunk]]:
-        """The chunks of many texts (one batched tokenisation)."""
-        all_spans = self.tokenizer.token_spans(texts)
-        return [self._chunk_one(text, spans) for text, spans in zip(texts, all_spans)]
+        """The chunks of many texts (one batched count of their sentences' tokens)."""
+        sentences = [sentence_spans(text) for text in texts]
+        counts = self.tokenizer.span_counts(texts, sentences)
+        return [self._chunk_one(*each) for each in zip(texts, sentences, counts)]
 
-    def _chunk_one(self, text: str, tokens: TokenSpans) -> list[Chunk]:
-        starts = [s for s, _ in tokens]
+    def _chunk_one(self, text: str, sentences: Spans, counts: Sequence[int]) -> list[Chunk]:
         units: list[_Unit] = []
-        for start, end in sentence_spans(text):
-            i, j = bisect_left(starts, start), bisect_left(starts, end)
-            if j - i <= self.max_tokens:
-                units.append(_Unit(start, end, j - i))
+        for (start, end), n in zip(sentences, counts):
+            if n <= self.max_tokens:
+                units.append(_Unit(start, end, n))
             else:
-                units.extend(self._split_long(text, tokens[i:j], start, end))
+                tokens = [(a + start, b + start) for a, b in self.tokenizer.token_spans([text[start:end]])[0]]
+                units.extend(self._split_long(text, tokens, start, end))
         return self._pack(units)
 
     def _split_long(self, text: str, tokens: TokenSpans, start: int, end: int) -> list[_Unit]:
