@@ -43,26 +43,48 @@ SCHEME = "affine32"  # named, so that stored signatures stay comparable across d
 
 def signature(text: str) -> np.ndarray:
     """The MinHash signature (uint64, PERMUTATIONS values) of the text's word shingles."""
-    return _sign(_word_hashes(text))
+    return _sign(_shingles(_word_hashes(text)))
 
 
 def signatures(text: str) -> tuple[np.ndarray, np.ndarray]:
-    """The signature of the whole text and of its first LEDE_WORDS words (the words hashed once)."""
+    """The signature of the whole text and of its first LEDE_WORDS words (the words hashed once, each shingle
+    hashed by the permutations once: a MinHash of a union is the least of its parts' MinHashes)."""
     hashes = _word_hashes(text)
-    return _sign(hashes), _sign(hashes[:LEDE_WORDS])
+    if len(hashes) <= LEDE_WORDS:
+        whole = _sign(_shingles(hashes))
+        return whole, whole
+    shingles = _shingles(hashes)
+    opening = LEDE_WORDS - SHINGLE + 1  # the shingles that lie within the first LEDE_WORDS words
+    lede = _sign(shingles[:opening])
+    return np.minimum(lede, _sign(shingles[opening:])), lede
+
+
+_WORD_HASHES: dict[str, int] = {}
+WORDS_KEPT = 1_000_000  # distinct words whose hash is kept (about 100 MB); past it they are hashed afresh
 
 
 def _word_hashes(text: str) -> np.ndarray:
+    """crc32 of each word's UTF-8 (each distinct word hashed once, then looked up)."""
     words = _WORD.findall(text.lower())
-    return np.fromiter((zlib.crc32(w.encode()) for w in words), dtype=np.uint64, count=len(words))
+    known = _WORD_HASHES
+    new = set(words).difference(known)
+    if len(known) + len(new) > WORDS_KEPT:
+        known.clear()
+        new = set(words)
+    known.update((w, zlib.crc32(w.encode())) for w in new)
+    return np.fromiter(map(known.__getitem__, words), dtype=np.uint64, count=len(words))
 
 
-def _sign(hashes: np.ndarray) -> np.ndarray:
+def _shingles(hashes: np.ndarray) -> np.ndarray:
+    """One 32-bit hash for each run of SHINGLE words (one for the whole text when it is shorter)."""
     if len(hashes) >= SHINGLE:
         windows = np.lib.stride_tricks.sliding_window_view(hashes, SHINGLE)
-        shingles = (windows * _MIX).sum(axis=1) & np.uint64(0xFFFFFFFF)
-    else:
-        shingles = (hashes * _MIX[: len(hashes)]).sum(keepdims=True) & np.uint64(0xFFFFFFFF)
+        shingles: np.ndarray = (windows * _MIX).sum(axis=1) & np.uint64(0xFFFFFFFF)
+        return shingles
+    return (hashes * _MIX[: len(hashes)]).sum(keepdims=True) & np.uint64(0xFFFFFFFF)  # type: ignore[no-any-return]
+
+
+def _sign(shingles: np.ndarray) -> np.ndarray:
     from datasketch import MinHash  # imported here: it pulls in scipy (a second), which most commands never need
 
     sketch = MinHash(num_perm=PERMUTATIONS, seed=SEED, hashfunc=int, permutations=_permutations(), scheme=SCHEME)

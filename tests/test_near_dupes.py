@@ -173,3 +173,21 @@ def test_archive_related_command(home: Path, tmp_path: Path) -> None:
     assert bad.exit_code == 1 and "no document" in bad.output
     neither = runner.invoke(cli, ["--home", str(home), "related"])
     assert neither.exit_code == 2
+
+
+@pytest.mark.parametrize("words", [0, 3, 5, 499, 500, 501, 504, 1_200])
+def test_both_signatures_are_those_of_the_whole_text_and_of_its_opening(words: int) -> None:
+    text = " ".join(f"Word{i % 37}-{i}" for i in range(words))
+    whole, lede = near_dupes.signatures(text)
+    opening = " ".join(near_dupes._WORD.findall(text.lower())[: near_dupes.LEDE_WORDS])
+    assert (whole == near_dupes.signature(text)).all()
+    assert (lede == near_dupes.signature(opening)).all()
+
+
+def test_word_hashes_are_crc32_whether_kept_or_not(monkeypatch: pytest.MonkeyPatch) -> None:
+    import zlib
+
+    monkeypatch.setattr(near_dupes, "WORDS_KEPT", 3)
+    for text in ("Kerman blasts kill dozens", "dozens more in Kerman", "Qassem Soleimani's grave"):
+        words = near_dupes._WORD.findall(text.lower())
+        assert near_dupes._word_hashes(text).tolist() == [zlib.crc32(w.encode()) for w in words]
