@@ -18,7 +18,7 @@ from archive.chunking import Chunker
 from archive.discover import FileTask, discover
 from archive.errors import ReadError
 from archive.finalize import finalize, origin_of
-from archive.models import Failure, IngestReport, Progress, RawDoc, Skipped
+from archive.models import Chunk, Failure, IngestReport, Progress, RawDoc, Skipped
 from archive.normalize import fingerprint
 from archive.readers import MAX_WHOLE_FILE_BYTES, READERS, WHOLE_FILE_FORMATS, CountingStream, Item, ReadOptions
 from archive.store import Store, Transaction, sqlite_errors, writes
@@ -68,6 +68,14 @@ class _Planned:
     old_id: int | None
     duplicate_of: int | None  # a stored canonical document
     batch_twin: int | None  # index of an earlier planned document with the same text
+
+
+@dataclass(frozen=True)
+class _Ready:
+    """A batch cleaned and chunked ahead of its transaction: documents by origin, chunks by text."""
+
+    docs: dict[str, NewDocument]
+    chunks: dict[str, list[Chunk]]
 
 
 def ingest(
@@ -171,13 +179,35 @@ class _Ingest:
         if not items:
             return
         docs = [i for i in items if isinstance(i, RawDoc)]
+        ready = self._prepare(path, docs)
         with self.store.transaction() as db:
             for err in (i for i in items if isinstance(i, ReadError)):
                 self._fail(db, err.path or path, err.record, err.reason)
             self.tally.passed_over.update(i.reason for i in items if isinstance(i, Skipped))
-            self._store_docs(db, path, docs)
+            self._store_docs(db, path, docs, ready)
 
-    def _store_docs(self, db: Transaction, path: str, docs: list[RawDoc]) -> None:
+    def _prepare(self, path: str, docs: list[RawDoc]) -> _Ready:
+        """The slow part of storing a batch (cleaning and chunking), done before its write transaction so that
+        the store is locked only while it is written (the derived indexes write beside a long ingest). What
+        the transaction then finds otherwise (another process wrote the same records meanwhile) it does
+        again itself."""
+        origins = [origin_of(path, d) for d in docs]
+        existing = self.store.fingerprints(origins)
+        ready = _Ready({}, {})
+        for raw, origin in zip(docs, origins):
+            fp = fingerprint(raw.fingerprint, self.options.source)
+            old = existing.get(origin)
+            if not (old and old[1] == fp):
+                ready.docs[origin] = self._finalized(raw, path, fp)
+        same_text = {o for o, d in ready.docs.items() if (old := existing.get(o)) and old[2] == d.content_hash}
+        texts = list({d.text: None for o, d in ready.docs.items() if d.text and o not in same_text})
+        ready.chunks.update(zip(texts, self.chunker.chunk_many(texts)))
+        return ready
+
+    def _finalized(self, raw: RawDoc, path: str, fp: str) -> NewDocument:
+        return self._same_outlet_spelling(finalize(raw, path, fp, self.options.source, self.today))
+
+    def _store_docs(self, db: Transaction, path: str, docs: list[RawDoc], ready: _Ready) -> None:
         docs = self._once_each(db, path, docs)
         origins = [origin_of(path, d) for d in docs]
         self._seen.update(origins)
@@ -190,7 +220,7 @@ class _Ingest:
             if old and old[1] == fp:
                 self.tally.unchanged += 1
                 continue
-            doc = self._same_outlet_spelling(finalize(raw, path, fp, self.options.source, self.today))
+            doc = ready.docs.get(origin) or self._finalized(raw, path, fp)
             if not doc.text:
                 self._fail(db, path, raw.record, "no text left after cleaning")
                 continue
@@ -207,7 +237,7 @@ class _Ingest:
             if twin is None and canonical is None:
                 twins[doc.content_hash] = len(plan)
             plan.append(_Planned(doc, old[0] if old else None, canonical, twin))
-        self._write(db, plan)
+        self._write(db, plan, ready.chunks)
 
     def _once_each(self, db: Transaction, path: str, docs: list[RawDoc]) -> list[RawDoc]:
         """A record whose identity an earlier one in the same file already has fails alone (a reader that
@@ -230,10 +260,12 @@ class _Ingest:
         known = self._outlets.setdefault(doc.outlet.lower(), doc.outlet)
         return doc if known == doc.outlet else replace(doc, outlet=known)
 
-    def _write(self, db: Transaction, plan: list[_Planned]) -> None:
+    def _write(self, db: Transaction, plan: list[_Planned], chunked: dict[str, list[Chunk]]) -> None:
         fresh = [p for p in plan if p.duplicate_of is None and p.batch_twin is None]
-        chunks = self.chunker.chunk_many([p.doc.text for p in fresh])
-        chunks_of = {id(p): c for p, c in zip(fresh, chunks)}
+        unchunked = [p for p in fresh if p.doc.text not in chunked]
+        chunks = self.chunker.chunk_many([p.doc.text for p in unchunked])
+        chunks_of = {id(p): c for p, c in zip(unchunked, chunks)}
+        chunks_of.update((id(p), chunked[p.doc.text]) for p in fresh if p.doc.text in chunked)
         ids: list[int] = []
         for p in plan:
             if p.old_id is not None:

@@ -46,6 +46,7 @@ from archive.manifest import MANIFEST_FILE
 from archive.models import Annotations, Collection, CollectionEntry, CollectionSummary, SavedSearch, StoredMention
 from archive.store import Filters, Store, sqlite_errors, writes
 from index import mentions, near_dupes, query_dates, stories, story_view, timex
+from index.alongside import Alongside
 from index.derived import DerivedIndex, IndexLag
 from index.embed import EMBEDDING_TEXT, Coverage, coverage, embed_pending
 from index.embedder import Embedder, SentenceTransformerEmbedder, model_weights
@@ -347,13 +348,14 @@ class Archive:
         progress: Callable[[Progress], None] | None = None,
         step: StepProgress | None = None,
     ) -> IngestReport:
-        """Phase 1 (store + lexical index + near-duplicates), then phase 2 (embeddings) unless `embed` is False."""
+        """Phase 1 (store + lexical index + near-duplicates + dates mentioned, the indexes caught up beside a long
+        ingest by a second process: index/alongside.py), then phase 2 (embeddings) unless `embed` is False."""
         self.store.require_writable()
         chunker = self.chunker()
         write_manifest(self.home, replace(read_manifest(self.home), chunker=chunker.settings))
         from archive import ingest as ingest_files  # the readers and their libraries: only an ingest needs them
 
-        alongside = mentions.Alongside(self.home)
+        alongside = Alongside(self.home)
 
         def reported(done: Progress) -> None:
             alongside.seen(done.documents)

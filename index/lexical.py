@@ -253,41 +253,46 @@ class LexicalIndex:
         Waits up to `wait_s` for another process's writer to finish, then raises StoreError.
         """
         top = store.log_top()
+        self.reload()  # another process (the second of a long ingest: index/alongside.py) may have gone further
         if self.read_only:
-            self.reload()
             return 0
         if top < self.seq:  # the store was replaced under us: start again
             self._clear(wait_s)
-        total = top - self.seq
-        if total <= 0:
+        if top <= self.seq:
             return 0
         writers = self._writers(wait_s)
-        fresh = self.seq == 0
+        with native("indexing", self.folder), self._closing(writers):
+            self.reload()  # the writer held, nobody else commits: how far the index got is settled
+            total = self._apply_log(writers, store, top, progress)
+        self.reload()
+        return total
+
+    def _apply_log(self, writers: tuple[Any, Any], store: Store, top: int, progress: Progress | None) -> int:
+        total = top - self.seq
+        fresh = self.seq == 0 and self._empty()  # not empty at 0: a process died after a commit, before its state
         # A fresh build skips deleting before adding (nothing is there yet), except for what an earlier batch of
         # this same build added: an article whose chunks' log entries straddle two batches, or a chunk with a
         # later 'upd' entry, was added twice (15 articles of the 37,554-article archive were in twice).
         added_chunks: set[int] = set()
         added_docs: set[int] = set()
-        with native("indexing", self.folder), self._closing(writers):
-            while self.seq < top:
-                rows = store.log_entries(self.seq, top, SYNC_BATCH)
-                if not rows:
-                    break
-                chunk_ids, doc_ids = {r[1] for r in rows}, {r[2] for r in rows}
-                if fresh:
-                    self._apply(writers, store, chunk_ids, doc_ids, (chunk_ids & added_chunks, doc_ids & added_docs))
-                    added_chunks |= chunk_ids
-                    added_docs |= doc_ids
-                else:
-                    self._apply(writers, store, chunk_ids, doc_ids, (chunk_ids, doc_ids))
-                for writer in writers:
-                    writer.commit()
-                self.seq = int(rows[-1][0])
-                self._write_state()
-                if progress:
-                    progress(total - (top - self.seq), total)
-        self.reload()
-        return total
+        while self.seq < top:
+            rows = store.log_entries(self.seq, top, SYNC_BATCH)
+            if not rows:
+                break
+            chunk_ids, doc_ids = {r[1] for r in rows}, {r[2] for r in rows}
+            if fresh:
+                self._apply(writers, store, chunk_ids, doc_ids, (chunk_ids & added_chunks, doc_ids & added_docs))
+                added_chunks |= chunk_ids
+                added_docs |= doc_ids
+            else:
+                self._apply(writers, store, chunk_ids, doc_ids, (chunk_ids, doc_ids))
+            for writer in writers:
+                writer.commit()
+            self.seq = int(rows[-1][0])
+            self._write_state()
+            if progress:
+                progress(total - (top - self.seq), total)
+        return max(total, 0)
 
     @staticmethod
     @contextmanager
@@ -358,6 +363,10 @@ class LexicalIndex:
             self.chunk_index.reload()
         if not self.read_only:  # the writer commits the index before it writes state.json: never ahead of it
             self.seq = max(self.seq, int(self._read_state().get("seq", self.seq)))
+
+    def _empty(self) -> bool:
+        with native("reading"):
+            return int(self.index.searcher().num_docs) + int(self.chunk_index.searcher().num_docs) == 0
 
     def live_documents(self) -> int:
         """Articles in the index, deleted ones not counted (their terms still count in document frequencies)."""

@@ -7,12 +7,6 @@ A new version of the rules (`timex.VERSION`) makes every article lag, so a catch
 from __future__ import annotations
 
 import datetime as dt
-import os
-import subprocess
-import sys
-import threading
-from pathlib import Path
-from typing import Any
 
 from archive.models import StoredMention
 from archive.store import Store
@@ -20,7 +14,6 @@ from index import timex
 from index.derived import Progress
 
 BATCH = 500
-ALONGSIDE_AFTER = 2_000  # articles an ingest stores before a second process scans beside it
 
 
 def stored(mentions: list[timex.DateMention]) -> list[StoredMention]:
@@ -69,11 +62,10 @@ class DateMentions:
         """Nothing held outside the store."""
 
 
-def sync(store: Store, progress: Progress | None = None, stop: Any = None) -> int:
-    """Scan every article this version has not scanned (resumable; one transaction a batch; `stop`, an event,
-    ends it after the batch in hand)."""
+def sync(store: Store, progress: Progress | None = None) -> int:
+    """Scan every article this version has not scanned (resumable; one transaction a batch)."""
     total, done, last = store.unscanned_count(timex.VERSION), 0, 0
-    while stop is None or not stop.is_set():
+    while True:
         rows = store.unscanned(timex.VERSION, last, BATCH)
         if not rows:
             return done
@@ -86,60 +78,3 @@ def sync(store: Store, progress: Progress | None = None, stop: Any = None) -> in
         last = rows[-1][0]
         if progress:
             progress(done, total)
-    return done
-
-
-class Alongside:
-    """Scans date mentions in a second process while a long ingest runs, so the ingest's one busy core is not
-    also the scanner's: started once the ingest has stored `after` articles, stopped (and waited for) by
-    `stop()`; what it has not reached, the ingest's own catch-up scans. Nothing is lost if it dies: its work
-    is one transaction a batch, and whatever it has not saved is still unscanned.
-
-    A plain `python -c` child told to stop by the end of its stdin, which also ends when the ingest dies
-    however it dies; multiprocessing's spawn would run the parent's `__main__` again in the child."""
-
-    def __init__(self, home: Path, after: int | None = None) -> None:
-        self.home, self.after = home, ALONGSIDE_AFTER if after is None else after
-        self._process: subprocess.Popen[bytes] | None = None
-
-    def seen(self, documents: int) -> None:
-        """The ingest has stored this many articles so far."""
-        if self._process is None and documents >= self.after:
-            path = os.pathsep.join([p for p in sys.path if p] + [os.environ.get("PYTHONPATH", "")])
-            self._process = subprocess.Popen(
-                [sys.executable, "-c", "from index.mentions import scan_until_told; scan_until_told()", str(self.home)],
-                stdin=subprocess.PIPE,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-                env={**os.environ, "PYTHONPATH": path},
-            )
-
-    def stop(self) -> None:
-        if self._process is None:
-            return
-        process, self._process = self._process, None
-        if process.stdin is not None:
-            process.stdin.close()
-        try:
-            process.wait(timeout=120)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
-
-
-def scan_until_told() -> None:
-    """The second process (`Alongside`): scan what is unscanned in the archive named by argv[1] until stdin ends."""
-    stop = threading.Event()
-
-    def watch() -> None:
-        sys.stdin.buffer.read()
-        stop.set()
-
-    threading.Thread(target=watch, daemon=True).start()
-    try:
-        with Store(Path(sys.argv[1])) as store:
-            while not stop.is_set():
-                if not sync(store, stop=stop):
-                    stop.wait(0.2)
-    except Exception:  # noqa: BLE001 - best effort: the ingest's own catch-up scans whatever is left
-        return

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
@@ -184,53 +183,6 @@ def test_an_archive_made_before_mentions_is_scanned_when_a_filter_asks(home: Pat
         found = archive.list(Filters(mentions_from="2024-01-03", mentions_to="2024-01-03"))
         assert sorted(d.external_id or "" for d in found) == ["blast", "year-on"]
         assert archive.date_mentions.lag(archive.store) == 0
-
-
-def test_a_second_process_scans_alongside_a_long_ingest_and_stops_with_it(home: Path, tmp_path: Path) -> None:
-    import time
-
-    from archive import Chunker, WordTokenizer
-    from index import Archive, HashEmbedder, mentions
-
-    with Archive(home, embedder=HashEmbedder(dim=64), chunker=Chunker(WordTokenizer(254))) as archive:
-        archive.ingest([str(_corpus(tmp_path / "k.jsonl", "Kerman remembered January 3, 2024."))], embed=False)
-        with archive.store.transaction():
-            archive.store.clear_mentions()
-        alongside = mentions.Alongside(home, after=1)
-        alongside.seen(0)
-        assert alongside._process is None, "not before `after` articles"
-        alongside.seen(3)
-        process = alongside._process
-        deadline = time.monotonic() + 60
-        while archive.date_mentions.lag(archive.store) and time.monotonic() < deadline:
-            time.sleep(0.1)
-        alongside.stop()
-        assert archive.date_mentions.lag(archive.store) == 0
-        assert process.poll() == 0, "it stopped, cleanly"
-        assert archive.mentions(archive.get("year-on").id)[0].value == "2024-01-03"
-
-
-def test_an_ingest_past_the_threshold_scans_in_a_second_process(home: Path, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    from archive import Chunker, WordTokenizer
-    from index import Archive, HashEmbedder, mentions
-
-    started: list[int] = []
-    real = mentions.Alongside.seen
-
-    def seen(self, documents: int) -> None:  # type: ignore[no-untyped-def]
-        real(self, documents)
-        if self._process is not None and not started:
-            started.append(self._process.pid)  # the second process (stopped by the end of the ingest)
-
-    monkeypatch.setattr(mentions, "ALONGSIDE_AFTER", 1)
-    monkeypatch.setattr(mentions.Alongside, "seen", seen)
-    with Archive(home, embedder=HashEmbedder(dim=64), chunker=Chunker(WordTokenizer(254))) as archive:
-        archive.ingest([str(_corpus(tmp_path / "k.jsonl", "Kerman remembered January 3, 2024."))], embed=False)
-        assert started, "the second process was started"
-        with pytest.raises(ProcessLookupError):
-            os.kill(started[0], 0)  # and is gone: stopped and reaped by the ingest
-        assert archive.date_mentions.lag(archive.store) == 0
-        assert [m.value for m in archive.mentions(archive.get("year-on").id)] == ["2024-01-03"]
 
 
 def test_an_undated_article_gets_a_proposed_day_kept_apart_from_real_dates(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

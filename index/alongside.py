@@ -1,0 +1,99 @@
+"""The derived indexes (lexical, near-duplicates, dates mentioned) caught up in a second process while a long
+ingest stores, so that phase 1 keeps both cores busy: the ingest's own process cleans, chunks and writes the
+store, the second indexes what is stored. Started once the ingest has stored `after` articles, stopped (and
+waited for) by `stop()`; what it has not reached, the ingest's own catch-up applies. Nothing is lost if it
+dies: each index records how far it got with what it saved (index/derived.py), and the rest still lags.
+
+A plain `python -c` child told to stop by the end of its stdin, which also ends when the ingest dies however it
+dies; multiprocessing's spawn would run the parent's `__main__` again in the child.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+from archive.store import Store
+from index.derived import DerivedIndex
+
+ALONGSIDE_AFTER = 2_000  # articles an ingest stores before the second process starts
+STOP_WAIT_S = 900.0  # the second process finishes the catch-up in hand; past this it is killed (nothing is lost)
+IDLE_S = 0.5
+
+
+class Alongside:
+    """The second process of one ingest (the module docstring)."""
+
+    def __init__(self, home: Path, after: int | None = None, least: int | None = None) -> None:
+        """`least`: the lag at which the second process catches an index up (default: one of its batches)."""
+        self.home, self.after, self.least = home, ALONGSIDE_AFTER if after is None else after, least
+        self._process: subprocess.Popen[bytes] | None = None
+
+    def seen(self, documents: int) -> None:
+        """The ingest has stored this many articles so far."""
+        if self._process is None and documents >= self.after:
+            path = os.pathsep.join([p for p in sys.path if p] + [os.environ.get("PYTHONPATH", "")])
+            self._process = subprocess.Popen(
+                [sys.executable, "-c", "from index.alongside import catch_up_until_told; catch_up_until_told()"]
+                + [str(self.home)]
+                + ([] if self.least is None else [str(self.least)]),
+                stdin=subprocess.PIPE,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                env={**os.environ, "PYTHONPATH": path},
+            )
+
+    def stop(self) -> None:
+        """Tell the second process to stop after the catch-up in hand, and wait for it."""
+        if self._process is None:
+            return
+        process, self._process = self._process, None
+        if process.stdin is not None:
+            process.stdin.close()
+        try:
+            process.wait(timeout=STOP_WAIT_S)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+
+def worth_it(index: DerivedIndex) -> int:
+    """How far an index must lag before the second process catches it up (one of its batches: fewer commits)."""
+    from index import lexical, mentions, near_dupes
+
+    batches = {"lexical": lexical.SYNC_BATCH, "near-duplicates": near_dupes.BATCH, "date-mentions": mentions.BATCH}
+    return batches.get(index.name, 1)
+
+
+def catch_up_until_told() -> None:
+    """The second process: catch up the derived indexes of the archive named by argv[1] until stdin ends
+    (argv[2], if given, is `least`)."""
+    from index.lexical import LexicalIndex
+    from index.mentions import DateMentions
+    from index.near_dupes import NearDuplicates
+
+    stop = threading.Event()
+
+    def watch() -> None:
+        sys.stdin.buffer.read()
+        stop.set()
+
+    threading.Thread(target=watch, daemon=True).start()
+    home = Path(sys.argv[1])
+    least = int(sys.argv[2]) if len(sys.argv) > 2 else None
+    try:
+        with Store(home) as store:
+            indexes: list[DerivedIndex] = [LexicalIndex(home), NearDuplicates(), DateMentions()]
+            while not stop.is_set():
+                busy = False
+                for index in indexes:
+                    if not stop.is_set() and index.lag(store) >= (least or worth_it(index)):
+                        index.catch_up(store)
+                        busy = True
+                if not busy:
+                    stop.wait(IDLE_S)
+    except Exception:  # noqa: BLE001 - best effort: the ingest's own catch-up applies whatever is left
+        return

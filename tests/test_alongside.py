@@ -1,0 +1,124 @@
+"""Phase 1 on both cores: a second process catches the derived indexes up while an ingest stores (index/alongside.py)."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from archive import Chunker, WordTokenizer
+from archive import ingest as store_only
+from index import Archive, HashEmbedder, alongside
+from index.lexical import STATE_FILE
+
+KERMAN = "Two explosions in Kerman killed dozens on Wednesday, January 3, 2024, near the grave of Qassem Soleimani."
+
+
+def _corpus(path: Path, first: int, n: int) -> Path:
+    rows = [
+        {"id": f"a{i}", "title": f"Report {i}", "source": "Reuters" if i % 2 else "AP", "date": "2024-01-05",
+         "text": f"{KERMAN} Report number {i} on what officials said about the dead and wounded in city {i}."}
+        for i in range(first, first + n)
+    ]  # fmt: skip
+    rows.append({"id": f"copy{first}", "title": "Wire copy", "source": "Al Jazeera", "date": "2024-01-05",
+                 "text": rows[0]["text"] + " Follow us for more."})  # fmt: skip
+    path.write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
+    return path
+
+
+def _open(home: Path) -> Archive:
+    return Archive(home, embedder=HashEmbedder(dim=64), chunker=Chunker(WordTokenizer(254)))
+
+
+def _lags(archive: Archive) -> dict[str, int]:
+    archive.lexical.reload()
+    return {i.name: i.lag(archive.store) for i in (archive.lexical, archive.near_duplicates, archive.date_mentions)}
+
+
+def _saved_lag(home: Path, archive: Archive) -> int:
+    """How far the word index lags by what its state file says (without reloading this process's index)."""
+    seq = json.loads((home / "lexical" / STATE_FILE).read_text())["seq"]
+    return archive.store.log_count_since(seq)
+
+
+def _whole(archive: Archive) -> None:
+    """Every article in the word index once, its copy grouped with it, its dates read."""
+    stats = archive.store.stats()
+    assert archive.lexical.live_documents() == stats.documents - stats.duplicates
+    assert int(archive.lexical.chunk_index.searcher().num_docs) == stats.chunks
+    assert [r.external_id for r in archive.search("Kerman explosions", limit=50, mode="lexical").results]
+    first = archive.get("a0")
+    assert first is not None and len(archive.copies(first.id)) >= 1
+    assert archive.mentions(first.id)[0].value == "2024-01-03"
+
+
+def test_a_second_process_catches_every_index_up_and_stops_when_told(home: Path, tmp_path: Path) -> None:
+    with _open(home) as archive:
+        store_only(archive.store, [str(_corpus(tmp_path / "k.jsonl", 0, 30))], archive.chunker())
+        assert all(_lags(archive).values()), "stored only: every derived index lags"
+        second = alongside.Alongside(home, after=1, least=1)
+        second.seen(0)
+        assert second._process is None, "not before `after` articles"
+        second.seen(3)
+        process = second._process
+        assert process is not None
+        deadline = time.monotonic() + 60
+        while any(_lags(archive).values()) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        second.stop()
+        assert process.poll() == 0, "it stopped, cleanly"
+        assert not any(_lags(archive).values())
+        _whole(archive)
+
+
+def test_what_the_second_process_indexed_is_not_indexed_again(home: Path, tmp_path: Path) -> None:
+    with _open(home) as archive:
+        archive.ingest([str(_corpus(tmp_path / "one.jsonl", 0, 20))], embed=False)
+        store_only(archive.store, [str(_corpus(tmp_path / "two.jsonl", 20, 20))], archive.chunker())
+        second = alongside.Alongside(home, after=0, least=1)
+        second.seen(0)
+        deadline = time.monotonic() + 60
+        while _saved_lag(home, archive) and time.monotonic() < deadline:  # this process's own index not told
+            time.sleep(0.1)
+        second.stop()
+        assert _saved_lag(home, archive) == 0
+        before = archive.store.log_top()
+        steps: list[tuple[str, int, int]] = []
+        archive.ingest([str(_corpus(tmp_path / "three.jsonl", 40, 20))], embed=False, step=lambda *s: steps.append(s))
+        applied = {total for name, _, total in steps if name == "lexical"}
+        assert applied == {archive.store.log_count_since(before)}, "this process went on from where the other stopped"
+        _whole(archive)
+
+
+def test_an_index_that_died_before_saving_how_far_it_got_is_not_doubled(home: Path, tmp_path: Path) -> None:
+    with _open(home) as archive:
+        archive.ingest([str(_corpus(tmp_path / "k.jsonl", 0, 20))], embed=False)
+    state = home / "lexical" / STATE_FILE
+    state.write_text(json.dumps({**json.loads(state.read_text()), "seq": 0}))  # committed, state not yet written
+    with _open(home) as archive:  # opening catches up: everything again, deleting what was there first
+        _whole(archive)
+
+
+def test_an_ingest_past_the_threshold_indexes_in_a_second_process(
+    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    started: list[int] = []
+    real = alongside.Alongside.seen
+
+    def seen(self: alongside.Alongside, documents: int) -> None:
+        real(self, documents)
+        if self._process is not None and not started:
+            started.append(self._process.pid)  # the second process (stopped by the end of the ingest)
+
+    monkeypatch.setattr(alongside, "ALONGSIDE_AFTER", 1)
+    monkeypatch.setattr(alongside.Alongside, "seen", seen)
+    with _open(home) as archive:
+        archive.ingest([str(_corpus(tmp_path / "k.jsonl", 0, 30))], embed=False)
+        assert started, "the second process was started"
+        with pytest.raises(ProcessLookupError):
+            os.kill(started[0], 0)  # and is gone: stopped and reaped by the ingest
+        assert not any(_lags(archive).values())
+        _whole(archive)
