@@ -19,8 +19,11 @@ _ABBREVIATIONS = frozenset(
 )
 # A full stop, ! or ? (and closing quotes/brackets) then whitespace and a likely sentence start.
 _SPACED = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9À-Ý])")
-# Glued: a lower-case word of 2+ letters, the stop, then a capitalised word with no space.
-_GLUED = re.compile(r"(?<=[a-z]{2})[.!?]+(?=[\"“]?[A-Z][a-z])")
+# Glued: a lower-case word of 2+ letters, the stop, then a capitalised word with no space. The letters before are
+# checked by _GLUED_AFTER at each match: led by a lookbehind the pattern was tried at every character (0.2 ms an
+# article); led by the stop it is looked for as fast as _SPACED.
+_GLUED = re.compile(r"[.!?]+(?=[\"“]?[A-Z][a-z])")
+_GLUED_AFTER = re.compile(r"[a-z]{2}")
 _WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)$")
 _NON_SPACE = re.compile(r"\S")
 _NEWLINE = re.compile("\n")
@@ -29,7 +32,7 @@ _NEWLINE = re.compile("\n")
 def sentence_spans(text: str) -> list[tuple[int, int]]:
     """Return the [start, end) spans of the sentences of `text`, in order, without outer spaces."""
     cuts = {m.end() for m in _SPACED.finditer(text) if not _abbreviation(text, m.start())}
-    cuts.update(_glued_cut(text, m.end()) for m in _GLUED.finditer(text))
+    cuts.update(_glued_cut(text, m.end()) for m in _GLUED.finditer(text) if _glued(text, m.start()))
     cuts.update(m.start() for m in _NEWLINE.finditer(text))
     cuts.add(len(text))
     spans = []
@@ -40,6 +43,10 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
             spans.append(span)
         begin = cut
     return spans
+
+
+def _glued(text: str, stop: int) -> bool:
+    return stop >= 2 and _GLUED_AFTER.match(text, stop - 2) is not None
 
 
 def _glued_cut(text: str, stop_end: int) -> int:

@@ -62,18 +62,32 @@ class ModelTokenizer:
         if known is None:
             return [counted_in(tokens, s) for tokens, s in zip(self.token_spans(texts), spans)]
         split = [[_pieces(text[a:b]) for a, b in each] for text, each in zip(texts, spans)]
-        seen: set[str] = set()
-        for sentences in split:
-            for pieces in sentences:
-                seen.update(pieces)
-        missing = seen.difference(known)
-        if len(known) + len(missing) > PIECES_KEPT:
-            known.clear()
-            missing = seen
-        new = list(missing)
-        known.update(zip(new, (len(e.ids) for e in self._tok.encode_batch(new, add_special_tokens=False))))
         count = known.__getitem__
-        return [[sum(map(count, pieces)) for pieces in sentences] for sentences in split]
+        counts: list[list[int]] = []
+        unknown: list[tuple[int, int]] = []  # (text, sentence) holding a piece never counted
+        for t, sentences in enumerate(split):
+            row = []
+            for s, pieces in enumerate(sentences):
+                try:
+                    row.append(sum(map(count, pieces)))
+                except KeyError:
+                    row.append(-1)
+                    unknown.append((t, s))
+            counts.append(row)
+        if unknown:
+            self._learn(known, {p for t, s in unknown for p in split[t][s]})
+            for t, s in unknown:
+                counts[t][s] = sum(map(count, split[t][s]))
+        return counts
+
+    def _learn(self, known: dict[str, int], pieces: set[str]) -> None:
+        """Count the pieces not counted yet (and, past PIECES_KEPT, forget the others first)."""
+        new = pieces.difference(known)
+        if len(known) + len(new) > PIECES_KEPT:
+            known.clear()
+            new = pieces
+        listed = list(new)
+        known.update(zip(listed, (len(e.ids) for e in self._tok.encode_batch(listed, add_special_tokens=False))))
 
     def count(self, text: str) -> int:
         """Tokens the model sees for `text`, special tokens included."""
