@@ -1,8 +1,10 @@
 """The derived indexes (lexical, near-duplicates, dates mentioned) caught up in a second process while a long
 ingest stores, so that phase 1 keeps both cores busy: the ingest's own process cleans, chunks and writes the
-store, the second indexes what is stored. Started once the ingest has stored `after` articles, stopped (and
-waited for) by `stop()`; what it has not reached, the ingest's own catch-up applies. Nothing is lost if it
-dies: each index records how far it got with what it saved (index/derived.py), and the rest still lags.
+store, the second indexes what is stored. Started once the ingest has stored `after` articles. When the store is
+written, `release()` tells it to stop: it says so once the word index is free, and the two then finish the tail
+side by side, the ingest the word index, the second process the others, before `stop()` waits for it. What it
+has not reached, the ingest's own catch-up applies. Nothing is lost if it dies: each index records how far it
+got with what it saved (index/derived.py), and the rest still lags.
 
 A plain `python -c` child told to stop by the end of its stdin, which also ends when the ingest dies however it
 dies; multiprocessing's spawn would run the parent's `__main__` again in the child.
@@ -41,23 +43,35 @@ class Alongside:
                 + [str(self.home)]
                 + ([] if self.least is None else [str(self.least)]),
                 stdin=subprocess.PIPE,
-                stdout=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
                 stderr=subprocess.DEVNULL,
                 env={**os.environ, "PYTHONPATH": path},
             )
 
+    def release(self) -> None:
+        """Tell the second process to stop after the catch-up in hand, and wait until it leaves the word index
+        (it goes on with the others alone)."""
+        process = self._process
+        if process is None or process.stdin is None or process.stdin.closed:
+            return
+        process.stdin.close()
+        if process.stdout is not None:
+            process.stdout.readline()  # its word, or the end of its output if it died
+
     def stop(self) -> None:
-        """Tell the second process to stop after the catch-up in hand, and wait for it."""
+        """Release the second process and wait for it to finish."""
+        self.release()
         if self._process is None:
             return
         process, self._process = self._process, None
-        if process.stdin is not None:
-            process.stdin.close()
         try:
             process.wait(timeout=STOP_WAIT_S)
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=10)
+        finally:
+            if process.stdout is not None:
+                process.stdout.close()
 
 
 def worth_it(index: DerivedIndex) -> int:
@@ -86,7 +100,8 @@ def catch_up_until_told() -> None:
     least = int(sys.argv[2]) if len(sys.argv) > 2 else None
     try:
         with Store(home) as store:
-            indexes: list[DerivedIndex] = [LexicalIndex(home), NearDuplicates(), DateMentions()]
+            others: list[DerivedIndex] = [NearDuplicates(), DateMentions()]
+            indexes: list[DerivedIndex] = [LexicalIndex(home), *others]
             while not stop.is_set():
                 busy = False
                 for index in indexes:
@@ -95,5 +110,9 @@ def catch_up_until_told() -> None:
                         busy = True
                 if not busy:
                     stop.wait(IDLE_S)
+            sys.stdout.write("released\n")  # the word index is the ingest's now; the others are this one's to end
+            sys.stdout.flush()
+            for index in others:
+                index.catch_up(store)
     except Exception:  # noqa: BLE001 - best effort: the ingest's own catch-up applies whatever is left
         return

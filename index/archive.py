@@ -364,10 +364,13 @@ class Archive:
 
         try:
             report = ingest_files(self.store, paths, chunker, options, reported)
+            alongside.release()  # the tail side by side: the word index here, the others in the second process
+            with sqlite_errors(self.store.path):
+                self.lexical.catch_up(self.store, _step(step, self.lexical.name))
         finally:
             alongside.stop()
         with sqlite_errors(self.store.path):
-            for index in (self.lexical, self.near_duplicates, self.date_mentions):
+            for index in (self.near_duplicates, self.date_mentions):
                 index.catch_up(self.store, _step(step, index.name))
         if embed:
             self.embed(step)

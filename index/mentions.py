@@ -63,12 +63,13 @@ class DateMentions:
 
 
 def sync(store: Store, progress: Progress | None = None) -> int:
-    """Scan every article this version has not scanned (resumable; one transaction a batch)."""
+    """Scan the articles this version had not scanned when it began (resumable; one transaction a batch; those
+    stored meanwhile are the next catch-up's, so that one beside an ingest ends)."""
     total, done, last = store.unscanned_count(timex.VERSION), 0, 0
-    while True:
-        rows = store.unscanned(timex.VERSION, last, BATCH)
+    while done < total:
+        rows = store.unscanned(timex.VERSION, last, min(BATCH, total - done))
         if not rows:
-            return done
+            break
         found = [(doc_id, scan(text, day), (day, digest)) for doc_id, text, day, digest in rows]  # outside the lock
         with store.transaction():
             for doc_id, mentions, scanned in found:  # one changed meanwhile is left for the next catch-up
@@ -78,3 +79,4 @@ def sync(store: Store, progress: Progress | None = None) -> int:
         last = rows[-1][0]
         if progress:
             progress(done, total)
+    return done

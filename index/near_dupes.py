@@ -135,12 +135,13 @@ class NearDuplicates:
 
 
 def sync(store: Store, progress: Progress | None = None) -> int:
-    """Sign and group every original article that has no signature yet (resumable; one transaction a batch)."""
+    """Sign and group the original articles that had no signature when it began (resumable; one transaction a
+    batch; those stored meanwhile are the next catch-up's, so that one beside an ingest ends)."""
     total, done, last = store.unsigned_count(), 0, 0
-    while True:
-        rows = store.unsigned(last, BATCH)
+    while done < total:
+        rows = store.unsigned(last, min(BATCH, total - done))
         if not rows:
-            return done
+            break
         signed = [(doc_id, *signatures(text)) for doc_id, text in rows]  # outside the lock: the slow part
         with store.transaction():
             # Another process (a second ingest) may have signed some of them since they were picked.
@@ -152,6 +153,7 @@ def sync(store: Store, progress: Progress | None = None) -> int:
         last = rows[-1][0]
         if progress:
             progress(done, total)
+    return done
 
 
 def _join(store: Store, doc_id: int, sig: np.ndarray, lede: np.ndarray) -> None:
