@@ -1,6 +1,6 @@
 """Whole archives of 37,554, 250,000 and 1,000,000 articles on this machine (issue 16).
 
-    .venv/bin/python -m benchmarks.scale build --articles 250000 [--home DIR]
+    .venv/bin/python -m benchmarks.scale build --articles 250000 [--home DIR] [--phase1]
     .venv/bin/python -m benchmarks.scale eval  --articles 250000 [--home DIR] [--queries 200]
     .venv/bin/python -m benchmarks.scale stories --articles 250000 [--home DIR]   # place every article again
 
@@ -16,7 +16,9 @@ written once beside the archive and reused; their writing is not in the ingest's
 
 build: phase 1 as `archive ingest --no-embed` runs it (store, lexical index, near-duplicates, dates
 mentioned), each stage timed, with the ingest rate over each tenth of the articles (sustained, not only the
-average). Phase 2 with the model kept out of the clock: the vectors are derived from real ones, 4,096
+average). Since 2026-12-02 a second process catches the three indexes up while the store is written
+(index/alongside.py), so the store's column includes that work on the other core and the three columns are
+the tails left when the store was done. `--phase1` stops there (and reports the sizes on disk). Phase 2 with the model kept out of the clock: the vectors are derived from real ones, 4,096
 MiniLM vectors of this archive's own chunks embedded first; each chunk gets one of them plus half another
 plus a little noise, normalised, from an embedder that carries the real model's name and weights, so that
 queries are embedded by the real engine. The rest of phase 2 runs as it is (vectors stored, the vector
@@ -228,7 +230,7 @@ def real_pool(home: Path) -> np.ndarray:
         return archive.embedder.embed([embedding_text(ordinal, title, text) for _, ordinal, title, text in rows])
 
 
-def build(total: int, home: Path) -> None:
+def build(total: int, home: Path, phase1_only: bool = False) -> None:
     paths = input_files(total)
     if home.exists() and any(home.iterdir()):
         sys.exit(f"{home} is not empty: remove it to build again")
@@ -250,6 +252,9 @@ def build(total: int, home: Path) -> None:
         "derived_s": stages.seconds(stages.start + store_s),
     }
     log(json.dumps(result))
+    if phase1_only:
+        print(json.dumps(result | {"disk_mb": disk(home)}), flush=True)
+        return
     t = time.perf_counter()
     real = real_pool(home)
     result["real_pool_s"] = round(time.perf_counter() - t, 1)
@@ -363,10 +368,11 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=37_554)
     parser.add_argument("--home", type=Path)
     parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--phase1", action="store_true", help="build: stop after phase 1 (store and the indexes)")
     args = parser.parse_args()
     home = args.home or ROOT / f"archive-{args.articles}"
     if args.command == "build":
-        build(args.articles, home)
+        build(args.articles, home, args.phase1)
     elif args.command == "stories":
         stories(args.articles, home)
     else:
