@@ -197,7 +197,7 @@ class _Ingest:
         for raw, origin in zip(docs, origins):
             fp = fingerprint(raw.fingerprint, self.options.source)
             old = existing.get(origin)
-            if not (old and old[1] == fp):
+            if origin not in ready.docs and not (old and old[1] == fp):  # the first of one identity is kept
                 ready.docs[origin] = self._finalized(raw, path, fp)
         same_text = {o for o, d in ready.docs.items() if (old := existing.get(o)) and old[2] == d.content_hash}
         texts = list({d.text: None for o, d in ready.docs.items() if d.text and o not in same_text})
@@ -220,7 +220,9 @@ class _Ingest:
             if old and old[1] == fp:
                 self.tally.unchanged += 1
                 continue
-            doc = ready.docs.get(origin) or self._finalized(raw, path, fp)
+            doc = ready.docs.get(origin)
+            if doc is None or doc.fingerprint != fp:
+                doc = self._finalized(raw, path, fp)
             if not doc.text:
                 self._fail(db, path, raw.record, "no text left after cleaning")
                 continue

@@ -658,3 +658,8 @@ def test_a_reader_repeating_an_identity_fails_that_record_alone(tmp_path: Path, 
     path.write_text("x", encoding="utf-8")
     report = _report(tmp_path / "h", path)
     assert report.added == 1 and "same identity" in report.failed[0].reason
+    from archive import Store
+
+    with Store(tmp_path / "h") as store:
+        (only,) = store.list_documents()
+        assert store.get(only.id).text == "A first article about the harbour.", "the first record's own text"
