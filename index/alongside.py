@@ -17,6 +17,7 @@ import subprocess
 import sys
 import threading
 from pathlib import Path
+from typing import IO
 
 from archive.store import Store
 from index.derived import DerivedIndex
@@ -55,8 +56,20 @@ class Alongside:
         if process is None or process.stdin is None or process.stdin.closed:
             return
         process.stdin.close()
-        if process.stdout is not None:
-            process.stdout.readline()  # its word, or the end of its output if it died
+        if process.stdout is not None and not _line_within(process.stdout, STOP_WAIT_S):
+            self.kill()  # its word, or the end of its output if it died, did not come: nothing is lost
+
+    def kill(self) -> None:
+        """Stop the second process at once (an ingest that failed or was interrupted): nothing it saved is lost,
+        and what it had in hand still lags."""
+        if self._process is None:
+            return
+        process, self._process = self._process, None
+        process.kill()
+        process.wait(timeout=10)
+        for stream in (process.stdin, process.stdout):
+            if stream is not None:
+                stream.close()
 
     def stop(self) -> None:
         """Release the second process and wait for it to finish."""
@@ -72,6 +85,18 @@ class Alongside:
         finally:
             if process.stdout is not None:
                 process.stdout.close()
+
+
+def _line_within(stream: IO[bytes], seconds: float) -> bool:
+    """Whether a line (or the end of the stream) came within `seconds`."""
+    came = threading.Event()
+
+    def read() -> None:
+        stream.readline()
+        came.set()
+
+    threading.Thread(target=read, daemon=True).start()
+    return came.wait(seconds)
 
 
 def worth_it(index: DerivedIndex) -> int:

@@ -367,8 +367,10 @@ class Archive:
             alongside.release()  # the tail side by side: the word index here, the others in the second process
             with sqlite_errors(self.store.path):
                 self.lexical.catch_up(self.store, _step(step, self.lexical.name))
-        finally:
-            alongside.stop()
+        except BaseException:
+            alongside.kill()  # failed or interrupted: no waiting for the second process's catch-up in hand
+            raise
+        alongside.stop()
         with sqlite_errors(self.store.path):
             for index in (self.near_duplicates, self.date_mentions):
                 index.catch_up(self.store, _step(step, index.name))

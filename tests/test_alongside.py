@@ -122,3 +122,31 @@ def test_an_ingest_past_the_threshold_indexes_in_a_second_process(
             os.kill(started[0], 0)  # and is gone: stopped and reaped by the ingest
         assert not any(_lags(archive).values())
         _whole(archive)
+
+
+def test_an_interrupted_ingest_stops_the_second_process_at_once_and_loses_nothing(
+    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    started: list[int] = []
+    real = alongside.Alongside.seen
+
+    def seen(self: alongside.Alongside, documents: int) -> None:
+        real(self, documents)
+        if self._process is not None and not started:
+            started.append(self._process.pid)
+
+    def interrupt(progress: object) -> None:
+        if started:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(alongside, "ALONGSIDE_AFTER", 1)
+    monkeypatch.setattr(alongside.Alongside, "seen", seen)
+    corpus = str(_corpus(tmp_path / "k.jsonl", 0, 30))
+    with _open(home) as archive, pytest.raises(KeyboardInterrupt):
+        archive.ingest([corpus], embed=False, progress=interrupt)
+    assert started
+    with pytest.raises(ProcessLookupError):
+        os.kill(started[0], 0)  # killed and reaped before the interrupt went on
+    with _open(home) as archive:  # opening catches the indexes up; the ingest run again finishes the file
+        archive.ingest([corpus], embed=False)
+        _whole(archive)
