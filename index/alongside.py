@@ -125,7 +125,7 @@ def catch_up_until_told() -> None:
     least = int(sys.argv[2]) if len(sys.argv) > 2 else None
     try:
         with Store(home) as store:
-            others: list[DerivedIndex] = [NearDuplicates(), DateMentions()]
+            others: list[DerivedIndex] = [NearDuplicates(resume=True), DateMentions(resume=True)]
             indexes: list[DerivedIndex] = [LexicalIndex(home), *others]
             while not stop.is_set():
                 busy = False

@@ -45,13 +45,25 @@ class DateMentions:
 
     name = "date-mentions"
 
+    def __init__(self, resume: bool = False) -> None:
+        """`resume`: each catch-up starts past the articles the one before found scanned (as
+        `near_dupes.NearDuplicates`)."""
+        self.resume = resume
+        self.after = 0
+
     def lag(self, store: Store) -> int:
         """Articles not yet scanned by this version of the rules."""
-        return store.unscanned_count(timex.VERSION)
+        return store.unscanned_count(timex.VERSION, self.after)
 
     def catch_up(self, store: Store, progress: Progress | None = None, wait: bool = True) -> int:
         """Scan what is unscanned; a reader (`wait` False) leaves that to the writer."""
-        return sync(store, progress) if wait else 0
+        if not wait:
+            return 0
+        top = store.last_id()
+        done = sync(store, progress, self.after)
+        if self.resume:
+            self.after = top
+        return done
 
     def rebuild(self, store: Store, progress: Progress | None = None) -> int:
         with store.transaction():
@@ -62,10 +74,10 @@ class DateMentions:
         """Nothing held outside the store."""
 
 
-def sync(store: Store, progress: Progress | None = None) -> int:
-    """Scan the articles this version had not scanned when it began (resumable; one transaction a batch; those
-    stored meanwhile are the next catch-up's, so that one beside an ingest ends)."""
-    total, done, last = store.unscanned_count(timex.VERSION), 0, 0
+def sync(store: Store, progress: Progress | None = None, after: int = 0) -> int:
+    """Scan the articles (with an id over `after`) this version had not scanned when it began (resumable; one
+    transaction a batch; those stored meanwhile are the next catch-up's, so that one beside an ingest ends)."""
+    total, done, last = store.unscanned_count(timex.VERSION, after), 0, after
     while done < total:
         rows = store.unscanned(timex.VERSION, last, min(BATCH, total - done))
         if not rows:

@@ -117,13 +117,26 @@ class NearDuplicates:
 
     name = "near-duplicates"
 
+    def __init__(self, resume: bool = False) -> None:
+        """`resume`: each catch-up starts past the articles the one before found signed (the second process
+        of an ingest, index/alongside.py, whose many catch-ups would otherwise each walk the whole archive;
+        what it passes over, an original that lost its copy, the ingest's own catch-up signs)."""
+        self.resume = resume
+        self.after = 0
+
     def lag(self, store: Store) -> int:
         """Original articles not yet in a near-duplicate group."""
-        return store.unsigned_count()
+        return store.unsigned_count(self.after)
 
     def catch_up(self, store: Store, progress: Progress | None = None, wait: bool = True) -> int:
         """Sign what is unsigned; a reader (`wait` False) leaves that to the writer."""
-        return sync(store, progress) if wait else 0
+        if not wait:
+            return 0
+        top = store.last_id()
+        done = sync(store, progress, self.after)
+        if self.resume:
+            self.after = top
+        return done
 
     def rebuild(self, store: Store, progress: Progress | None = None) -> int:
         with store.transaction():
@@ -134,10 +147,11 @@ class NearDuplicates:
         """Nothing held outside the store."""
 
 
-def sync(store: Store, progress: Progress | None = None) -> int:
-    """Sign and group the original articles that had no signature when it began (resumable; one transaction a
-    batch; those stored meanwhile are the next catch-up's, so that one beside an ingest ends)."""
-    total, done, last = store.unsigned_count(), 0, 0
+def sync(store: Store, progress: Progress | None = None, after: int = 0) -> int:
+    """Sign and group the original articles (with an id over `after`) that had no signature when it began
+    (resumable; one transaction a batch; those stored meanwhile are the next catch-up's, so that one beside an
+    ingest ends)."""
+    total, done, last = store.unsigned_count(after), 0, after
     while done < total:
         rows = store.unsigned(last, min(BATCH, total - done))
         if not rows:

@@ -150,3 +150,20 @@ def test_an_interrupted_ingest_stops_the_second_process_at_once_and_loses_nothin
     with _open(home) as archive:  # opening catches the indexes up; the ingest run again finishes the file
         archive.ingest([corpus], embed=False)
         _whole(archive)
+
+
+def test_a_resuming_catch_up_starts_past_what_it_found_done(home: Path, tmp_path: Path) -> None:
+    from index.mentions import DateMentions
+    from index.near_dupes import NearDuplicates
+
+    with _open(home) as archive:
+        store_only(archive.store, [str(_corpus(tmp_path / "one.jsonl", 0, 20))], archive.chunker())
+        both = (NearDuplicates(resume=True), DateMentions(resume=True))
+        for index in both:
+            assert index.catch_up(archive.store) == 21
+            assert index.after == archive.store.last_id()
+        store_only(archive.store, [str(_corpus(tmp_path / "two.jsonl", 100, 5))], archive.chunker())
+        for index in both:
+            assert index.lag(archive.store) == 6, "only what came after"
+            assert index.catch_up(archive.store) == 6
+        assert archive.near_duplicates.lag(archive.store) == archive.date_mentions.lag(archive.store) == 0

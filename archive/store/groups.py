@@ -11,12 +11,13 @@ from archive.store.sql import batches, marks
 class GroupTables:
     db: sqlite3.Connection
 
-    def unsigned_count(self) -> int:
-        """Original articles not yet in a near-duplicate group."""
+    def unsigned_count(self, after: int = 0) -> int:
+        """Original articles not yet in a near-duplicate group (with an id over `after`)."""
         return int(
             self.db.execute(
                 "SELECT COUNT(*) FROM documents d LEFT JOIN near_dupes n ON n.doc_id = d.id"
-                " WHERE d.duplicate_of IS NULL AND n.doc_id IS NULL"
+                " WHERE d.duplicate_of IS NULL AND n.doc_id IS NULL AND d.id > ?",
+                (after,),
             ).fetchone()[0]
         )
 

@@ -13,12 +13,12 @@ from archive.store.sql import batches, marks
 class MentionTables:
     db: sqlite3.Connection
 
-    def unscanned_count(self, version: int) -> int:
-        """Articles not scanned for date mentions by this version of the rules."""
+    def unscanned_count(self, version: int, after: int = 0) -> int:
+        """Articles not scanned for date mentions by this version of the rules (with an id over `after`)."""
         row = self.db.execute(
             "SELECT COUNT(*) FROM documents d LEFT JOIN mention_scans s ON s.doc_id = d.id"
-            " WHERE s.doc_id IS NULL OR s.version != ?",
-            (version,),
+            " WHERE (s.doc_id IS NULL OR s.version != ?) AND d.id > ?",
+            (version, after),
         ).fetchone()
         return int(row[0])
 
