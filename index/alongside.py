@@ -2,7 +2,8 @@
 ingest stores, so that phase 1 keeps both cores busy: the ingest's own process cleans, chunks and writes the
 store, the second indexes what is stored. Started once the ingest has stored `after` articles. When the store is
 written, `release()` tells it to stop: it says so once the word index is free, and the two then finish the tail
-side by side, the ingest the word index, the second process the others, before `stop()` waits for it. What it
+side by side, the ingest the word index and then the dates, the second process the near-duplicates, before
+`stop()` waits for it. What it
 has not reached, the ingest's own catch-up applies. Nothing is lost if it dies: each index records how far it
 got with what it saved (index/derived.py), and the rest still lags.
 
@@ -12,6 +13,7 @@ dies; multiprocessing's spawn would run the parent's `__main__` again in the chi
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -25,6 +27,7 @@ from index.derived import DerivedIndex
 ALONGSIDE_AFTER = 2_000  # articles an ingest stores before the second process starts
 STOP_WAIT_S = 900.0  # the second process finishes the catch-up in hand; past this it is killed (nothing is lost)
 IDLE_S = 0.5
+STEP = 2_000  # articles a near-duplicate or date catch-up here does at most, so that it stops soon when told
 
 
 class Alongside:
@@ -51,7 +54,7 @@ class Alongside:
 
     def release(self) -> None:
         """Tell the second process to stop after the catch-up in hand, and wait until it leaves the word index
-        (it goes on with the others alone)."""
+        (it goes on with the near-duplicates alone)."""
         process = self._process
         if process is None or process.stdin is None or process.stdin.closed:
             return
@@ -115,29 +118,34 @@ def catch_up_until_told() -> None:
     from index.near_dupes import NearDuplicates
 
     stop = threading.Event()
+    words = threading.Lock()  # held while the word index is being caught up here
 
     def watch() -> None:
         sys.stdin.buffer.read()
         stop.set()
+        with words:  # at once, unless the word index is in hand: then as soon as that catch-up ends
+            sys.stdout.write("released\n")  # the word index and the dates are the ingest's now
+            sys.stdout.flush()
 
-    threading.Thread(target=watch, daemon=True).start()
     home = Path(sys.argv[1])
     least = int(sys.argv[2]) if len(sys.argv) > 2 else None
     try:
         with Store(home) as store:
-            others: list[DerivedIndex] = [NearDuplicates(resume=True), DateMentions(resume=True)]
-            indexes: list[DerivedIndex] = [LexicalIndex(home), *others]
+            lexical = LexicalIndex(home)
+            near, dates = NearDuplicates(resume=True, most=STEP), DateMentions(resume=True, most=STEP)
+            threading.Thread(target=watch, daemon=True).start()
             while not stop.is_set():
                 busy = False
-                for index in indexes:
-                    if not stop.is_set() and index.lag(store) >= (least or worth_it(index)):
-                        index.catch_up(store)
-                        busy = True
+                for index in (lexical, near, dates):
+                    if stop.is_set() or index.lag(store) < (least or worth_it(index)):
+                        continue
+                    with words if index is lexical else contextlib.nullcontext():
+                        if not stop.is_set():  # never the word index once released
+                            index.catch_up(store)
+                            busy = True
                 if not busy:
                     stop.wait(IDLE_S)
-            sys.stdout.write("released\n")  # the word index is the ingest's now; the others are this one's to end
-            sys.stdout.flush()
-            for index in others:
-                index.catch_up(store)
+            near.most = None
+            near.catch_up(store)  # and the ingest, once it has the word index caught up, the dates
     except Exception:  # noqa: BLE001 - best effort: the ingest's own catch-up applies whatever is left
         return

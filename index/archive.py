@@ -364,9 +364,10 @@ class Archive:
 
         try:
             report = ingest_files(self.store, paths, chunker, options, reported)
-            alongside.release()  # the tail side by side: the word index here, the others in the second process
+            alongside.release()  # the tail side by side: words and dates here, near-duplicates in the second process
             with sqlite_errors(self.store.path):
                 self.lexical.catch_up(self.store, _step(step, self.lexical.name))
+                self.date_mentions.catch_up(self.store, _step(step, self.date_mentions.name))
         except BaseException:
             alongside.kill()  # failed or interrupted: no waiting for the second process's catch-up in hand
             raise

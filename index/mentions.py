@@ -45,10 +45,9 @@ class DateMentions:
 
     name = "date-mentions"
 
-    def __init__(self, resume: bool = False) -> None:
-        """`resume`: each catch-up starts past the articles the one before found scanned (as
-        `near_dupes.NearDuplicates`)."""
-        self.resume = resume
+    def __init__(self, resume: bool = False, most: int | None = None) -> None:
+        """`resume`, `most`: as `near_dupes.NearDuplicates`'s."""
+        self.resume, self.most = resume, most
         self.after = 0
 
     def lag(self, store: Store) -> int:
@@ -59,10 +58,9 @@ class DateMentions:
         """Scan what is unscanned; a reader (`wait` False) leaves that to the writer."""
         if not wait:
             return 0
-        top = store.last_id()
-        done = sync(store, progress, self.after)
+        done, last = _sync(store, progress, self.after, self.most)
         if self.resume:
-            self.after = top
+            self.after = last
         return done
 
     def rebuild(self, store: Store, progress: Progress | None = None) -> int:
@@ -74,10 +72,16 @@ class DateMentions:
         """Nothing held outside the store."""
 
 
-def sync(store: Store, progress: Progress | None = None, after: int = 0) -> int:
+def sync(store: Store, progress: Progress | None = None, after: int = 0, most: int | None = None) -> int:
     """Scan the articles (with an id over `after`) this version had not scanned when it began (resumable; one
     transaction a batch; those stored meanwhile are the next catch-up's, so that one beside an ingest ends)."""
+    return _sync(store, progress, after, most)[0]
+
+
+def _sync(store: Store, progress: Progress | None, after: int, most: int | None) -> tuple[int, int]:
+    """`sync`, and the id of the last article it did."""
     total, done, last = store.unscanned_count(timex.VERSION, after), 0, after
+    total = total if most is None else min(total, most)
     while done < total:
         rows = store.unscanned(timex.VERSION, last, min(BATCH, total - done))
         if not rows:
@@ -91,4 +95,4 @@ def sync(store: Store, progress: Progress | None = None, after: int = 0) -> int:
         last = rows[-1][0]
         if progress:
             progress(done, total)
-    return done
+    return done, last

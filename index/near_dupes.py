@@ -117,11 +117,12 @@ class NearDuplicates:
 
     name = "near-duplicates"
 
-    def __init__(self, resume: bool = False) -> None:
-        """`resume`: each catch-up starts past the articles the one before found signed (the second process
-        of an ingest, index/alongside.py, whose many catch-ups would otherwise each walk the whole archive;
-        what it passes over, an original that lost its copy, the ingest's own catch-up signs)."""
-        self.resume = resume
+    def __init__(self, resume: bool = False, most: int | None = None) -> None:
+        """`resume`: each catch-up starts past the articles the one before did (the second process of an
+        ingest, index/alongside.py, whose many catch-ups would otherwise each walk the whole archive; what it
+        passes over, an original that lost its copy, the ingest's own catch-up signs). `most`: articles a
+        catch-up does at most (so that the second process turns to the next index, or stops, soon)."""
+        self.resume, self.most = resume, most
         self.after = 0
 
     def lag(self, store: Store) -> int:
@@ -132,10 +133,9 @@ class NearDuplicates:
         """Sign what is unsigned; a reader (`wait` False) leaves that to the writer."""
         if not wait:
             return 0
-        top = store.last_id()
-        done = sync(store, progress, self.after)
+        done, last = _sync(store, progress, self.after, self.most)
         if self.resume:
-            self.after = top
+            self.after = last
         return done
 
     def rebuild(self, store: Store, progress: Progress | None = None) -> int:
@@ -147,11 +147,17 @@ class NearDuplicates:
         """Nothing held outside the store."""
 
 
-def sync(store: Store, progress: Progress | None = None, after: int = 0) -> int:
+def sync(store: Store, progress: Progress | None = None, after: int = 0, most: int | None = None) -> int:
     """Sign and group the original articles (with an id over `after`) that had no signature when it began
     (resumable; one transaction a batch; those stored meanwhile are the next catch-up's, so that one beside an
     ingest ends)."""
+    return _sync(store, progress, after, most)[0]
+
+
+def _sync(store: Store, progress: Progress | None, after: int, most: int | None) -> tuple[int, int]:
+    """`sync`, and the id of the last article it did."""
     total, done, last = store.unsigned_count(after), 0, after
+    total = total if most is None else min(total, most)
     while done < total:
         rows = store.unsigned(last, min(BATCH, total - done))
         if not rows:
@@ -167,7 +173,7 @@ def sync(store: Store, progress: Progress | None = None, after: int = 0) -> int:
         last = rows[-1][0]
         if progress:
             progress(done, total)
-    return done
+    return done, last
 
 
 def _join(store: Store, doc_id: int, sig: np.ndarray, lede: np.ndarray) -> None:

@@ -161,7 +161,7 @@ def test_a_resuming_catch_up_starts_past_what_it_found_done(home: Path, tmp_path
         both = (NearDuplicates(resume=True), DateMentions(resume=True))
         for index in both:
             assert index.catch_up(archive.store) == 21
-            assert index.after == archive.store.last_id()
+            assert index.after > 0 and index.lag(archive.store) == 0
         store_only(archive.store, [str(_corpus(tmp_path / "two.jsonl", 100, 5))], archive.chunker())
         for index in both:
             assert index.lag(archive.store) == 6, "only what came after"

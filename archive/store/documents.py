@@ -93,10 +93,6 @@ class DocumentTables:
         )
         return [(None if o is None else str(o), int(n)) for o, n in rows]
 
-    def last_id(self) -> int:
-        """The highest document id (0 when there is none)."""
-        return int(self.db.execute("SELECT COALESCE(MAX(id), 0) FROM documents").fetchone()[0])
-
     def outlets(self) -> list[str]:
         return [r[0] for r in self.db.execute("SELECT DISTINCT outlet FROM documents WHERE outlet IS NOT NULL")]
 
