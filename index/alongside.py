@@ -1,14 +1,15 @@
 """The derived indexes (lexical, near-duplicates, dates mentioned) caught up in a second process while a long
 ingest stores, so that phase 1 keeps both cores busy: the ingest's own process cleans, chunks and writes the
 store, the second indexes what is stored. Started once the ingest has stored `after` articles. When the store is
-written, `release()` tells it to stop: it says so once the word index is free, and the two then finish the tail
-side by side, the ingest the word index and then the dates, the second process the near-duplicates, before
-`stop()` waits for it. What it
-has not reached, the ingest's own catch-up applies. Nothing is lost if it dies: each index records how far it
-got with what it saved (index/derived.py), and the rest still lags.
+written, `release()` tells it so: it answers once the word index is free (at once, or when the word index's
+catch-up in hand ends), and the two finish the tail side by side, the ingest the word index and then the dates
+(the second's date catch-up in hand, at most STEP articles, is scanned twice and stored the same), the second
+process the near-duplicates; `stop()` waits for it. What it has not reached, the ingest's own catch-up applies.
+Nothing is lost if it dies: each index records how far it got with what it saved (index/derived.py).
 
-A plain `python -c` child told to stop by the end of its stdin, which also ends when the ingest dies however it
-dies; multiprocessing's spawn would run the parent's `__main__` again in the child.
+A plain `python -c` child. Its stdin ends when the ingest releases it (after the word "release") and when the
+ingest dies however it dies (without it): then it stops after the catch-up in hand instead of finishing the
+near-duplicates for nobody. multiprocessing's spawn would run the parent's `__main__` again in the child.
 """
 
 from __future__ import annotations
@@ -53,12 +54,16 @@ class Alongside:
             )
 
     def release(self) -> None:
-        """Tell the second process to stop after the catch-up in hand, and wait until it leaves the word index
-        (it goes on with the near-duplicates alone)."""
+        """Tell the second process the store is written, and wait until it has left the word index (it goes on
+        with the near-duplicates alone)."""
         process = self._process
         if process is None or process.stdin is None or process.stdin.closed:
             return
-        process.stdin.close()
+        with contextlib.suppress(OSError):  # it died: the end of its output says so below
+            process.stdin.write(b"release\n")
+            process.stdin.flush()
+        with contextlib.suppress(OSError):
+            process.stdin.close()
         if process.stdout is not None and not _line_within(process.stdout, STOP_WAIT_S):
             self.kill()  # its word, or the end of its output if it died, did not come: nothing is lost
 
@@ -117,11 +122,12 @@ def catch_up_until_told() -> None:
     from index.mentions import DateMentions
     from index.near_dupes import NearDuplicates
 
-    stop = threading.Event()
+    stop, released = threading.Event(), threading.Event()
     words = threading.Lock()  # held while the word index is being caught up here
 
     def watch() -> None:
-        sys.stdin.buffer.read()
+        if sys.stdin.buffer.readline().strip() == b"release":
+            released.set()
         stop.set()
         with words:  # at once, unless the word index is in hand: then as soon as that catch-up ends
             sys.stdout.write("released\n")  # the word index and the dates are the ingest's now
@@ -145,7 +151,8 @@ def catch_up_until_told() -> None:
                             busy = True
                 if not busy:
                     stop.wait(IDLE_S)
-            near.most = None
-            near.catch_up(store)  # and the ingest, once it has the word index caught up, the dates
+            if released.is_set():  # not when the ingest died: then nobody waits for them
+                near.most = None
+                near.catch_up(store)  # and the ingest, once it has the word index caught up, the dates
     except Exception:  # noqa: BLE001 - best effort: the ingest's own catch-up applies whatever is left
         return

@@ -252,8 +252,10 @@ class LexicalIndex:
 
         Waits up to `wait_s` for another process's writer to finish, then raises StoreError.
         """
-        top = store.log_top()
         self.reload()  # another process (the second of a long ingest: index/alongside.py) may have gone further
+        top = (
+            store.log_top()
+        )  # read after: a seq another process reached is never past it unless the store was replaced
         if self.read_only:
             return 0
         if top < self.seq:  # the store was replaced under us: start again

@@ -167,3 +167,21 @@ def test_a_resuming_catch_up_starts_past_what_it_found_done(home: Path, tmp_path
             assert index.lag(archive.store) == 6, "only what came after"
             assert index.catch_up(archive.store) == 6
         assert archive.near_duplicates.lag(archive.store) == archive.date_mentions.lag(archive.store) == 0
+
+
+def test_when_the_ingest_dies_the_second_process_stops_without_finishing_for_nobody(home: Path, tmp_path: Path) -> None:
+    with _open(home) as archive:
+        store_only(archive.store, [str(_corpus(tmp_path / "k.jsonl", 0, 30))], archive.chunker())
+        second = alongside.Alongside(home, after=0, least=10**9)  # it would only do the final near-duplicates
+        second.seen(0)
+        process = second._process
+        assert process is not None and process.stdin is not None
+        process.stdin.close()  # what the ingest's death does: its stdin ends, without the word
+        assert process.wait(timeout=60) == 0
+        assert process.stdout is not None and process.stdout.read() == b"released\n"
+        process.stdout.close()
+        assert archive.near_duplicates.lag(archive.store) == 31, "nothing done for a dead ingest"
+        second = alongside.Alongside(home, after=0, least=10**9)
+        second.seen(0)
+        second.stop()  # released: it finishes the near-duplicates before it ends
+        assert archive.near_duplicates.lag(archive.store) == 0
