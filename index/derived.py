@@ -8,6 +8,7 @@ index is one module implementing this, plus one line there.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
@@ -43,3 +44,29 @@ class IndexLag:
 
     name: str
     lag: int
+
+
+class ArticleByArticle(ABC):
+    """A derived index that does articles in id order and keeps its work in the store (near-duplicates, dates).
+
+    `resume`: each catch-up starts past the articles the one before did (the second process of an ingest,
+    index/alongside.py, whose many catch-ups would otherwise each walk the whole archive; what it passes over,
+    such as an original that lost its copy, the ingest's own catch-up does). `most`: articles a catch-up does
+    at most (so that the second process turns to the next index, or stops, soon)."""
+
+    def __init__(self, resume: bool = False, most: int | None = None) -> None:
+        self.resume, self.most = resume, most
+        self.after = 0
+
+    def catch_up(self, store: Store, progress: Progress | None = None, wait: bool = True) -> int:
+        """Do what lags; a reader (`wait` False) leaves that to the writer."""
+        if not wait:
+            return 0
+        done, last = self._sync(store, progress, self.after, self.most)
+        if self.resume:
+            self.after = last
+        return done
+
+    @abstractmethod
+    def _sync(self, store: Store, progress: Progress | None, after: int, most: int | None) -> tuple[int, int]:
+        """Do the lagging articles with an id over `after` (at most `most`): how many, and the last id done."""

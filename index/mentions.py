@@ -11,7 +11,7 @@ import datetime as dt
 from archive.models import StoredMention
 from archive.store import Store
 from index import timex
-from index.derived import Progress
+from index.derived import ArticleByArticle, Progress
 
 BATCH = 500
 
@@ -40,28 +40,17 @@ def infer(mentions: list[StoredMention], today: dt.date | None = None) -> tuple[
     return str(best.day_from), f"the latest day its text names: ‘{best.text}’"
 
 
-class DateMentions:
+class DateMentions(ArticleByArticle):
     """The dates each article mentions; nothing is held outside the store."""
 
     name = "date-mentions"
-
-    def __init__(self, resume: bool = False, most: int | None = None) -> None:
-        """`resume`, `most`: as `near_dupes.NearDuplicates`'s."""
-        self.resume, self.most = resume, most
-        self.after = 0
 
     def lag(self, store: Store) -> int:
         """Articles not yet scanned by this version of the rules."""
         return store.unscanned_count(timex.VERSION, self.after)
 
-    def catch_up(self, store: Store, progress: Progress | None = None, wait: bool = True) -> int:
-        """Scan what is unscanned; a reader (`wait` False) leaves that to the writer."""
-        if not wait:
-            return 0
-        done, last = _sync(store, progress, self.after, self.most)
-        if self.resume:
-            self.after = last
-        return done
+    def _sync(self, store: Store, progress: Progress | None, after: int, most: int | None) -> tuple[int, int]:
+        return _sync(store, progress, after, most)
 
     def rebuild(self, store: Store, progress: Progress | None = None) -> int:
         with store.transaction():

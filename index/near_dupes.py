@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from archive.store import Store
+from index.derived import ArticleByArticle
 
 Progress = Callable[[int, int], None]
 PERMUTATIONS = 128
@@ -112,31 +113,17 @@ def band_keys(sig: np.ndarray) -> list[int]:
     return keys
 
 
-class NearDuplicates:
+class NearDuplicates(ArticleByArticle):
     """The near-duplicate groups as a derived index (index/derived.py); the groups live in the store."""
 
     name = "near-duplicates"
-
-    def __init__(self, resume: bool = False, most: int | None = None) -> None:
-        """`resume`: each catch-up starts past the articles the one before did (the second process of an
-        ingest, index/alongside.py, whose many catch-ups would otherwise each walk the whole archive; what it
-        passes over, an original that lost its copy, the ingest's own catch-up signs). `most`: articles a
-        catch-up does at most (so that the second process turns to the next index, or stops, soon)."""
-        self.resume, self.most = resume, most
-        self.after = 0
 
     def lag(self, store: Store) -> int:
         """Original articles not yet in a near-duplicate group."""
         return store.unsigned_count(self.after)
 
-    def catch_up(self, store: Store, progress: Progress | None = None, wait: bool = True) -> int:
-        """Sign what is unsigned; a reader (`wait` False) leaves that to the writer."""
-        if not wait:
-            return 0
-        done, last = _sync(store, progress, self.after, self.most)
-        if self.resume:
-            self.after = last
-        return done
+    def _sync(self, store: Store, progress: Progress | None, after: int, most: int | None) -> tuple[int, int]:
+        return _sync(store, progress, after, most)
 
     def rebuild(self, store: Store, progress: Progress | None = None) -> int:
         with store.transaction():

@@ -38,6 +38,21 @@ def _lags(archive: Archive) -> dict[str, int]:
     return {i.name: i.lag(archive.store) for i in (archive.lexical, archive.near_duplicates, archive.date_mentions)}
 
 
+def _second_processes(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The pid of the second process each ingest starts from its first article on (filled as they start)."""
+    started: list[int] = []
+    real = alongside.Alongside.seen
+
+    def seen(self: alongside.Alongside, documents: int) -> None:
+        real(self, documents)
+        if self._process is not None and self._process.pid not in started:
+            started.append(self._process.pid)
+
+    monkeypatch.setattr(alongside, "ALONGSIDE_AFTER", 1)
+    monkeypatch.setattr(alongside.Alongside, "seen", seen)
+    return started
+
+
 def _saved_lag(home: Path, archive: Archive) -> int:
     """How far the word index lags by what its state file says (without reloading this process's index)."""
     seq = json.loads((home / "lexical" / STATE_FILE).read_text())["seq"]
@@ -105,16 +120,7 @@ def test_an_index_that_died_before_saving_how_far_it_got_is_not_doubled(home: Pa
 def test_an_ingest_past_the_threshold_indexes_in_a_second_process(
     home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    started: list[int] = []
-    real = alongside.Alongside.seen
-
-    def seen(self: alongside.Alongside, documents: int) -> None:
-        real(self, documents)
-        if self._process is not None and not started:
-            started.append(self._process.pid)  # the second process (stopped by the end of the ingest)
-
-    monkeypatch.setattr(alongside, "ALONGSIDE_AFTER", 1)
-    monkeypatch.setattr(alongside.Alongside, "seen", seen)
+    started = _second_processes(monkeypatch)  # stopped by the end of the ingest
     with _open(home) as archive:
         archive.ingest([str(_corpus(tmp_path / "k.jsonl", 0, 30))], embed=False)
         assert started, "the second process was started"
@@ -127,20 +133,12 @@ def test_an_ingest_past_the_threshold_indexes_in_a_second_process(
 def test_an_interrupted_ingest_stops_the_second_process_at_once_and_loses_nothing(
     home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    started: list[int] = []
-    real = alongside.Alongside.seen
-
-    def seen(self: alongside.Alongside, documents: int) -> None:
-        real(self, documents)
-        if self._process is not None and not started:
-            started.append(self._process.pid)
+    started = _second_processes(monkeypatch)
 
     def interrupt(progress: object) -> None:
         if started:
             raise KeyboardInterrupt
 
-    monkeypatch.setattr(alongside, "ALONGSIDE_AFTER", 1)
-    monkeypatch.setattr(alongside.Alongside, "seen", seen)
     corpus = str(_corpus(tmp_path / "k.jsonl", 0, 30))
     with _open(home) as archive, pytest.raises(KeyboardInterrupt):
         archive.ingest([corpus], embed=False, progress=interrupt)
