@@ -19,6 +19,8 @@ import os
 import subprocess
 import sys
 import threading
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import IO
 
@@ -28,6 +30,7 @@ from index.derived import DerivedIndex
 ALONGSIDE_AFTER = 2_000  # articles an ingest stores before the second process starts
 STOP_WAIT_S = 900.0  # the second process finishes the catch-up in hand; past this it is killed (nothing is lost)
 IDLE_S = 0.5
+POLL_S = 2.0  # how often `stop()` says how far the second process got
 STEP = 2_000  # articles a near-duplicate or date catch-up here does at most, so that it stops soon when told
 
 
@@ -79,17 +82,26 @@ class Alongside:
             if stream is not None:
                 stream.close()
 
-    def stop(self) -> None:
-        """Release the second process and wait for it to finish."""
+    def stop(self, waiting: Callable[[], None] | None = None) -> None:
+        """Release the second process and wait for it to finish, calling `waiting` every POLL_S meanwhile (to
+        show how far it got)."""
         self.release()
         if self._process is None:
             return
         process, self._process = self._process, None
+        deadline = time.monotonic() + STOP_WAIT_S
         try:
-            process.wait(timeout=STOP_WAIT_S)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+            while True:
+                try:
+                    process.wait(timeout=POLL_S)
+                    break
+                except subprocess.TimeoutExpired:
+                    if time.monotonic() > deadline:
+                        process.kill()
+                        process.wait(timeout=10)
+                        break
+                    if waiting is not None:
+                        waiting()
         finally:
             if process.stdout is not None:
                 process.stdout.close()

@@ -371,7 +371,7 @@ class Archive:
         except BaseException:
             alongside.kill()  # failed or interrupted: no waiting for the second process's catch-up in hand
             raise
-        alongside.stop()
+        alongside.stop(waiting=_lag_shown(self.store, self.near_duplicates, step))
         with sqlite_errors(self.store.path):
             for index in (self.near_duplicates, self.date_mentions):
                 index.catch_up(self.store, _step(step, index.name))
@@ -1020,6 +1020,21 @@ def _day(value: str | None, name: str) -> str | None:
         return dt.date.fromisoformat(value.strip()).isoformat()
     except ValueError:
         raise InvalidInputError(f"{name} must be a day as YYYY-MM-DD, not {value!r}") from None
+
+
+def _lag_shown(store: Store, index: DerivedIndex, step: StepProgress | None) -> Callable[[], None] | None:
+    """Something to call while another process catches `index` up: it reports how far that got as a step."""
+    report = _step(step, index.name)
+    if report is None:
+        return None
+    first: list[int] = []
+
+    def poll() -> None:
+        lag = index.lag(store)
+        first[:] = first or [max(lag, 1)]
+        report(max(first[0] - lag, 0), first[0])
+
+    return poll
 
 
 def _step(progress: StepProgress | None, name: str) -> Callable[[int, int], None] | None:

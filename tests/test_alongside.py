@@ -183,3 +183,20 @@ def test_when_the_ingest_dies_the_second_process_stops_without_finishing_for_nob
         second.seen(0)
         second.stop()  # released: it finishes the near-duplicates before it ends
         assert archive.near_duplicates.lag(archive.store) == 0
+
+
+def test_waiting_for_the_second_process_shows_how_far_it_got(
+    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from index.archive import _lag_shown
+
+    steps: list[tuple[str, int, int]] = []
+    monkeypatch.setattr(alongside, "POLL_S", 0.05)
+    with _open(home) as archive:
+        store_only(archive.store, [str(_corpus(tmp_path / "k.jsonl", 0, 30))], archive.chunker())
+        second = alongside.Alongside(home, after=0, least=10**9)  # only the final near-duplicates
+        second.seen(0)
+        second.stop(waiting=_lag_shown(archive.store, archive.near_duplicates, lambda *s: steps.append(s)))
+        assert steps and steps[0] == ("near-duplicates", 0, 31), "it starts from what lagged"
+        assert all(total == 31 for _, _, total in steps)
+        assert archive.near_duplicates.lag(archive.store) == 0
