@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import shutil
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -88,7 +89,7 @@ class Store(DocumentTables, ChunkTables, EmbeddingTables, GroupTables, Collectio
     def _connect_writable(self) -> sqlite3.Connection:
         try:
             db = self._connect(str(self.path), uri=False)
-            db.execute("PRAGMA journal_mode = WAL")
+            _into_wal(db)
             db.execute("PRAGMA synchronous = NORMAL")
             return db
         except sqlite3.OperationalError as exc:
@@ -205,6 +206,20 @@ class Store(DocumentTables, ChunkTables, EmbeddingTables, GroupTables, Collectio
             yield self.db
         finally:
             self.db.execute("COMMIT")
+
+
+def _into_wal(db: sqlite3.Connection) -> None:
+    """Put the store in WAL mode. Turning a new file to WAL takes an exclusive lock for which SQLite does not wait
+    (no busy handler): two processes opening a new archive at once would see "database is locked", so wait here."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            db.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
 
 
 def _statements(script: str) -> list[str]:
