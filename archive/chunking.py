@@ -53,6 +53,11 @@ def counted_in(tokens: TokenSpans, spans: Spans) -> list[int]:
     return [bisect_left(starts, end) - bisect_left(starts, start) for start, end in spans]
 
 
+def counted_each(tokens: Sequence[TokenSpans], spans: Sequence[Spans]) -> list[list[int]]:
+    """`counted_in` text by text: `span_counts` for a tokenizer that counts from its `token_spans`."""
+    return [counted_in(each, s) for each, s in zip(tokens, spans)]
+
+
 class WordTokenizer:
     """A dependency-free tokenizer: words and single punctuation marks (BERT's pre-tokenisation)."""
 
@@ -69,7 +74,7 @@ class WordTokenizer:
         return [[m.span() for m in self._TOKEN.finditer(t)] for t in texts]
 
     def span_counts(self, texts: Sequence[str], spans: Sequence[Spans]) -> list[list[int]]:
-        return [counted_in(tokens, s) for tokens, s in zip(self.token_spans(texts), spans)]
+        return counted_each(self.token_spans(texts), spans)
 
 
 @dataclass(frozen=True)

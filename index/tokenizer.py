@@ -19,7 +19,7 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
-from archive.chunking import Spans, TokenSpans, counted_in
+from archive.chunking import Spans, TokenSpans, counted_each
 from archive.errors import InvalidInputError
 from index.model_files import default_model_dir, max_seq_length
 
@@ -60,7 +60,7 @@ class ModelTokenizer:
     def span_counts(self, texts: Sequence[str], spans: Sequence[Spans]) -> list[list[int]]:
         known = self._pieces
         if known is None:
-            return [counted_in(tokens, s) for tokens, s in zip(self.token_spans(texts), spans)]
+            return counted_each(self.token_spans(texts), spans)
         split = [[_pieces(text[a:b]) for a, b in each] for text, each in zip(texts, spans)]
         count = known.__getitem__
         counts: list[list[int]] = []

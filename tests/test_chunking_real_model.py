@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from archive import Chunker
-from archive.chunking import Spans, TokenSpans, counted_in
+from archive.chunking import Spans, TokenSpans, counted_each, counted_in
 from archive.normalize import normalize_text
 from archive.sentences import sentence_spans
 from index.tokenizer import ModelTokenizer
@@ -65,7 +65,7 @@ class _Spelled:
         return self.tokenizer.token_spans(texts)
 
     def span_counts(self, texts: Sequence[str], spans: Sequence[Spans]) -> list[list[int]]:
-        return [counted_in(tokens, s) for tokens, s in zip(self.token_spans(texts), spans)]
+        return counted_each(self.token_spans(texts), spans)
 
 
 def _real_texts(n: int) -> list[str]:
@@ -135,4 +135,4 @@ def test_counts_stay_right_when_the_kept_pieces_start_again(
     spans = [sentence_spans(t) for t in texts]
     fresh = ModelTokenizer()
     got = [fresh.span_counts([t], [s])[0] for t, s in zip(texts, spans)]
-    assert got == [counted_in(tokens, s) for tokens, s in zip(tokenizer.token_spans(texts), spans)]
+    assert got == counted_each(tokenizer.token_spans(texts), spans)
