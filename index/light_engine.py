@@ -67,7 +67,8 @@ class LightEncoder:
         self._lock = threading.Lock()
 
     def lengths(self, texts: Sequence[str]) -> list[int]:
-        return [len(e.ids) for e in self._tok.encode_batch(list(texts))]
+        """Each text's own length in tokens (not its padded length, which is the longest's: what batches sort by)."""
+        return [sum(e.attention_mask) for e in self._tok.encode_batch(list(texts))]
 
     def __call__(self, texts: list[str]) -> np.ndarray:
         encodings = self._tok.encode_batch(list(texts))

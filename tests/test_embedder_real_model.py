@@ -88,6 +88,7 @@ def test_a_checked_graph_embeds_queries_without_torch_as_torch_does(tmp_path: Pa
     loaded = light_engine.load(tmp_path, default_model_dir(), first.weights)
     assert loaded is not None
     light = light_engine.LightEmbedder(loaded[0], first.name, int(loaded[1]["dim"]), first.weights)
+    assert loaded[0].lengths(["one", "one two three four"]) == [3, 6]  # its own, so batches sort by length
     reference = SentenceTransformerEmbedder(precision="fp32")
     cosines = np.sum(light.embed(TEXTS) * reference.embed(TEXTS), axis=1)  # the long one is truncated alike
     assert float(cosines.min()) >= MIN_AGREEMENT
