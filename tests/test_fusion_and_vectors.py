@@ -62,6 +62,37 @@ def test_the_vector_index_follows_the_store_saves_and_loads(home: Path) -> None:
         assert again.rebuild(archive.store, save=False) == vectors.size
 
 
+@pytest.mark.parametrize("hnsw_from", [10, 10**6])
+def test_an_index_read_in_place_from_its_file_is_copied_before_it_grows(
+    home: Path, monkeypatch: pytest.MonkeyPatch, hnsw_from: int
+) -> None:
+    """A search process maps the saved index instead of reading it into memory; one that must then add vectors
+    (a reader catching up, the writer after an ingest) copies it first: faiss aborts the process on a mapped
+    index that grows."""
+    import index.vectors
+
+    monkeypatch.setattr(index.vectors, "HNSW_THRESHOLD", hnsw_from)
+    texts = [f"story {i} about harbour {i} and bridge {i * 7}" for i in range(40)]
+    with _filled(home, texts) as archive:
+        vectors = archive.vectors
+        assert vectors is not None and vectors.kind == ("hnsw" if hnsw_from == 10 else "flat")
+        query = archive.embedder.embed_query("harbour 3 bridge 21")
+        reader = VectorIndex(home, vectors.dim, vectors.model)
+        assert [h.chunk_id for h in reader.search(query, 5)] == [h.chunk_id for h in vectors.search(query, 5)]
+        assert reader.in_place and reader.size == len(texts)
+    with Archive(home, embedder=HashEmbedder(dim=32), chunker=Chunker(WordTokenizer(254))) as archive:
+        writer = archive.vectors  # opened anew: read in place, then an ingest adds to it
+        assert writer is not None and writer.in_place and writer.size == len(texts)
+        archive.ingest([_one_more_story(home)])
+        assert writer.size == len(texts) + 1 and not writer.in_place
+        reader.catch_up(archive.store, wait=False)  # in memory, nothing written
+        assert reader.size == len(texts) + 1 and not reader.in_place
+        hits = reader.search(archive.embedder.embed_query("a brand new harbour story"), 1)
+        assert hits and archive.store.doc_of([hits[0].chunk_id])[hits[0].chunk_id] == archive.get("new").id
+        again = VectorIndex(home, writer.dim, writer.model)  # the writer saved it whole
+        assert again.size == len(texts) + 1 and again.in_place
+
+
 def test_a_vector_index_for_another_model_starts_empty(home: Path) -> None:
     with _filled(home, ["one harbour story", "another bridge story"]) as archive:
         assert archive.vectors is not None
