@@ -863,8 +863,11 @@ class Archive:
                 yield {**row, **extra}
 
     def with_semantic_highlights(self, response: SearchResponse) -> SearchResponse:
-        """The response with each passage's sentence(s) nearest the query's meaning marked (a model call)."""
+        """The response with each passage's sentence(s) nearest the query's meaning marked (a model call); one
+        already marked is returned as it is."""
         if response.mode == "lexical" or not response.results or self.vectors is None or not response.semantic_query:
+            return response
+        if any(h.kind == "semantic" for r in response.results for h in r.highlights):
             return response
         vector = self._query_vector(response.semantic_query)
         spans = semantic_spans(

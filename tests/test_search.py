@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 import index.compressed
 import index.vectors
 from archive import Chunker, InvalidInputError, WordTokenizer, ingest
-from index import Archive, Filters, HashEmbedder
+from index import Archive, Filters, HashEmbedder, SearchResponse
 from index.query import stem
 
 TOPICS = ["budget", "election", "football", "weather", "markets", "schools", "hospital", "housing", "transit", "music"]
@@ -124,6 +124,19 @@ def test_hybrid_keeps_ranks_and_scores_of_both_legs(archive: Archive, corpus: Pa
     assert top.lexical_rank == 1 and top.semantic_rank is not None
     assert top.lexical_score and top.semantic_score
     assert top.text[top.passage.start : top.passage.end] == top.passage.text
+
+
+def test_sentences_are_marked_by_meaning_once(archive: Archive, corpus: Path) -> None:
+    archive.ingest([str(corpus)])
+    marked = archive.search("volcano ash airport", limit=3)
+    plain = archive.search("volcano ash airport", limit=3, semantic_highlights=False)
+
+    def semantic(response: SearchResponse) -> int:
+        return sum(h.kind == "semantic" for r in response.results for h in r.highlights)
+
+    assert semantic(marked) and not semantic(plain)
+    assert archive.with_semantic_highlights(plain) == marked
+    assert archive.with_semantic_highlights(marked) == marked  # asked again: the same marks, not twice as many
 
 
 def test_quoted_phrase_and_rare_name_are_not_buried(archive: Archive, tmp_path: Path) -> None:
