@@ -191,3 +191,32 @@ def test_word_hashes_are_crc32_whether_kept_or_not(monkeypatch: pytest.MonkeyPat
     for text in ("Kerman blasts kill dozens", "dozens more in Kerman", "Qassem Soleimani's grave"):
         words = near_dupes._WORD.findall(text.lower())
         assert near_dupes._word_hashes(text).tolist() == [zlib.crc32(w.encode()) for w in words]
+
+
+def test_the_lags_of_near_duplicates_and_dates_are_counted_from_ids_alone(home: Path, tmp_path: Path) -> None:
+    """`archive stats` and the second process of an ingest count what lags from thin indexes of ids (schema 13),
+    not from each article's row (its text inline) and each signature's: those grew with the archive."""
+    from index import timex
+
+    _ingest(
+        home,
+        tmp_path,
+        [{"id": f"a{i}", "text": f"Story {i} on the harbour bridge.", "date": "2024-01-0{i}"} for i in range(1, 4)],
+    )
+    with _open(home) as archive:
+        store = archive.store
+        ran: list[str] = []
+        store.db.set_trace_callback(ran.append)
+        try:
+            assert store.unsigned_count() == 0 and store.unsigned_count(after=2) == 0
+            assert store.unscanned_count(timex.VERSION) == 0 and store.unscanned_count(timex.VERSION, after=2) == 0
+        finally:
+            store.db.set_trace_callback(None)
+        counts = [sql for sql in ran if sql.lstrip().upper().startswith("SELECT COUNT")]
+        assert len(counts) == 4
+        for sql in counts:
+            plan = " / ".join(row[-1] for row in store.db.execute("EXPLAIN QUERY PLAN " + sql))
+            assert "COVERING INDEX documents_ids" in plan or "COVERING INDEX documents_duplicate" in plan, plan
+            assert "INTEGER PRIMARY KEY (rowid>?)" not in plan and "SCAN d " not in plan, plan
+            if "near_dupes" in sql:
+                assert "COVERING INDEX near_dupes_ids" in plan, plan
