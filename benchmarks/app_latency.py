@@ -3,7 +3,8 @@
     .venv/bin/python -m benchmarks.app_latency [--home DIR] [--queries 30]
 
 Cold start: from launching `archive ui` to the search box drawn in Chromium (the first session opens the
-archive and loads and warms the model). Then per query, from a fresh search page: type the query, press
+archive and warms the model in the background), and on to the first result of a first query typed as soon
+as the box is there (one span from the launch). Then per query, from a fresh search page: type the query, press
 Enter, and stop the clock when the first result's title is drawn; without a filter and with a one-year
 date range. Queries: headlines of a fixed sample of the corpus (as in `benchmarks.archive_scale`).
 """
@@ -21,6 +22,8 @@ from pathlib import Path
 from benchmarks.archive_scale import DEFAULT_HOME, sample_queries
 from benchmarks.common import percentile
 from tests.test_browser import CHROMIUM, FLAGS, _free_port
+
+FIRST_QUERY = "Kerman blasts death toll"  # the cold-start benchmark's query
 
 
 def main() -> None:
@@ -46,8 +49,15 @@ def main() -> None:
             page = browser.new_page(viewport={"width": 1280, "height": 900})
             page.set_default_timeout(120_000)
             page.goto(url + "/")
-            page.get_by_role("textbox", name="Search").wait_for()
-            print(json.dumps({"cold_start_s": round(time.perf_counter() - start, 2)}), flush=True)
+            box = page.get_by_role("textbox", name="Search")
+            box.wait_for()
+            drawn = time.perf_counter() - start
+            page.get_by_text("Ask a question in your own words").wait_for()  # the first run has drawn its hint
+            box.fill(FIRST_QUERY)  # typed at once: the model may still be warming in the background
+            box.press("Enter")
+            page.locator(".sa-title").first.wait_for(state="visible")
+            first = time.perf_counter() - start
+            print(json.dumps({"cold_start_s": round(drawn, 2), "first_result_s": round(first, 2)}), flush=True)
             queries = sample_queries(args.queries)
             for name, path in (("no filter", "/"), ("one year (2016)", "/?from=2016-01-01&to=2016-12-31")):
                 times = [_enter_to_first_result(page, url + path, q) for q in queries]
