@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -103,9 +104,8 @@ class VectorIndex:
         self._reindex_lookup()
 
     def _load(self, state: dict[str, Any]) -> bool:
-        mapped = state.get("kind") in MAPPED_KINDS
         try:
-            index = faiss.read_index(str(self.folder / INDEX_FILE), faiss.IO_FLAG_MMAP_IFC if mapped else 0)
+            index, mapped = _read_index(self.folder / INDEX_FILE, state.get("kind") in MAPPED_KINDS)
             ids = np.load(self.folder / IDS_FILE)
         except (OSError, ValueError, RuntimeError):
             return False
@@ -387,6 +387,15 @@ class VectorIndex:
         if self.alive.all():
             return None
         return faiss.IDSelectorBitmap(len(self.alive), faiss.swig_ptr(self._bitmap))
+
+
+def _read_index(path: Path, mapped: bool) -> tuple[Any, bool]:
+    """The saved index, mapped when asked and faiss can (a build or system that cannot map reads it whole, rather
+    than finding it unreadable and rebuilding it from the store at each open), and whether it is mapped."""
+    if mapped:
+        with suppress(RuntimeError):
+            return faiss.read_index(str(path), faiss.IO_FLAG_MMAP_IFC), True
+    return faiss.read_index(str(path)), False
 
 
 def _new_index(dim: int, count: int) -> Any:

@@ -93,6 +93,29 @@ def test_an_index_read_in_place_from_its_file_is_copied_before_it_grows(
         assert again.size == len(texts) + 1 and again.in_place
 
 
+def test_an_index_that_cannot_be_mapped_is_read_whole(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where faiss cannot map a file, the index is read into memory as before, not taken for damaged (which
+    would rebuild it from the store at every open)."""
+    import faiss
+
+    texts = [f"story {i} about harbour {i} and bridge {i * 7}" for i in range(12)]
+    with _filled(home, texts) as archive:
+        assert archive.vectors is not None
+        dim, model = archive.vectors.dim, archive.vectors.model
+        state = (home / "vectors" / "state.json").read_text()
+    plain = faiss.read_index
+
+    def unmappable(path: str, flags: int = 0) -> object:
+        if flags:
+            raise RuntimeError("Error: 'mmap' not supported here")
+        return plain(path)
+
+    monkeypatch.setattr(faiss, "read_index", unmappable)
+    reader = VectorIndex(home, dim, model)
+    assert reader.size == len(texts) and not reader.in_place and reader.emb_seq > 0  # loaded, not emptied
+    assert (home / "vectors" / "state.json").read_text() == state
+
+
 def test_a_vector_index_for_another_model_starts_empty(home: Path) -> None:
     with _filled(home, ["one harbour story", "another bridge story"]) as archive:
         assert archive.vectors is not None
