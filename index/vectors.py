@@ -77,6 +77,7 @@ class VectorIndex:
         self.alive = np.zeros(0, dtype=bool)
         self.raw: RawRows | None = None  # the exact vectors on disk, for the compressed kind only
         self._mapped = False  # the index's vectors and graph read in place from its file (MAPPED_KINDS)
+        self._mapped_file: tuple[int, ...] = ()  # that file's identity when it was read (`_own`)
         self._state = self._read_state()
         if self._state:
             self.emb_seq, self.log_seq = int(self._state["emb_seq"]), int(self._state["log_seq"])
@@ -105,6 +106,7 @@ class VectorIndex:
 
     def _load(self, state: dict[str, Any]) -> bool:
         try:
+            identity = _identity(self.folder / INDEX_FILE)
             index, mapped = _read_index(self.folder / INDEX_FILE, state.get("kind") in MAPPED_KINDS)
             ids = np.load(self.folder / IDS_FILE)
         except (OSError, ValueError, RuntimeError):
@@ -116,7 +118,7 @@ class VectorIndex:
             raw = RawRows(self.folder, self.dim, str(state["exact"]))
             if not raw.open(len(ids)):
                 return False
-        self.index, self.ids, self.raw, self._mapped = index, ids, raw, mapped
+        self.index, self.ids, self.raw, self._mapped, self._mapped_file = index, ids, raw, mapped, identity
         self.alive = np.ones(len(ids), dtype=bool)
         dead = np.asarray(state.get("dead", []), dtype=np.int64)
         if len(dead):
@@ -308,11 +310,19 @@ class VectorIndex:
         return added
 
     def _own(self) -> None:
-        """A mapped index cannot grow (faiss aborts the process): before the first vector is added to one, it is
-        copied into memory, as a plain read would have done."""
-        if self._mapped:
-            self.index = faiss.deserialize_index(faiss.serialize_index(self.index))
-            self._mapped = False
+        """A mapped index cannot grow (faiss aborts the process; `faiss.clone_index` keeps the mapping): before the
+        first vector is added to one, it is read into memory from its file, one copy as a plain read makes, or,
+        when another writer has replaced that file since, copied through a buffer (two copies at the peak)."""
+        if not self._mapped:
+            return
+        path = self.folder / INDEX_FILE
+        with suppress(OSError, RuntimeError):
+            if _identity(path) == self._mapped_file:
+                whole = faiss.read_index(str(path))
+                if _identity(path) == self._mapped_file:  # not replaced while it was read either
+                    self.index, self._mapped = whole, False
+                    return
+        self.index, self._mapped = faiss.deserialize_index(faiss.serialize_index(self.index)), False
 
     def _decode(self, rows: list[tuple[int, int, bytes]]) -> tuple[np.ndarray, np.ndarray]:
         ids = np.fromiter((r[1] for r in rows), dtype=np.int64, count=len(rows))
@@ -387,6 +397,12 @@ class VectorIndex:
         if self.alive.all():
             return None
         return faiss.IDSelectorBitmap(len(self.alive), faiss.swig_ptr(self._bitmap))
+
+
+def _identity(path: Path) -> tuple[int, ...]:
+    """What tells one file from the next at a path (a save writes a new file and moves it into place)."""
+    stat = path.stat()
+    return (stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns)
 
 
 def _read_index(path: Path, mapped: bool) -> tuple[Any, bool]:

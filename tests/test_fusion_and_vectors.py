@@ -69,9 +69,14 @@ def test_an_index_read_in_place_from_its_file_is_copied_before_it_grows(
     """A search process maps the saved index instead of reading it into memory; one that must then add vectors
     (a reader catching up, the writer after an ingest) copies it first: faiss aborts the process on a mapped
     index that grows."""
+    import faiss
+
     import index.vectors
 
     monkeypatch.setattr(index.vectors, "HNSW_THRESHOLD", hnsw_from)
+    buffered: list[object] = []  # copies through a buffer: only when the mapped file was replaced since
+    serialize = faiss.serialize_index
+    monkeypatch.setattr(faiss, "serialize_index", lambda index: buffered.append(index) or serialize(index))
     texts = [f"story {i} about harbour {i} and bridge {i * 7}" for i in range(40)]
     with _filled(home, texts) as archive:
         vectors = archive.vectors
@@ -84,9 +89,10 @@ def test_an_index_read_in_place_from_its_file_is_copied_before_it_grows(
         writer = archive.vectors  # opened anew: read in place, then an ingest adds to it
         assert writer is not None and writer.in_place and writer.size == len(texts)
         archive.ingest([_one_more_story(home)])
-        assert writer.size == len(texts) + 1 and not writer.in_place
+        assert writer.size == len(texts) + 1 and not writer.in_place and not buffered  # its file, read whole
         reader.catch_up(archive.store, wait=False)  # in memory, nothing written
         assert reader.size == len(texts) + 1 and not reader.in_place
+        assert len(buffered) == 1  # the writer replaced the file the reader had mapped: its own copy is taken
         hits = reader.search(archive.embedder.embed_query("a brand new harbour story"), 1)
         assert hits and archive.store.doc_of([hits[0].chunk_id])[hits[0].chunk_id] == archive.get("new").id
         again = VectorIndex(home, writer.dim, writer.model)  # the writer saved it whole
