@@ -193,9 +193,10 @@ def test_word_hashes_are_crc32_whether_kept_or_not(monkeypatch: pytest.MonkeyPat
         assert near_dupes._word_hashes(text).tolist() == [zlib.crc32(w.encode()) for w in words]
 
 
-def test_the_lags_of_near_duplicates_and_dates_are_counted_from_ids_alone(home: Path, tmp_path: Path) -> None:
-    """`archive stats` and the second process of an ingest count what lags from thin indexes of ids (schema 13),
-    not from each article's row (its text inline) and each signature's: those grew with the archive."""
+def test_the_lags_and_groups_are_read_from_thin_indexes(home: Path, tmp_path: Path) -> None:
+    """`archive stats` and the second process of an ingest count what lags, and a search collapses its matches by
+    group, from thin indexes of ids (schema 13), not from each article's row (its text inline) and each
+    signature's (about 1 KB): those reads grew with the archive."""
     from index import timex
 
     _ingest(
@@ -210,8 +211,14 @@ def test_the_lags_of_near_duplicates_and_dates_are_counted_from_ids_alone(home: 
         try:
             assert store.unsigned_count() == 0 and store.unsigned_count(after=2) == 0
             assert store.unscanned_count(timex.VERSION) == 0 and store.unscanned_count(timex.VERSION, after=2) == 0
+            ids = [1, 2, 3]
+            assert set(store.groups_of(ids)) == set(ids)  # a search collapses its matches by group
         finally:
             store.db.set_trace_callback(None)
+        groups = [sql for sql in ran if "SELECT doc_id, grp" in sql]
+        assert len(groups) == 1
+        plan = " / ".join(row[-1] for row in store.db.execute("EXPLAIN QUERY PLAN " + groups[0]))
+        assert "COVERING INDEX near_dupes_ids" in plan, plan
         counts = [sql for sql in ran if sql.lstrip().upper().startswith("SELECT COUNT")]
         assert len(counts) == 4
         for sql in counts:

@@ -9,13 +9,17 @@ from archive.store.sql import batches, marks
 
 
 class GroupTables:
+    """`near_dupes` rows are wide (a signature and an opening's, about 1 KB): whether an article is signed, and its
+    group, are read from the narrow index `near_dupes_ids (doc_id, grp)` (schema 13), named in each query since
+    SQLite's planner would look each id up in the table itself."""
+
     db: sqlite3.Connection
 
     def unsigned_count(self, after: int = 0) -> int:
         """Original articles not yet in a near-duplicate group (with an id over `after`)."""
         return int(
             self.db.execute(
-                "SELECT COUNT(*) FROM documents d LEFT JOIN near_dupes n ON n.doc_id = d.id"
+                "SELECT COUNT(*) FROM documents d LEFT JOIN near_dupes n INDEXED BY near_dupes_ids ON n.doc_id = d.id"
                 " WHERE d.duplicate_of IS NULL AND n.doc_id IS NULL AND d.id > ?",
                 (after,),
             ).fetchone()[0]
@@ -24,7 +28,7 @@ class GroupTables:
     def unsigned(self, after: int, limit: int) -> list[tuple[int, str]]:
         """(id, text) of original articles without a signature, by id, after `after`."""
         return self.db.execute(
-            "SELECT d.id, d.text FROM documents d LEFT JOIN near_dupes n ON n.doc_id = d.id"
+            "SELECT d.id, d.text FROM documents d LEFT JOIN near_dupes n INDEXED BY near_dupes_ids ON n.doc_id = d.id"
             " WHERE d.duplicate_of IS NULL AND n.doc_id IS NULL AND d.id > ? ORDER BY d.id LIMIT ?",
             (after, limit),
         ).fetchall()
@@ -34,7 +38,7 @@ class GroupTables:
         out: set[int] = set()
         for ids in batches(doc_ids):
             rows = self.db.execute(
-                "SELECT d.id FROM documents d LEFT JOIN near_dupes n ON n.doc_id = d.id"
+                "SELECT d.id FROM documents d LEFT JOIN near_dupes n INDEXED BY near_dupes_ids ON n.doc_id = d.id"
                 f" WHERE d.id IN ({marks(len(ids))}) AND d.duplicate_of IS NULL AND n.doc_id IS NULL",
                 ids,
             )
@@ -97,7 +101,8 @@ class GroupTables:
         for ids in batches(doc_ids):
             out.update(
                 self.db.execute(
-                    f"SELECT doc_id, grp FROM near_dupes WHERE doc_id IN ({marks(len(ids))})", ids
+                    f"SELECT doc_id, grp FROM near_dupes INDEXED BY near_dupes_ids WHERE doc_id IN ({marks(len(ids))})",
+                    ids,
                 ).fetchall()
             )
         return out
