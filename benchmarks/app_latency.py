@@ -54,8 +54,7 @@ def main() -> None:
             drawn = time.perf_counter() - start
             page.get_by_text("Ask a question in your own words").wait_for()  # the first run has drawn its hint
             box.fill(FIRST_QUERY)  # typed at once: the model may still be warming in the background
-            box.press("Enter")
-            page.locator(".sa-title").first.wait_for(state="visible")
+            _submit(page, box)
             first = time.perf_counter() - start
             print(json.dumps({"cold_start_s": round(drawn, 2), "first_result_s": round(first, 2)}), flush=True)
             queries = sample_queries(args.queries)
@@ -86,9 +85,14 @@ def _enter_to_first_result(page: object, url: str, query: str) -> float:
     box = page.get_by_role("textbox", name="Search")  # type: ignore[attr-defined]
     box.fill(query)
     start = time.perf_counter()
-    box.press("Enter")
-    page.locator(".sa-title").first.wait_for(state="visible")  # type: ignore[attr-defined]
+    _submit(page, box)
     return time.perf_counter() - start
+
+
+def _submit(page: object, box: object) -> None:
+    """Enter in the search box, then wait until the first result's title is drawn."""
+    box.press("Enter")  # type: ignore[attr-defined]
+    page.locator(".sa-title").first.wait_for(state="visible")  # type: ignore[attr-defined]
 
 
 def _wait(url: str) -> None:

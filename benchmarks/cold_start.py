@@ -44,8 +44,7 @@ def heavy_imports(command: list[str]) -> list[str]:
 
 
 def warm_api(home: str, query: str, runs: int) -> float:
-    """The one-shot's work in a warm process: `Archive.search` marks sentences by meaning itself (until
-    2026-12-07 this also called `with_semantic_highlights` on its answer, which marked them a second time)."""
+    """The one-shot's work in a warm process: `Archive.search`, which marks sentences by meaning itself."""
     script = (
         "import statistics, sys, time\nfrom index import Archive\n"
         f"a = Archive.open({home!r})\nq = {query!r}\n"

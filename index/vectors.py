@@ -76,8 +76,8 @@ class VectorIndex:
         self.ids = np.zeros(0, dtype=np.int64)
         self.alive = np.zeros(0, dtype=bool)
         self.raw: RawRows | None = None  # the exact vectors on disk, for the compressed kind only
-        self._mapped = False  # the index's vectors and graph read in place from its file (MAPPED_KINDS)
-        self._mapped_file: tuple[int, ...] = ()  # that file's identity when it was read (`_own`)
+        # the identity of the file the index is mapped from (MAPPED_KINDS), or None when it is held in memory
+        self._mapped_from: tuple[int, ...] | None = None
         self._state = self._read_state()
         if self._state:
             self.emb_seq, self.log_seq = int(self._state["emb_seq"]), int(self._state["log_seq"])
@@ -118,7 +118,7 @@ class VectorIndex:
             raw = RawRows(self.folder, self.dim, str(state["exact"]))
             if not raw.open(len(ids)):
                 return False
-        self.index, self.ids, self.raw, self._mapped, self._mapped_file = index, ids, raw, mapped, identity
+        self.index, self.ids, self.raw, self._mapped_from = index, ids, raw, identity if mapped else None
         self.alive = np.ones(len(ids), dtype=bool)
         dead = np.asarray(state.get("dead", []), dtype=np.int64)
         if len(dead):
@@ -178,7 +178,7 @@ class VectorIndex:
     @property
     def in_place(self) -> bool:
         """Whether the index is read in place from its file (mapped; MAPPED_KINDS) rather than held in memory."""
-        return self._mapped
+        return self._mapped_from is not None
 
     @property
     def size(self) -> int:
@@ -221,7 +221,7 @@ class VectorIndex:
     def rebuild(self, store: Store, progress: Progress | None = None, save: bool = True) -> int:
         """Build the index again from every stored vector (exact, HNSW or compressed by size)."""
         count = store.embedded_count()
-        self._mapped = False  # every kind is built anew, in memory
+        self._mapped_from = None  # every kind is built anew, in memory
         self.ids = np.zeros(0, dtype=np.int64)
         self.alive = np.zeros(0, dtype=bool)
         self.emb_seq = 0
@@ -313,16 +313,17 @@ class VectorIndex:
         """A mapped index cannot grow (faiss aborts the process; `faiss.clone_index` keeps the mapping): before the
         first vector is added to one, it is read into memory from its file, one copy as a plain read makes, or,
         when another writer has replaced that file since, copied through a buffer (two copies at the peak)."""
-        if not self._mapped:
+        mapped_from, self._mapped_from = self._mapped_from, None
+        if mapped_from is None:
             return
         path = self.folder / INDEX_FILE
         with suppress(OSError, RuntimeError):
-            if _identity(path) == self._mapped_file:
+            if _identity(path) == mapped_from:
                 whole = faiss.read_index(str(path))
-                if _identity(path) == self._mapped_file:  # not replaced while it was read either
-                    self.index, self._mapped = whole, False
+                if _identity(path) == mapped_from:  # not replaced while it was read either
+                    self.index = whole
                     return
-        self.index, self._mapped = faiss.deserialize_index(faiss.serialize_index(self.index)), False
+        self.index = faiss.deserialize_index(faiss.serialize_index(self.index))
 
     def _decode(self, rows: list[tuple[int, int, bytes]]) -> tuple[np.ndarray, np.ndarray]:
         ids = np.fromiter((r[1] for r in rows), dtype=np.int64, count=len(rows))

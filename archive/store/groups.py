@@ -7,19 +7,21 @@ from collections.abc import Sequence
 
 from archive.store.sql import batches, marks
 
+# `near_dupes` rows are wide (a signature and an opening's, about 1 KB): whether an article is signed, and its group,
+# are read from the narrow index of schema 13, named in each query since SQLite's planner would look each id up in
+# the table itself.
+SIGNED = "near_dupes n INDEXED BY near_dupes_ids"
+UNSIGNED_JOIN = f"LEFT JOIN {SIGNED} ON n.doc_id = d.id"  # with `n.doc_id IS NULL`: articles without a signature
+
 
 class GroupTables:
-    """`near_dupes` rows are wide (a signature and an opening's, about 1 KB): whether an article is signed, and its
-    group, are read from the narrow index `near_dupes_ids (doc_id, grp)` (schema 13), named in each query since
-    SQLite's planner would look each id up in the table itself."""
-
     db: sqlite3.Connection
 
     def unsigned_count(self, after: int = 0) -> int:
         """Original articles not yet in a near-duplicate group (with an id over `after`)."""
         return int(
             self.db.execute(
-                "SELECT COUNT(*) FROM documents d LEFT JOIN near_dupes n INDEXED BY near_dupes_ids ON n.doc_id = d.id"
+                f"SELECT COUNT(*) FROM documents d {UNSIGNED_JOIN}"
                 " WHERE d.duplicate_of IS NULL AND n.doc_id IS NULL AND d.id > ?",
                 (after,),
             ).fetchone()[0]
@@ -28,7 +30,7 @@ class GroupTables:
     def unsigned(self, after: int, limit: int) -> list[tuple[int, str]]:
         """(id, text) of original articles without a signature, by id, after `after`."""
         return self.db.execute(
-            "SELECT d.id, d.text FROM documents d LEFT JOIN near_dupes n INDEXED BY near_dupes_ids ON n.doc_id = d.id"
+            f"SELECT d.id, d.text FROM documents d {UNSIGNED_JOIN}"
             " WHERE d.duplicate_of IS NULL AND n.doc_id IS NULL AND d.id > ? ORDER BY d.id LIMIT ?",
             (after, limit),
         ).fetchall()
@@ -38,7 +40,7 @@ class GroupTables:
         out: set[int] = set()
         for ids in batches(doc_ids):
             rows = self.db.execute(
-                "SELECT d.id FROM documents d LEFT JOIN near_dupes n INDEXED BY near_dupes_ids ON n.doc_id = d.id"
+                f"SELECT d.id FROM documents d {UNSIGNED_JOIN}"
                 f" WHERE d.id IN ({marks(len(ids))}) AND d.duplicate_of IS NULL AND n.doc_id IS NULL",
                 ids,
             )
@@ -101,7 +103,7 @@ class GroupTables:
         for ids in batches(doc_ids):
             out.update(
                 self.db.execute(
-                    f"SELECT doc_id, grp FROM near_dupes INDEXED BY near_dupes_ids WHERE doc_id IN ({marks(len(ids))})",
+                    f"SELECT doc_id, grp FROM {SIGNED} WHERE doc_id IN ({marks(len(ids))})",
                     ids,
                 ).fetchall()
             )
