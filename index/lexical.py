@@ -385,11 +385,21 @@ class LexicalIndex:
         with native("searching"):
             return int(getattr(self.index.searcher().search(query, 1, count=True), "count", 0) or 0)
 
+    def doc_ids(self, query: tantivy.Query, limit: int) -> list[int]:
+        """The ids of the articles `search` would return, best first, without their scores (thousands of them
+        list in a third of the time)."""
+        with native("searching"):
+            searcher = self.index.searcher()
+            hits = searcher.search(query, limit, count=False).hits
+            if not hits:
+                return []
+            return [int(d or 0) for d in searcher.fast_field_values("doc_id", [address for _, address in hits])]
+
     def among(self, query: tantivy.Query, doc_ids: Sequence[int]) -> set[int]:
         """Which of these articles match `query`."""
         within = tantivy.Query.term_set_query(self.schema, "doc_id", list(doc_ids))
         both = tantivy.Query.boolean_query([(tantivy.Occur.Must, query), (tantivy.Occur.Must, within)])
-        return {h.doc_id for h in self.search(both, len(doc_ids))}
+        return set(self.doc_ids(both, len(doc_ids)))
 
     def search_chunks(self, query: tantivy.Query, limit: int) -> list[LexicalHit]:
         """Chunks, best first (`query` built against `chunk_schema`)."""

@@ -205,6 +205,8 @@ def group_documents(store: Store, doc_id: int) -> list[tuple[int, str | None]]:
 def one_per_group(store: Store, ranked: list[int], limit: int | None = None) -> tuple[list[int], dict[int, int]]:
     """The best ranked article of each near-duplicate group (up to `limit`), and every ranked article's group."""
     groups = store.groups_of(ranked)
+    if len(set(groups.values())) == len(groups) == len(ranked):  # no two share a group (no repeats either)
+        return ranked[:limit], groups
     seen: set[int] = set()
     kept: list[int] = []
     for doc in ranked:

@@ -211,10 +211,10 @@ class Searcher:
             return ids
         allowed = self.allowed.resolve(self.store, filters)
         seen = set(ids)
-        for hit in self.lexical.search(query, response.matched_total):
-            if hit.doc_id not in seen and (allowed.originals is None or hit.doc_id in allowed.originals):
-                seen.add(hit.doc_id)
-                ids.append(hit.doc_id)
+        for doc_id in self.lexical.doc_ids(query, response.matched_total):
+            if doc_id not in seen and (allowed.originals is None or doc_id in allowed.originals):
+                seen.add(doc_id)
+                ids.append(doc_id)
         return ids
 
     def _matches(
@@ -238,8 +238,9 @@ class Searcher:
         if query is not None:
             total = self.lexical.count(query)
             if total <= MATCH_IDS_CAP:
-                words = list(dict.fromkeys(h.doc_id for h in self.lexical.search(query, max(total, 1))))
-                words = [d for d in words if allowed.originals is None or d in allowed.originals]
+                words = self.lexical.doc_ids(query, max(total, 1))
+                if allowed.originals is not None:
+                    words = [d for d in words if d in allowed.originals]
                 total = len(words)
         floor = settings.match_floor
         by_meaning = [d for d, (_, score) in semantic.best.items() if score >= floor and d not in excluded]

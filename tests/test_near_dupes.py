@@ -193,6 +193,53 @@ def test_word_hashes_are_crc32_whether_kept_or_not(monkeypatch: pytest.MonkeyPat
         assert near_dupes._word_hashes(text).tolist() == [zlib.crc32(w.encode()) for w in words]
 
 
+def _partition(groups: dict[int, int]) -> set[frozenset[int]]:
+    by_key: dict[int, set[int]] = {}
+    for doc, key in groups.items():
+        by_key.setdefault(key, set()).add(doc)
+    return {frozenset(docs) for docs in by_key.values()}
+
+
+def test_many_ids_are_grouped_from_the_map_of_shared_groups_as_one_by_one(
+    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A search's thousands of word matches are collapsed through a map of the articles that share a group, read
+    again whenever the store changes: the same groups as looking each id up."""
+    from archive.store import groups as group_tables
+
+    first, second = _seeds()
+    records: list[dict[str, object]] = [
+        {"id": "original", "source": "Outlet A", "date": "2024-01-03", "text": first},
+        {"id": "other-outlet", "source": "Outlet B", "date": "2024-01-03", "text": second},
+        {"id": "copy", "source": "Wire 0", "date": "2024-01-03", "text": _variants(first)["cut"]},
+    ]
+    ids = _ingest(home, tmp_path, records)
+    with _open(home) as archive:
+        one_by_one = archive.store.groups_of(list(ids.values()))
+        monkeypatch.setattr(group_tables, "SHARED_MAP_FROM", 1)
+        mapped = archive.store.groups_of(list(ids.values()))
+        assert (
+            _partition(mapped)
+            == _partition(one_by_one)
+            == {
+                frozenset({ids["original"], ids["copy"]}),
+                frozenset({ids["other-outlet"]}),
+            }
+        )
+        found = archive.search("Kerman explosions Soleimani grave", mode="lexical")
+        assert found.matched == len(found.results) == 2
+    later = tmp_path / "later" / "records.jsonl"
+    later.parent.mkdir()
+    later.write_text(json.dumps({"id": "headline", "source": "Wire 1", "text": _variants(first)["headline"]}))
+    with _open(home) as archive:
+        before = archive.store.groups_of(list(ids.values()))  # the map is read; the next ingest changes the store
+        archive.ingest([str(later)])
+        headline = archive.store.db.execute("SELECT id FROM documents WHERE external_id = 'headline'").fetchone()[0]
+        after = archive.store.groups_of([*ids.values(), headline])
+    assert before[ids["copy"]] == before[ids["original"]]
+    assert after[headline] == after[ids["original"]] == after[ids["copy"]] != after[ids["other-outlet"]]
+
+
 def test_the_lags_and_groups_are_read_from_thin_indexes(home: Path, tmp_path: Path) -> None:
     """`archive stats` and the second process of an ingest count what lags, and a search collapses its matches by
     group, from thin indexes of ids (schema 13), not from each article's row (its text inline) and each

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from archive.errors import NotFoundError
 from archive.models import Document, DocumentSummary, Failure, Stats
 from archive.store.filters import Filters, where
-from archive.store.sql import batches, marks
+from archive.store.sql import batches, marks, version
 
 if TYPE_CHECKING:
     import numpy as np
@@ -141,7 +141,7 @@ class DocumentTables:
 
     def version(self) -> tuple[int, int]:
         """Changes when any connection commits (data_version) or this one writes (total_changes)."""
-        return int(self.db.execute("PRAGMA data_version").fetchone()[0]), self.db.total_changes
+        return version(self.db)
 
     def original_of(self, doc_id: int) -> int:
         """The document holding this one's text: itself, or the original it exactly duplicates."""

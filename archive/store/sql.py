@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator, Sequence
 from typing import TypeVar
 
@@ -18,3 +19,8 @@ def batches(items: Sequence[T], size: int = SQL_BATCH) -> Iterator[list[T]]:
 def marks(count: int) -> str:
     """`?, ?, ...` placeholders for `count` bound values."""
     return ",".join("?" * count)
+
+
+def version(db: sqlite3.Connection) -> tuple[int, int]:
+    """Changes when any connection commits (data_version) or this one writes (total_changes)."""
+    return int(db.execute("PRAGMA data_version").fetchone()[0]), db.total_changes
