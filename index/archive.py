@@ -806,11 +806,12 @@ class Archive:
         self, query: str, filters: Filters | None, literal: bool
     ) -> tuple[DatesRead | None, str, Filters | None]:
         """The query's date expression as a filter (index/query_dates.py): what was read, the words left, the
-        filters with its range."""
+        filters with its range. In an archive where no article has a date, it stays words: as a filter it could
+        only empty the results (a SciFact claim "... since 1979" lost its answers)."""
         if literal or (filters is not None and filters.dated_range):
             return None, query, filters
         read = query_dates.read(query, dt.date.today())
-        if read is None:
+        if read is None or not self.store.any_dated():
             return None, query, filters
         return read, read.rest, replace(filters or Filters(), date_from=read.date_from, date_to=read.date_to)
 

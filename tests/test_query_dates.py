@@ -144,3 +144,32 @@ def test_a_search_reads_the_date_in_its_query_says_so_and_literal_undoes_it(tmp_
     assert topic["dates_read"] is None and topic["matched"] == 3
     plain = run("search", "Kerman blasts last week", "--mode", "lexical").output
     assert "relative to today" in plain
+
+
+def test_an_archive_without_dates_keeps_a_date_in_the_query_as_words(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """As a filter, "since 1979" could only empty an archive where nothing is dated (SciFact's abstracts): a claim
+    lost its answers so. Once one article has a date, it is read again."""
+    import json
+
+    from archive import Chunker, WordTokenizer
+    from index import Archive, HashEmbedder
+
+    rows = [
+        {"id": "a", "text": "Smoking rates have fallen since 1979 among adults."},
+        {"id": "b", "text": "Smoking causes most lung cancer."},
+    ]
+    records = tmp_path / "undated.jsonl"
+    records.write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
+    with Archive(tmp_path / "home", embedder=HashEmbedder(dim=64), chunker=Chunker(WordTokenizer(254))) as archive:
+        archive.ingest([str(records)])
+        found = archive.search("smoking since 1979", mode="lexical")
+        assert found.dates_read is None and found.notice is None
+        assert [r.external_id for r in found.results] == ["a", "b"]
+        dated = tmp_path / "dated.jsonl"
+        dated.write_text(
+            json.dumps({"id": "c", "date": "2001-05-01", "text": "Smoking bans spread."}), encoding="utf-8"
+        )
+        archive.ingest([str(dated)])
+        read = archive.search("smoking since 1979", mode="lexical")
+        assert read.dates_read is not None and read.dates_read.date_from == "1979-01-01"
+        assert [r.external_id for r in read.results] == ["c"]

@@ -139,6 +139,12 @@ class DocumentTables:
     def document_count(self) -> int:
         return int(self.db.execute("SELECT COUNT(*) FROM documents").fetchone()[0])
 
+    def any_dated(self) -> bool:
+        """Whether any document has a publication date (one probe of the index by date)."""
+        return bool(
+            self.db.execute("SELECT EXISTS (SELECT 1 FROM documents WHERE published IS NOT NULL)").fetchone()[0]
+        )
+
     def version(self) -> tuple[int, int]:
         """Changes when any connection commits (data_version) or this one writes (total_changes)."""
         return version(self.db)
