@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache, cached_property
 
 import numpy as np
 import tantivy
@@ -30,6 +31,9 @@ MIN_CANDIDATES = 100
 PASSAGE_CANDIDATES = 20
 NEGATION_LIMIT = 100_000
 MATCH_IDS_CAP = 10_000  # up to this many word matches are listed (and near copies counted once) for the count
+# Without a filter, the count is taken without listing the matches (which waits until `matched_ids` is read) where
+# at most this many articles share a near-duplicate group: those matching are looked up by id in the word index.
+SHARED_COUNT_MAX = 5_000
 MAX_RESULTS = 100_000  # offset + limit: the legs fetch ten candidates a result, and tantivy allocates for each
 
 
@@ -73,23 +77,27 @@ class SearchResult:
 
 @dataclass(frozen=True)
 class SearchResponse:
+    """`matched`: how many articles match, whatever page or limit: those that contain the words, and those found
+    by meaning alone at `SearchSettings.match_floor` or above; the same for every page of one query."""
+
     query: str
     mode: str
     filtered_articles: int
     vector_coverage: float
     results: tuple[SearchResult, ...]
-    matched_ids: tuple[int, ...] = field(repr=False)  # the matches, best first (one per near-duplicate group)
+    matched: int
+    listing: Callable[[], tuple[int, ...]] = field(repr=False, compare=False)  # what `matched_ids` reads
     notice: str | None = None
     semantic_query: str = field(default="", repr=False, compare=False)  # what the meaning leg embedded
     matched_total: int | None = None  # when over MATCH_IDS_CAP word matches: their count (copies each counted)
     words_matched: bool = True  # False: no article contains the query's words; the results are nearest by meaning
     dates_read: DatesRead | None = None  # a date expression of the query read as the date filter
 
-    @property
-    def matched(self) -> int:
-        """How many articles match, whatever page or limit: those that contain the words, and those found by
-        meaning alone at `SearchSettings.match_floor` or above; the same for every page of one query."""
-        return len(self.matched_ids) if self.matched_total is None else self.matched_total
+    @cached_property
+    def matched_ids(self) -> tuple[int, ...]:
+        """The matches, best first (one per near-duplicate group): as many as `matched`, or past MATCH_IDS_CAP word
+        matches those the page's candidates held. Listed when first read (a few ms for thousands of matches)."""
+        return self.listing()
 
 
 @dataclass
@@ -111,7 +119,8 @@ class _Leg:
 
 @dataclass(frozen=True)
 class _Matches:
-    ids: tuple[int, ...]
+    count: int  # how many articles match (near copies once, unless over MATCH_IDS_CAP)
+    listing: Callable[[], tuple[int, ...]]  # the matches (run once, when first asked)
     total: int | None  # set when the word matches were too many to list
     words: int  # how many articles contain the words
 
@@ -192,7 +201,8 @@ class Searcher:
             allowed.articles,
             self.coverage(),
             results,
-            matches.ids,
+            matches.count,
+            matches.listing,
             notice,
             parsed.semantic_text or "",
             matches.total,
@@ -232,28 +242,48 @@ class Searcher:
         """Every article that matches, counted once per query: all that contain the words (not just the
         candidates a page needed), plus those found by meaning alone at the floor or above."""
         lexical, semantic = legs
-        words: list[int] = []
-        total = 0
         query = self._word_query(parsed, filters) if mode != "semantic" else None
-        if query is not None:
-            total = self.lexical.count(query)
-            if total <= MATCH_IDS_CAP:
-                words = self.lexical.doc_ids(query, max(total, 1))
-                if allowed.originals is not None:
-                    words = [d for d in words if d in allowed.originals]
-                total = len(words)
+        total = self.lexical.count(query) if query is not None else 0
         floor = settings.match_floor
         by_meaning = [d for d, (_, score) in semantic.best.items() if score >= floor and d not in excluded]
-        if total > MATCH_IDS_CAP:  # too many to list: count them, and the meaning-only ones beside them
-            inside = self.lexical.among(query, by_meaning) if by_meaning and query is not None else set()
+        if query is not None and total > MATCH_IDS_CAP:  # too many to list: count them, and the meaning-only ones
+            inside = self.lexical.among(query, by_meaning) if by_meaning else set()
             extra = [d for d in by_meaning if d not in inside]
             shown = set(lexical.best) | set(by_meaning)
-            return _Matches(tuple(d for d in order if d in shown), total + len(extra), total)
-        known = set(words) | set(by_meaning)
-        ids = [d for d in order if d in known] + sorted(known.difference(order))
-        if collapse:
-            ids, _ = near_dupes.one_per_group(self.store, ids)
-        return _Matches(tuple(ids), None, total)
+            ids = tuple(d for d in order if d in shown)
+            return _Matches(total + len(extra), lambda: ids, total, total)
+
+        @cache
+        def words() -> list[int]:  # the word matches, best first, that the filter allows
+            found = self.lexical.doc_ids(query, total) if query is not None and total else []
+            return found if allowed.originals is None else [d for d in found if d in allowed.originals]
+
+        @cache
+        def listing() -> tuple[int, ...]:
+            known = set(words()) | set(by_meaning)
+            ids = [d for d in order if d in known] + sorted(known.difference(order))
+            if collapse:
+                ids, _ = near_dupes.one_per_group(self.store, ids)
+            return tuple(ids)
+
+        if query is not None and allowed.originals is None:  # no filter: the count needs no listing
+            count = self._count(query, total, by_meaning, collapse)
+            if count is not None:
+                return _Matches(count, listing, None, total)
+        return _Matches(len(listing()), listing, None, len(words()))
+
+    def _count(self, query: tantivy.Query, total: int, by_meaning: list[int], collapse: bool) -> int | None:
+        """How many articles match an unfiltered query that `total` articles' words match: those, the ones found by
+        meaning alone, less the near copies among them (None: too many articles share a group to look them up)."""
+        inside = self.lexical.among(query, by_meaning) if by_meaning else set()
+        count = total + sum(1 for d in by_meaning if d not in inside)
+        if not collapse:
+            return count
+        shared = self.store.shared_groups()
+        if len(shared) > SHARED_COUNT_MAX:
+            return None
+        members = (self.lexical.among(query, list(shared)) if shared else set()) | shared.keys() & set(by_meaning)
+        return count - len(members) + len({shared[d] for d in members})
 
     def _word_query(self, parsed: ParsedQuery, filters: Filters) -> tantivy.Query | None:
         """The query's words with the filters inside and the negated words left out (None: no words)."""

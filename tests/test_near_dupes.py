@@ -240,6 +240,34 @@ def test_many_ids_are_grouped_from_the_map_of_shared_groups_as_one_by_one(
     assert after[headline] == after[ids["original"]] == after[ids["copy"]] != after[ids["other-outlet"]]
 
 
+def test_a_count_taken_without_listing_the_matches_is_the_listings_length(home: Path, tmp_path: Path) -> None:
+    """Without a filter, `matched` is counted from the word index and the map of shared groups; `matched_ids` is
+    listed only when read. Both agree with near copies, meaning-only matches, negated words and no collapsing."""
+    from index import SearchSettings
+
+    first, second = _seeds()
+    records: list[dict[str, object]] = [
+        {"id": "original", "source": "Outlet A", "date": "2024-01-03", "text": first},
+        {"id": "other-outlet", "source": "Outlet B", "date": "2024-01-03", "text": second},
+    ]
+    for n, (name, text) in enumerate(_variants(first).items()):
+        records.append({"id": name, "source": f"Wire {n}", "date": "2024-01-03", "text": text})
+    records += [{"id": f"d{i}", "text": f"Harbour bridge works, part {i}, close a lane."} for i in range(30)]
+    _ingest(home, tmp_path, records)
+    low = SearchSettings(match_floor=-1.0)
+    with _open(home) as archive:
+        for query in ("Kerman explosions", "Kerman -Soleimani", "harbour bridge", "Kerman OR bridge", "zzzzqqq"):
+            for mode in ("lexical", "hybrid", "semantic"):
+                for collapse in (True, False):
+                    for settings in (None, low):
+                        found = archive.search(query, mode=mode, collapse=collapse, settings=settings)
+                        case = (query, mode, collapse, settings)
+                        assert found.matched == len(found.matched_ids), case
+                        assert len(set(found.matched_ids)) == len(found.matched_ids), case
+        copies = archive.search("Kerman explosions", mode="lexical")
+        assert copies.matched == 2 and archive.search("Kerman explosions", mode="lexical", collapse=False).matched == 6
+
+
 def test_the_lags_and_groups_are_read_from_thin_indexes(home: Path, tmp_path: Path) -> None:
     """`archive stats` and the second process of an ingest count what lags, and a search collapses its matches by
     group, from thin indexes of ids (schema 13), not from each article's row (its text inline) and each
