@@ -255,6 +255,7 @@ class Searcher:
 
         @cache
         def words() -> list[int]:  # the word matches, best first, that the filter allows
+            self.store.require_open("listing the matches (matched_ids)")
             found = self.lexical.doc_ids(query, total) if query is not None and total else []
             return found if allowed.originals is None else [d for d in found if d in allowed.originals]
 

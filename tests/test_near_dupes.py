@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from archive import Chunker, WordTokenizer
+from archive import Chunker, StoreError, WordTokenizer
 from index import Archive, HashEmbedder, near_dupes
 from tests.conftest import shared_path
 
@@ -266,6 +266,11 @@ def test_a_count_taken_without_listing_the_matches_is_the_listings_length(home: 
                         assert len(set(found.matched_ids)) == len(found.matched_ids), case
         copies = archive.search("Kerman explosions", mode="lexical")
         assert copies.matched == 2 and archive.search("Kerman explosions", mode="lexical", collapse=False).matched == 6
+        assert len(copies.matched_ids) == 2
+        unread = archive.search("harbour bridge", mode="lexical")
+    with pytest.raises(StoreError, match="was closed before listing the matches"):
+        unread.matched_ids  # noqa: B018 - read after the archive closed: a clear error, not sqlite's
+    assert len(copies.matched_ids) == 2, "once read, the ids stay"
 
 
 def test_the_lags_and_groups_are_read_from_thin_indexes(home: Path, tmp_path: Path) -> None:

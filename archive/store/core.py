@@ -56,6 +56,7 @@ class Store(DocumentTables, ChunkTables, EmbeddingTables, GroupTables, Collectio
 
     def __init__(self, home: Path) -> None:
         self.home = Path(home)
+        self.closed = False
         self.path = self.home / STORE_FILE
         self.read_only = self.home.is_dir() and not os.access(self.home, os.W_OK)
         self._why_read_only = "is not writable"
@@ -133,6 +134,12 @@ class Store(DocumentTables, ChunkTables, EmbeddingTables, GroupTables, Collectio
 
     def close(self) -> None:
         self.db.close()
+        self.closed = True
+
+    def require_open(self, doing: str) -> None:
+        """Raise StoreError when the store was closed before `doing` (a result read after its archive closed)."""
+        if self.closed:
+            raise StoreError(f"the archive {self.home} was closed before {doing}: do it while the archive is open")
 
     def _migrate(self) -> None:
         version = self.db.execute("PRAGMA user_version").fetchone()[0]
