@@ -232,7 +232,7 @@ class SentenceTransformerEmbedder(Embedder):
             return Engine(f"torch fp32 {self._device}", fp32.encode)
         if self._requested == "fp32":
             return fp32
-        bf16 = self._requested == "bf16" or _cpu_has_bf16()
+        bf16 = self._requested == "bf16" or cpu_has_bf16()
         for engine in self._candidates(bf16):
             if self._requested == "bf16" or self.agreement(engine.encode) >= MIN_AGREEMENT:
                 return engine
@@ -338,5 +338,5 @@ def cpu_flags() -> set[str]:
     return set(line.partition(":")[2].split())
 
 
-def _cpu_has_bf16() -> bool:
+def cpu_has_bf16() -> bool:
     return bool(cpu_flags() & {"avx512_bf16", "amx_bf16"})

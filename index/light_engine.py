@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from index.embedder import DEFAULT_BATCH, Embedder, cpu_flags
+from index.embedder import DEFAULT_BATCH, Embedder, cpu_flags, cpu_has_bf16
 
 MARK = "query-engine.json"
 COMPILED = "compiled"  # OpenVINO's own cache of the compiled graph (about 90 MB), beside the traced one
@@ -47,7 +47,10 @@ def environment(model_dir: Path, weights: str | None, xml: Path) -> dict[str, An
 
 
 class LightEncoder:
-    """Texts to fp32 vectors through a traced graph compiled by OpenVINO, tokenised by `tokenizers`."""
+    """Texts to vectors through a traced graph compiled by OpenVINO, tokenised by `tokenizers`: one text (a query)
+    in fp32, the graph that was checked; several (a page's sentences to highlight, a seed's chunks) in bf16 where
+    the CPU has it, as the bulk engine embedded the archive's own chunks (2.6x faster: a page's highlights 353-365
+    against 134-145 ms on the 37,554 archive; lowest cosine to fp32 0.99998)."""
 
     def __init__(self, model_dir: Path, xml: Path, keys: Sequence[str], max_seq_length: int) -> None:
         without_telemetry()
@@ -65,6 +68,8 @@ class LightEncoder:
         self._compiled = core.compile_model(str(xml), "CPU", config)
         self._request = self._compiled.create_infer_request()
         self._lock = threading.Lock()
+        self._core, self._xml = core, xml
+        self._batches: Any = None  # the request for several texts: compiled at the first batch
 
     def lengths(self, texts: Sequence[str]) -> list[int]:
         """Each text's own length in tokens (not its padded length, which is the longest's: what batches sort by)."""
@@ -79,8 +84,31 @@ class LightEncoder:
         }
         inputs = [np.asarray(columns[key], dtype=np.int64) for key in self._keys]
         with self._lock:
-            result = self._request.infer(inputs)
+            request = self._request if len(texts) == 1 else self._batch_request()
+            result = request.infer(inputs)
             return np.array(result[0], dtype=np.float32)
+
+    @property
+    def batch_precision(self) -> str:
+        """What several texts are embedded in: "bf16" or "fp32"."""
+        with self._lock:
+            return "bf16" if self._batch_request() is not self._request else "fp32"
+
+    def _batch_request(self) -> Any:
+        """The bf16 request where the CPU computes in bf16, else the fp32 one (under the lock)."""
+        if self._batches is None:
+            self._batches = self._request
+            if cpu_has_bf16():
+                import openvino as ov
+
+                try:
+                    config = {"INFERENCE_PRECISION_HINT": "bf16", "PERFORMANCE_HINT": "LATENCY"}
+                    compiled = self._core.compile_model(str(self._xml), "CPU", config)
+                    if compiled.get_property("INFERENCE_PRECISION_HINT") == ov.Type.bf16:
+                        self._batches = compiled.create_infer_request()
+                except Exception:  # noqa: BLE001 - fp32 serves batches too
+                    pass
+        return self._batches
 
 
 def certify(
@@ -149,7 +177,7 @@ class LightEmbedder(Embedder):
         self._encoder = encoder
         self.name, self.dim, self.weights = name, dim, weights
         self.batch_size = DEFAULT_BATCH
-        self.engine = self.query_engine = "openvino fp32 (checked; no torch)"
+        self.engine = self.query_engine = "openvino fp32 (checked; no torch; batches bf16 where the CPU has it)"
 
     def _lengths(self, texts: Sequence[str]) -> list[int]:
         return self._encoder.lengths(texts)

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from index import openvino_engine
-from index.embedder import MIN_AGREEMENT, SentenceTransformerEmbedder, _cpu_has_bf16
+from index.embedder import MIN_AGREEMENT, SentenceTransformerEmbedder, cpu_has_bf16
 
 pytestmark = pytest.mark.slow
 
@@ -32,7 +32,7 @@ def test_the_automatic_engine_agrees_with_torch_fp32_on_real_text() -> None:
 
 def test_openvino_runs_the_model_without_sending_telemetry() -> None:
     embedder = SentenceTransformerEmbedder()
-    encoder = openvino_engine.load(embedder._model, bf16=_cpu_has_bf16())
+    encoder = openvino_engine.load(embedder._model, bf16=cpu_has_bf16())
     assert encoder is not None
     assert embedder.agreement(encoder) >= MIN_AGREEMENT
     import openvino.tools.ovc.convert_impl as converter
@@ -43,7 +43,7 @@ def test_openvino_runs_the_model_without_sending_telemetry() -> None:
 def test_without_openvino_the_torch_engines_are_used(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(openvino_engine, "load", lambda *args: None)
     embedder = SentenceTransformerEmbedder()
-    assert embedder.engine == ("torch bf16" if _cpu_has_bf16() else "torch fp32")
+    assert embedder.engine == ("torch bf16" if cpu_has_bf16() else "torch fp32")
     assert embedder.query_engine == "torch fp32"
     assert embedder.embed(TEXTS).shape == (len(TEXTS), embedder.dim)
 
@@ -89,6 +89,7 @@ def test_a_checked_graph_embeds_queries_without_torch_as_torch_does(tmp_path: Pa
     assert loaded is not None
     light = light_engine.LightEmbedder(loaded[0], first.name, int(loaded[1]["dim"]), first.weights)
     assert loaded[0].lengths(["one", "one two three four"]) == [3, 6]  # its own, so batches sort by length
+    assert loaded[0].batch_precision == ("bf16" if cpu_has_bf16() else "fp32")  # a page's sentences, fast
     reference = SentenceTransformerEmbedder(precision="fp32")
     cosines = np.sum(light.embed(TEXTS) * reference.embed(TEXTS), axis=1)  # the long one is truncated alike
     assert float(cosines.min()) >= MIN_AGREEMENT
