@@ -90,7 +90,7 @@ class LightEncoder:
 
     @property
     def batch_precision(self) -> str:
-        """What several texts are embedded in: "bf16" or "fp32"."""
+        """What several texts are embedded in: "bf16" or "fp32" (the bf16 graph is compiled if not yet)."""
         with self._lock:
             return "bf16" if self._batch_request() is not self._request else "fp32"
 

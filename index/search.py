@@ -89,7 +89,7 @@ class SearchResponse:
     listing: Callable[[], tuple[int, ...]] = field(repr=False, compare=False)  # what `matched_ids` reads
     notice: str | None = None
     semantic_query: str = field(default="", repr=False, compare=False)  # what the meaning leg embedded
-    matched_total: int | None = None  # when over MATCH_IDS_CAP word matches: their count (copies each counted)
+    matched_total: int | None = None  # over MATCH_IDS_CAP word matches (not all listed): how many (copies each counted)
     words_matched: bool = True  # False: no article contains the query's words; the results are nearest by meaning
     dates_read: DatesRead | None = None  # a date expression of the query read as the date filter
 
@@ -121,8 +121,8 @@ class _Leg:
 class _Matches:
     count: int  # how many articles match (near copies once, unless over MATCH_IDS_CAP)
     listing: Callable[[], tuple[int, ...]]  # the matches (run once, when first asked)
-    total: int | None  # set when the word matches were too many to list
     words: int  # how many articles contain the words
+    capped: bool = False  # too many word matches to list: the listing holds the page's candidates only
 
 
 class Searcher:
@@ -205,7 +205,7 @@ class Searcher:
             matches.listing,
             notice,
             parsed.semantic_text or "",
-            matches.total,
+            matches.words if matches.capped else None,
             words,
         )
 
@@ -247,11 +247,9 @@ class Searcher:
         floor = settings.match_floor
         by_meaning = [d for d, (_, score) in semantic.best.items() if score >= floor and d not in excluded]
         if query is not None and total > MATCH_IDS_CAP:  # too many to list: count them, and the meaning-only ones
-            inside = self.lexical.among(query, by_meaning) if by_meaning else set()
-            extra = [d for d in by_meaning if d not in inside]
             shown = set(lexical.best) | set(by_meaning)
             ids = tuple(d for d in order if d in shown)
-            return _Matches(total + len(extra), lambda: ids, total, total)
+            return _Matches(total + self._meaning_only(query, by_meaning), lambda: ids, total, capped=True)
 
         @cache
         def words() -> list[int]:  # the word matches, best first, that the filter allows
@@ -270,14 +268,13 @@ class Searcher:
         if query is not None and allowed.originals is None:  # no filter: the count needs no listing
             count = self._count(query, total, by_meaning, collapse)
             if count is not None:
-                return _Matches(count, listing, None, total)
-        return _Matches(len(listing()), listing, None, len(words()))
+                return _Matches(count, listing, total)
+        return _Matches(len(listing()), listing, len(words()))
 
     def _count(self, query: tantivy.Query, total: int, by_meaning: list[int], collapse: bool) -> int | None:
         """How many articles match an unfiltered query that `total` articles' words match: those, the ones found by
         meaning alone, less the near copies among them (None: too many articles share a group to look them up)."""
-        inside = self.lexical.among(query, by_meaning) if by_meaning else set()
-        count = total + sum(1 for d in by_meaning if d not in inside)
+        count = total + self._meaning_only(query, by_meaning)
         if not collapse:
             return count
         shared = self.store.shared_groups()
@@ -285,6 +282,11 @@ class Searcher:
             return None
         members = (self.lexical.among(query, list(shared)) if shared else set()) | shared.keys() & set(by_meaning)
         return count - len(members) + len({shared[d] for d in members})
+
+    def _meaning_only(self, query: tantivy.Query, by_meaning: list[int]) -> int:
+        """How many of the articles found by meaning do not contain the words."""
+        inside = self.lexical.among(query, by_meaning) if by_meaning else set()
+        return sum(1 for d in by_meaning if d not in inside)
 
     def _word_query(self, parsed: ParsedQuery, filters: Filters) -> tantivy.Query | None:
         """The query's words with the filters inside and the negated words left out (None: no words)."""
