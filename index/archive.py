@@ -359,6 +359,8 @@ class Archive:
 
         def reported(done: Progress) -> None:
             alongside.seen(done.documents)
+            with sqlite_errors(self.store.path):
+                alongside.share(self.store)
             if progress is not None:
                 progress(done)
 

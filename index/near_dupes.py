@@ -16,7 +16,6 @@ import re
 import zlib
 from collections.abc import Callable
 from functools import lru_cache
-from typing import Any
 
 import numpy as np
 
@@ -60,44 +59,71 @@ def signatures(text: str) -> tuple[np.ndarray, np.ndarray]:
     return np.minimum(lede, _sign(shingles[opening:])), lede
 
 
-_WORD_HASHES: dict[str, int] = {}
-WORDS_KEPT = 1_000_000  # distinct words whose hash is kept (about 100 MB); past it they are hashed afresh
+class _WordHashes(dict[str, int]):
+    """crc32 of each word's UTF-8, computed the first time the word is looked up."""
+
+    def __missing__(self, word: str) -> int:
+        value = self[word] = zlib.crc32(word.encode())
+        return value
+
+
+_WORD_HASHES = _WordHashes()
+WORDS_KEPT = 1_000_000  # distinct words whose hash is kept (about 100 MB); past it they are forgotten and hashed afresh
 
 
 def _word_hashes(text: str) -> np.ndarray:
     """crc32 of each word's UTF-8 (each distinct word hashed once, then looked up)."""
     words = _WORD.findall(text.lower())
-    known = _WORD_HASHES
-    new = set(words).difference(known)
-    if len(known) + len(new) > WORDS_KEPT:
-        known.clear()
-        new = set(words)
-    known.update((w, zlib.crc32(w.encode())) for w in new)
-    return np.fromiter(map(known.__getitem__, words), dtype=np.uint64, count=len(words))
+    if len(_WORD_HASHES) + len(words) > WORDS_KEPT:
+        _WORD_HASHES.clear()
+    return np.fromiter(map(_WORD_HASHES.__getitem__, words), dtype=np.uint64, count=len(words))
 
 
 def _shingles(hashes: np.ndarray) -> np.ndarray:
-    """One 32-bit hash for each run of SHINGLE words (one for the whole text when it is shorter)."""
+    """One 32-bit hash for each run of SHINGLE words (one for the whole text when it is shorter): the words'
+    hashes weighed by _MIX and summed (uint64, wrapping), the low 32 bits kept."""
     if len(hashes) >= SHINGLE:
-        windows = np.lib.stride_tricks.sliding_window_view(hashes, SHINGLE)
-        shingles: np.ndarray = (windows * _MIX).sum(axis=1) & np.uint64(0xFFFFFFFF)
-        return shingles
+        count = len(hashes) - SHINGLE + 1
+        total: np.ndarray = hashes[:count] * _MIX[0]
+        for k in range(1, SHINGLE):
+            total += hashes[k : k + count] * _MIX[k]
+        total &= np.uint64(0xFFFFFFFF)
+        return total
     return (hashes * _MIX[: len(hashes)]).sum(keepdims=True) & np.uint64(0xFFFFFFFF)  # type: ignore[no-any-return]
 
 
-def _sign(shingles: np.ndarray) -> np.ndarray:
-    from datasketch import MinHash  # imported here: it pulls in scipy (a second), which most commands never need
+SIGN_ROWS = 4_096  # shingles permuted at once (each row: PERMUTATIONS 32-bit values), so memory stays bounded
+_FMIX32 = (16, 0x85EBCA6B, 13, 0xC2B2AE35, 16)  # MurmurHash3's 32-bit finalizer, datasketch's pre-mix for affine32
 
-    sketch = MinHash(num_perm=PERMUTATIONS, seed=SEED, hashfunc=int, permutations=_permutations(), scheme=SCHEME)
-    sketch.update_batch(shingles.tolist())
-    return np.asarray(sketch.hashvalues, dtype=np.uint64)
+
+def _sign(shingles: np.ndarray) -> np.ndarray:
+    """The MinHash of these 32-bit shingle hashes: what datasketch's `MinHash(scheme="affine32", seed=SEED)
+    .update_batch` gives (each value pre-mixed by MurmurHash3's finalizer, then permuted as a * h + b wrapping in
+    uint32, the least kept per permutation; tests/test_near_dupes.py checks it against datasketch itself), in numpy
+    over the whole array at once. update_batch turns each value into a Python int and back, two thirds of its time."""
+    a, b = _permutations()
+    least = np.full(PERMUTATIONS, np.iinfo(np.uint32).max, dtype=np.uint32)
+    for start in range(0, len(shingles), SIGN_ROWS):
+        hv = shingles[start : start + SIGN_ROWS].astype(np.uint32)
+        s1, m1, s2, m2, s3 = _FMIX32
+        hv ^= hv >> np.uint32(s1)
+        hv *= np.uint32(m1)
+        hv ^= hv >> np.uint32(s2)
+        hv *= np.uint32(m2)
+        hv ^= hv >> np.uint32(s3)
+        permuted = np.multiply.outer(hv, a)
+        permuted += b
+        np.minimum(least, permuted.min(axis=0), out=least)
+    return least.astype(np.uint64)
 
 
 @lru_cache(maxsize=1)
-def _permutations() -> Any:
-    from datasketch import MinHash
+def _permutations() -> tuple[np.ndarray, np.ndarray]:
+    """datasketch's permutation parameters (a, b) for affine32 and SEED, as uint32."""
+    from datasketch import MinHash  # imported here: it pulls in scipy (a second), which most commands never need
 
-    return MinHash(num_perm=PERMUTATIONS, seed=SEED, scheme=SCHEME).permutations
+    a, b = MinHash(num_perm=PERMUTATIONS, seed=SEED, scheme=SCHEME).permutations
+    return np.asarray(a, dtype=np.uint32), np.asarray(b, dtype=np.uint32)
 
 
 def similarity(a: np.ndarray, b: np.ndarray) -> float:

@@ -11,7 +11,7 @@ import pytest
 
 from archive import Chunker, WordTokenizer
 from archive import ingest as store_only
-from index import Archive, HashEmbedder, alongside
+from index import Archive, HashEmbedder, alongside, timex
 from index.lexical import STATE_FILE
 
 KERMAN = "Two explosions in Kerman killed dozens on Wednesday, January 3, 2024, near the grave of Qassem Soleimani."
@@ -200,3 +200,24 @@ def test_waiting_for_the_second_process_shows_how_far_it_got(
         assert steps and steps[0] == ("near-duplicates", 0, 31), "it starts from what lagged"
         assert all(total == 31 for _, _, total in steps)
         assert archive.near_duplicates.lag(archive.store) == 0
+
+
+def test_the_ingest_scans_the_newest_dates_while_the_second_process_is_behind(
+    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(alongside, "SHARE_WINDOW", 20)
+    monkeypatch.setattr(alongside, "SHARE_STEP", 8)
+    with _open(home) as archive:
+        second = alongside.Alongside(home, after=0, least=10**9)  # it does nothing until released
+        assert second.share(archive.store) == 0, "no second process: the ingest's own catch-up does it all"
+        store_only(archive.store, [str(_corpus(tmp_path / "k.jsonl", 0, 30))], archive.chunker())
+        second.seen(0)
+        try:
+            assert second.share(archive.store) == 8, "none of the newest signed: the newest 8 are scanned here"
+            newest = archive.store.newest_id()
+            assert archive.store.unscanned_count(timex.VERSION, newest - 8) == 0
+            assert archive.date_mentions.lag(archive.store) == 31 - 8
+            archive.near_duplicates.catch_up(archive.store)
+            assert second.share(archive.store) == 0, "not behind: the dates are left to the second process"
+        finally:
+            second.stop()

@@ -6,6 +6,7 @@ import itertools
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from archive import Chunker, StoreError, WordTokenizer
@@ -182,6 +183,28 @@ def test_both_signatures_are_those_of_the_whole_text_and_of_its_opening(words: i
     opening = " ".join(near_dupes._WORD.findall(text.lower())[: near_dupes.LEDE_WORDS])
     assert (whole == near_dupes.signature(text)).all()
     assert (lede == near_dupes.signature(opening)).all()
+
+
+@pytest.mark.parametrize("count", [1, 2, 31, 1_000, near_dupes.SIGN_ROWS + 7])
+def test_signing_is_datasketchs_minhash(count: int) -> None:
+    """The numpy signing gives what datasketch's own MinHash gives for the same 32-bit values and scheme."""
+    from datasketch import MinHash
+
+    values = np.random.default_rng(count).integers(0, 2**32, count, dtype=np.uint64)
+    sketch = MinHash(num_perm=near_dupes.PERMUTATIONS, seed=near_dupes.SEED, hashfunc=int, scheme=near_dupes.SCHEME)
+    sketch.update_batch(values.tolist())
+    assert near_dupes._sign(values).tolist() == np.asarray(sketch.hashvalues, dtype=np.uint64).tolist()
+
+
+def test_shingles_weigh_each_run_of_words() -> None:
+    hashes = np.array([2**32 - 1, 7, 2**31, 12345, 99, 2**32 - 5, 3], dtype=np.uint64)
+    expected = [
+        int(sum(int(h) * int(m) for h, m in zip(hashes[i : i + near_dupes.SHINGLE], near_dupes._MIX)) % 2**64)
+        & 0xFFFFFFFF
+        for i in range(len(hashes) - near_dupes.SHINGLE + 1)
+    ]
+    assert near_dupes._shingles(hashes).tolist() == expected
+    assert len(near_dupes._shingles(hashes[:3])) == 1
 
 
 def test_word_hashes_are_crc32_whether_kept_or_not(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -24,6 +24,10 @@ _DOC_COLUMNS = (
 class DocumentTables:
     db: sqlite3.Connection
 
+    def newest_id(self) -> int:
+        """The highest article id (0 when there is none)."""
+        return int(self.db.execute("SELECT COALESCE(MAX(id), 0) FROM documents").fetchone()[0])
+
     def get(self, doc_id: int) -> Document:
         row = self.db.execute(f"SELECT {_DOC_COLUMNS} FROM documents WHERE id = ?", (doc_id,)).fetchone()
         if row is None:
