@@ -14,11 +14,16 @@ from archive.store.writes import NewDocument, authors_json
 from archive.titles import fallback_title
 
 LANGUAGE_SAMPLE = 300
+LANGUAGE_WIDER = 2_000
 _WORD = re.compile(r"[^\W\d_]+")
 _ENGLISH = frozenset(
     "the of and to in a is that for on was with as by at it from his he said are be has have an this were "
     "not but had who they which their after its been will or".split()
 )
+
+
+def _mostly_english(words: list[str]) -> bool:
+    return sum(w in _ENGLISH for w in words) >= 0.2 * len(words)
 
 
 def origin_of(path: str, raw: RawDoc) -> str:
@@ -75,14 +80,18 @@ def url_host(url: str | None) -> str | None:
 def detect_language(text: str) -> str | None:
     """ISO 639-1 code of the text's language, None when unsure.
 
-    Most of an English-language archive is recognised by its function words at once; the rest
-    goes to py3langid (about 0.5 ms an article, which would be a tenth of the ingest time).
+    Most of an English-language archive is recognised by its function words at once, in its opening or, where that
+    is a headline or a caption, in its first LANGUAGE_WIDER characters; the rest goes to py3langid (about 3 ms an
+    article: asked for 5.4 % of the news corpus's articles it took 0.16 ms an article of the ingest; with the wider
+    look 0.03 %, each of them English, which py3langid had also said of 319 of the 321).
     """
     sample = text[:LANGUAGE_SAMPLE]
     words = _WORD.findall(sample.lower())
     if len(words) < 4:
         return None
-    if sum(w in _ENGLISH for w in words) >= 0.2 * len(words):
+    if _mostly_english(words) or (
+        len(text) > LANGUAGE_SAMPLE and _mostly_english(_WORD.findall(text[:LANGUAGE_WIDER].lower()))
+    ):
         return "en"
     import py3langid
 

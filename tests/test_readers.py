@@ -290,3 +290,20 @@ def test_a_short_brief_that_says_access_denied_is_an_article(store: Store, chunk
     root = files({"brief.html": html_page("Border stays shut", brief + " " + brief)})
     report = ingest(store, [str(root)], chunker)
     assert not report.failed and len(docs(store)) == 1
+
+
+def test_an_english_article_opening_with_captions_is_known_by_its_body_without_asking_py3langid(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import sys
+
+    from archive.finalize import LANGUAGE_SAMPLE, detect_language
+
+    caption = "Enlarge this image toggle caption Saul Loeb/AFP/Getty Images Saul Loeb/AFP/Getty Images. " * 4
+    body = "The special counsel said on Thursday that he had found no evidence of it, and the report was sent to them. "
+    assert len(caption) > LANGUAGE_SAMPLE
+    monkeypatch.setitem(sys.modules, "py3langid", None)  # importing it would fail
+    assert detect_language(caption + body * 10) == "en"
+    monkeypatch.undo()
+    french = "Le président a déclaré jeudi que les négociations avec les syndicats reprendraient bientôt à Paris. " * 10
+    assert detect_language(french) == "fr", "no English function words in the wider look either"
