@@ -356,6 +356,7 @@ class Archive:
         from archive import ingest as ingest_files  # the readers and their libraries: only an ingest needs them
 
         alongside = Alongside(self.home)
+        self.store.bulk_writes()
 
         def reported(done: Progress) -> None:
             alongside.seen(done.documents)

@@ -221,3 +221,13 @@ def test_the_ingest_scans_the_newest_dates_while_the_second_process_is_behind(
             assert second.share(archive.store) == 0, "not behind: the dates are left to the second process"
         finally:
             second.stop()
+
+
+def test_an_ingest_widens_its_page_cache_and_a_plain_open_does_not(home: Path, tmp_path: Path) -> None:
+    from archive.store.core import BULK_CACHE_KIB
+
+    with _open(home) as archive:
+        default = archive.store.db.execute("PRAGMA cache_size").fetchone()[0]
+        assert default != -BULK_CACHE_KIB
+        archive.ingest([str(_corpus(tmp_path / "k.jsonl", 0, 3))], embed=False)
+        assert archive.store.db.execute("PRAGMA cache_size").fetchone()[0] == -BULK_CACHE_KIB

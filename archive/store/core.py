@@ -34,6 +34,11 @@ T = TypeVar("T")
 STORE_FILE = "archive.sqlite3"
 BUSY_TIMEOUT_MS = 30_000
 FULL_DISK_BYTES = 1 << 20  # an open that fails with less free than this is taken as a full disk
+# SQLite's page cache for a long ingest and its second process (`bulk_writes`), in KiB; SQLite's default is 2 MiB.
+# The near-duplicates' LSH keys are random, so each catch-up reads and writes index pages all over a 24 MB index
+# (37,554 articles); with 2 MiB they were read again from the OS at each turn: the catch-up's system time 4.5-6.4
+# -> 2.4 s over 18,777 articles (benchmarks/RESULTS.md).
+BULK_CACHE_KIB = 65_536
 
 
 @contextmanager
@@ -112,6 +117,10 @@ class Store(DocumentTables, ChunkTables, EmbeddingTables, GroupTables, Collectio
             return db
         except sqlite3.OperationalError:
             return self._connect(f"{uri}?mode=ro&immutable=1", uri=True)
+
+    def bulk_writes(self) -> None:
+        """A larger page cache for this connection (BULK_CACHE_KIB), for a long ingest and its catch-ups."""
+        self.db.execute(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")
 
     @property
     def why_read_only(self) -> str:
