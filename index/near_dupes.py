@@ -176,12 +176,13 @@ def _sync(store: Store, progress: Progress | None, after: int, most: int | None)
         if not rows:
             break
         signed = [(doc_id, *signatures(text)) for doc_id, text in rows]  # outside the lock: the slow part
+        keyed = [(doc_id, sig, lede, band_keys(sig)) for doc_id, sig, lede in signed]
         with store.transaction():
             # Another process (a second ingest) may have signed some of them since they were picked.
-            pending = store.still_unsigned([doc_id for doc_id, _, _ in signed])
-            for doc_id, sig, lede in signed:
+            pending = store.still_unsigned([doc_id for doc_id, _, _, _ in keyed])
+            for doc_id, sig, lede, keys in keyed:
                 if doc_id in pending:
-                    _join(store, doc_id, sig, lede)
+                    _join(store, doc_id, sig, lede, keys)
         done += len(rows)
         last = rows[-1][0]
         if progress:
@@ -189,8 +190,7 @@ def _sync(store: Store, progress: Progress | None, after: int, most: int | None)
     return done, last
 
 
-def _join(store: Store, doc_id: int, sig: np.ndarray, lede: np.ndarray) -> None:
-    keys = band_keys(sig)
+def _join(store: Store, doc_id: int, sig: np.ndarray, lede: np.ndarray, keys: list[int]) -> None:
     found = store.signed(store.sharing_keys(keys, doc_id, MAX_CANDIDATE_ROWS))
     day = store.julian_day(doc_id)
     groups: set[int] = set()
