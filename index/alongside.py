@@ -167,8 +167,7 @@ def catch_up_until_told() -> None:
     home = Path(sys.argv[1])
     least = int(sys.argv[2]) if len(sys.argv) > 2 else None
     try:
-        with Store(home) as store:
-            store.bulk_writes()
+        with Store(home) as store, store.bulk_writes():
             lexical = LexicalIndex(home)
             near, dates = NearDuplicates(resume=True, most=STEP), DateMentions(resume=True, most=STEP)
             threading.Thread(target=watch, daemon=True).start()

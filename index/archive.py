@@ -356,7 +356,6 @@ class Archive:
         from archive import ingest as ingest_files  # the readers and their libraries: only an ingest needs them
 
         alongside = Alongside(self.home)
-        self.store.bulk_writes()
 
         def reported(done: Progress) -> None:
             alongside.seen(done.documents)
@@ -365,19 +364,20 @@ class Archive:
             if progress is not None:
                 progress(done)
 
-        try:
-            report = ingest_files(self.store, paths, chunker, options, reported)
-            alongside.release()  # the tail side by side: words and dates here, near-duplicates in the second process
+        with self.store.bulk_writes():
+            try:
+                report = ingest_files(self.store, paths, chunker, options, reported)
+                alongside.release()  # the tail side by side: words and dates here, near-duplicates in the second one
+                with sqlite_errors(self.store.path):
+                    self.lexical.catch_up(self.store, _step(step, self.lexical.name))
+                    self.date_mentions.catch_up(self.store, _step(step, self.date_mentions.name))
+            except BaseException:
+                alongside.kill()  # failed or interrupted: no waiting for the second process's catch-up in hand
+                raise
+            alongside.stop(waiting=_lag_shown(self.store, self.near_duplicates, step))
             with sqlite_errors(self.store.path):
-                self.lexical.catch_up(self.store, _step(step, self.lexical.name))
-                self.date_mentions.catch_up(self.store, _step(step, self.date_mentions.name))
-        except BaseException:
-            alongside.kill()  # failed or interrupted: no waiting for the second process's catch-up in hand
-            raise
-        alongside.stop(waiting=_lag_shown(self.store, self.near_duplicates, step))
-        with sqlite_errors(self.store.path):
-            for index in (self.near_duplicates, self.date_mentions):
-                index.catch_up(self.store, _step(step, index.name))
+                for index in (self.near_duplicates, self.date_mentions):
+                    index.catch_up(self.store, _step(step, index.name))
         if embed:
             self.embed(step)
         return report

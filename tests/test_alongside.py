@@ -223,11 +223,17 @@ def test_the_ingest_scans_the_newest_dates_while_the_second_process_is_behind(
             second.stop()
 
 
-def test_an_ingest_widens_its_page_cache_and_a_plain_open_does_not(home: Path, tmp_path: Path) -> None:
+def test_an_ingest_widens_its_page_cache_while_it_runs_and_gives_it_back(home: Path, tmp_path: Path) -> None:
     from archive.store.core import BULK_CACHE_KIB
 
     with _open(home) as archive:
         default = archive.store.db.execute("PRAGMA cache_size").fetchone()[0]
         assert default != -BULK_CACHE_KIB
-        archive.ingest([str(_corpus(tmp_path / "k.jsonl", 0, 3))], embed=False)
-        assert archive.store.db.execute("PRAGMA cache_size").fetchone()[0] == -BULK_CACHE_KIB
+        during: list[int] = []
+
+        def seen(_: object) -> None:
+            during.append(archive.store.db.execute("PRAGMA cache_size").fetchone()[0])
+
+        archive.ingest([str(_corpus(tmp_path / "k.jsonl", 0, 3))], embed=False, progress=seen)
+        assert during and set(during) == {-BULK_CACHE_KIB}
+        assert archive.store.db.execute("PRAGMA cache_size").fetchone()[0] == default  # the app keeps no 64 MB

@@ -118,9 +118,18 @@ class Store(DocumentTables, ChunkTables, EmbeddingTables, GroupTables, Collectio
         except sqlite3.OperationalError:
             return self._connect(f"{uri}?mode=ro&immutable=1", uri=True)
 
-    def bulk_writes(self) -> None:
-        """A larger page cache for this connection (BULK_CACHE_KIB), for a long ingest and its catch-ups."""
+    @contextmanager
+    def bulk_writes(self) -> Iterator[None]:
+        """A larger page cache for this connection (BULK_CACHE_KIB) while a long ingest and its catch-ups run; the
+        size before it afterwards (SQLite lets the extra pages go), so that a process that stays open, the app,
+        does not keep them."""
+        before = int(self.db.execute("PRAGMA cache_size").fetchone()[0])
         self.db.execute(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")
+        try:
+            yield
+        finally:
+            with suppress(sqlite3.Error):  # a closed or broken connection keeps nothing to give back
+                self.db.execute(f"PRAGMA cache_size = {before}")
 
     @property
     def why_read_only(self) -> str:
