@@ -75,6 +75,7 @@ class VectorIndex:
         self.index: Any = None  # read from its file at first use (`_ready`): `archive stats` needs only the state
         self.ids = np.zeros(0, dtype=np.int64)
         self.alive = np.zeros(0, dtype=bool)
+        self._alive_count = 0
         self.raw: RawRows | None = None  # the exact vectors on disk, for the compressed kind only
         # the identity of the file the index is mapped from (MAPPED_KINDS), or None when it is held in memory
         self._mapped_from: tuple[int, ...] | None = None
@@ -182,8 +183,9 @@ class VectorIndex:
 
     @property
     def size(self) -> int:
+        """Alive vectors: counted when the rows change (with the lookups), not at each search (2.5 ms at 6.7M rows)."""
         self._ready()
-        return int(self.alive.sum())
+        return self._alive_count
 
     # keeping up with the store
 
@@ -334,6 +336,7 @@ class VectorIndex:
         self._order = np.argsort(self.ids, kind="stable")
         self._sorted = self.ids[self._order]
         self._bitmap = np.packbits(self.alive, bitorder="little")
+        self._alive_count = int(self.alive.sum())
 
     # searching
 
@@ -395,7 +398,7 @@ class VectorIndex:
             selector = faiss.IDSelectorBitmap(len(mask), faiss.swig_ptr(bits))
             selector.bits = bits  # faiss only points at the array: keep it alive as long as the selector
             return selector
-        if self.alive.all():
+        if self._alive_count == len(self.alive):  # none removed
             return None
         return faiss.IDSelectorBitmap(len(self.alive), faiss.swig_ptr(self._bitmap))
 
