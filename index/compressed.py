@@ -3,7 +3,7 @@
 Float32 HNSW needs about 1.8 KB of memory per vector (the vector and its graph links): six million chunks,
 a million articles, would need 10 GB. Past the threshold the index is faiss IVF-PQ instead: each vector
 kept as PQ_M bytes of code in inverted lists (about 60 bytes with its id), and every vector kept
-exactly in a float32 file beside it, read only where needed (the candidates' rows; a build maps it). A search scans NPROBE lists for
+exactly in a float32 file beside it, read only where needed (the candidates' rows; a build reads it in order). A search scans NPROBE lists for
 RESCORE times the hits wanted, then scores those candidates exactly from the file, so the ranking is by the
 true inner product and recall stays high while resident memory stays bounded (benchmarks/RESULTS.md).
 
@@ -117,17 +117,33 @@ class RawRows:
         self._map = None
 
     def slice(self, start: int, stop: int) -> np.ndarray:
-        return np.ascontiguousarray(self._all()[start:stop])
+        """Rows `start` to `stop`. The file's part is read, not mapped: a build reads every row once, and mapped
+        pages would count as the process's memory until the map went (10 GB at 6.7 million rows)."""
+        stop = min(stop, self.rows)
+        if start >= stop:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        parts = []
+        if start < self.file_rows:
+            end = min(stop, self.file_rows)
+            with open(self.path, "rb") as f:
+                f.seek(start * self.dim * 4)
+                data = np.fromfile(f, dtype=np.float32, count=(end - start) * self.dim)
+            if len(data) != (end - start) * self.dim:
+                raise ValueError(f"{self.path} holds fewer rows than its index")
+            parts.append(data.reshape(-1, self.dim))
+        if stop > self.file_rows:
+            parts.append(self._tail[max(start - self.file_rows, 0) : stop - self.file_rows])
+        return parts[0] if len(parts) == 1 else np.concatenate(parts)
 
     def spread(self, count: int) -> np.ndarray:
-        """`count` rows evenly spaced over all rows (all of them when there are fewer)."""
-        rows = self._all()
-        if count >= len(rows):
-            return np.ascontiguousarray(rows)
-        return np.ascontiguousarray(rows[np.linspace(0, len(rows) - 1, num=count).astype(np.int64)])
-
-    def _all(self) -> np.ndarray:
-        return self._file() if not len(self._tail) else np.concatenate([self._file(), self._tail])
+        """`count` rows evenly spaced over all rows (all of them when there are fewer), read row by row."""
+        if count >= self.rows:
+            return self.slice(0, self.rows)
+        rows = np.linspace(0, self.rows - 1, num=count).astype(np.int64)
+        on_file = rows[rows < self.file_rows]
+        picked = self._pread(on_file)
+        tail = self._tail[rows[rows >= self.file_rows] - self.file_rows]
+        return picked if not len(tail) else np.concatenate([picked, tail])
 
     def scores(self, query: np.ndarray, rows: np.ndarray) -> np.ndarray:
         """Exact inner products of the query with these rows. A few thousand candidates are read row by row
@@ -147,6 +163,12 @@ class RawRows:
     def _read(self, rows: np.ndarray) -> np.ndarray:
         if len(rows) > PREAD_MAX:
             return np.asarray(self._file()[rows])
+        return self._pread(rows)
+
+    def _pread(self, rows: np.ndarray) -> np.ndarray:
+        """These file rows (ascending), one `pread` each."""
+        if not len(rows):
+            return np.zeros((0, self.dim), dtype=np.float32)
         size = self.dim * 4
         fd = os.open(self.path, os.O_RDONLY)
         try:

@@ -275,3 +275,21 @@ def test_a_compressed_index_whose_file_another_writer_rebuilt_is_rebuilt_not_pat
         exact = _exact_scores(archive, query)
         hits = VectorIndex(home, vectors.dim, vectors.model).search(query, 5)
         assert hits and all(h.score == pytest.approx(exact[h.chunk_id], abs=1e-5) for h in hits)
+
+
+def test_the_exact_rows_read_in_order_or_spread_are_the_rows_written(tmp_path: Path) -> None:
+    """A compressed build reads the exact file without mapping it (its pages would count as the process's memory):
+    every slice and the training sample hold the rows written, across the file and the rows held in memory."""
+    from index.compressed import RawRows
+
+    rows = np.arange(50 * 8, dtype=np.float32).reshape(50, 8)
+    raw = RawRows(tmp_path, 8)
+    raw.append(rows[:30])
+    raw.append(rows[30:], persist=False)  # a reader's rows, in memory only
+    assert raw.file_rows == 30 and raw.rows == 50
+    for start, stop in ((0, 50), (0, 30), (10, 20), (25, 40), (30, 50), (45, 99), (50, 60)):
+        assert np.array_equal(raw.slice(start, stop), rows[start : min(stop, 50)])
+    picked = np.linspace(0, 49, num=7).astype(np.int64)
+    assert np.array_equal(raw.spread(7), rows[picked])
+    assert np.array_equal(raw.spread(80), rows)
+    assert raw._map is None  # nothing was mapped
