@@ -54,6 +54,7 @@ from pathlib import Path
 
 import numpy as np
 
+from archive.store import Store
 from benchmarks.archive_scale import sample_queries
 from benchmarks.common import SHARED, peak_rss_mb, percentile, rss_mb
 from benchmarks.vector_scale import derived
@@ -61,6 +62,8 @@ from index import Archive, Filters
 from index.embed import embedding_text
 from index.embedder import Embedder
 from index.model_files import DEFAULT_MODEL_NAME, DEFAULT_MODEL_SHA256
+from index.stories import Progress as StoryProgress
+from index.stories import Stories
 
 DATA = SHARED / "article-bias-prediction"
 ROOT = Path("/tmp/semantic-archive-bench/scale")
@@ -171,15 +174,16 @@ class DerivedEmbedder(Embedder):
         return self.embed(texts)
 
 
-class Unplaced:
+class Unplaced(Stories):
     """The stories index of a `--no-stories` build: it places nothing and says it lags by nothing."""
 
-    name = "stories"
-
-    def lag(self, store: object) -> int:
+    def lag(self, store: Store) -> int:
         return 0
 
-    def catch_up(self, store: object, progress: object = None, wait: bool = True) -> int:
+    def catch_up(self, store: Store, progress: StoryProgress | None = None, wait: bool = True) -> int:
+        return 0
+
+    def rebuild(self, store: Store, progress: StoryProgress | None = None) -> int:
         return 0
 
 
@@ -276,7 +280,7 @@ def build(total: int, home: Path, phase1_only: bool = False, place_stories: bool
     embedding = Stages(0)
     with Archive(home, embedder=DerivedEmbedder(real)) as archive:
         if not place_stories:
-            archive.story_index = Unplaced()  # type: ignore[assignment]
+            archive.story_index = Unplaced()
         archive.embed(step=embedding.step)
         health = archive.health()
         grouped = "SELECT grp FROM near_dupes GROUP BY grp HAVING COUNT(*) > 1"

@@ -353,6 +353,22 @@ class Archive:
         self.store.require_writable()
         chunker = self.chunker()
         write_manifest(self.home, replace(read_manifest(self.home), chunker=chunker.settings))
+        with self.store.bulk_writes():
+            report = self._store_and_index(paths, chunker, options, progress, step)
+        if embed:
+            self.embed(step)
+        return report
+
+    def _store_and_index(
+        self,
+        paths: Sequence[str],
+        chunker: Chunker,
+        options: IngestOptions | None,
+        progress: Callable[[Progress], None] | None,
+        step: StepProgress | None,
+    ) -> IngestReport:
+        """Phase 1: the files into the store, the derived indexes caught up beside it by a second process and
+        after it here."""
         from archive import ingest as ingest_files  # the readers and their libraries: only an ingest needs them
 
         alongside = Alongside(self.home)
@@ -364,22 +380,19 @@ class Archive:
             if progress is not None:
                 progress(done)
 
-        with self.store.bulk_writes():
-            try:
-                report = ingest_files(self.store, paths, chunker, options, reported)
-                alongside.release()  # the tail side by side: words and dates here, near-duplicates in the second one
-                with sqlite_errors(self.store.path):
-                    self.lexical.catch_up(self.store, _step(step, self.lexical.name))
-                    self.date_mentions.catch_up(self.store, _step(step, self.date_mentions.name))
-            except BaseException:
-                alongside.kill()  # failed or interrupted: no waiting for the second process's catch-up in hand
-                raise
-            alongside.stop(waiting=_lag_shown(self.store, self.near_duplicates, step))
+        try:
+            report = ingest_files(self.store, paths, chunker, options, reported)
+            alongside.release()  # the tail side by side: words and dates here, near-duplicates in the second process
             with sqlite_errors(self.store.path):
-                for index in (self.near_duplicates, self.date_mentions):
-                    index.catch_up(self.store, _step(step, index.name))
-        if embed:
-            self.embed(step)
+                self.lexical.catch_up(self.store, _step(step, self.lexical.name))
+                self.date_mentions.catch_up(self.store, _step(step, self.date_mentions.name))
+        except BaseException:
+            alongside.kill()  # failed or interrupted: no waiting for the second process's catch-up in hand
+            raise
+        alongside.stop(waiting=_lag_shown(self.store, self.near_duplicates, step))
+        with sqlite_errors(self.store.path):
+            for index in (self.near_duplicates, self.date_mentions):
+                index.catch_up(self.store, _step(step, index.name))
         return report
 
     def embed(

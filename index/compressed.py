@@ -21,6 +21,8 @@ from typing import Any
 
 import numpy as np
 
+from archive.errors import IndexDamagedError
+
 COMPRESS_THRESHOLD = 1_000_000  # vectors; chosen by measurement (benchmarks/RESULTS.md, issue 16)
 PQ_M = 48  # sub-quantisers: 8 of 384 dimensions each, one byte of code each
 NPROBE = 64  # lists searched: at 6M vectors 64 to 512 gave the same recall, so the fewest (RESULTS.md)
@@ -112,10 +114,6 @@ class RawRows:
         if len(tail):
             self.append(tail)
 
-    def release(self) -> None:
-        """Unmap the file: after a build has read all of it, its pages would count as resident until then."""
-        self._map = None
-
     def slice(self, start: int, stop: int) -> np.ndarray:
         """Rows `start` to `stop`. The file's part is read, not mapped: a build reads every row once, and mapped
         pages would count as the process's memory until the map went (10 GB at 6.7 million rows)."""
@@ -129,7 +127,10 @@ class RawRows:
                 f.seek(start * self.dim * 4)
                 data = np.fromfile(f, dtype=np.float32, count=(end - start) * self.dim)
             if len(data) != (end - start) * self.dim:
-                raise ValueError(f"{self.path} holds fewer rows than its index")
+                raise IndexDamagedError(
+                    f"{self.path} holds fewer vectors than its index (another process may have rebuilt it); "
+                    "run the command again, or rebuild with: archive reindex vectors"
+                )
             parts.append(data.reshape(-1, self.dim))
         if stop > self.file_rows:
             parts.append(self._tail[max(start - self.file_rows, 0) : stop - self.file_rows])

@@ -263,7 +263,6 @@ class VectorIndex:
             self.index.add(self.raw.slice(start, start + compressed.ADD_BATCH))
             if progress:
                 progress((len(self.ids) + min(start + compressed.ADD_BATCH, len(self.ids))) // 2, count)
-        self.raw.release()
         self._reindex_lookup()
         return len(self.ids)
 

@@ -293,3 +293,15 @@ def test_the_exact_rows_read_in_order_or_spread_are_the_rows_written(tmp_path: P
     assert np.array_equal(raw.spread(7), rows[picked])
     assert np.array_equal(raw.spread(80), rows)
     assert raw._map is None  # nothing was mapped
+
+
+def test_an_exact_file_shorter_than_its_index_says_how_to_rebuild(tmp_path: Path) -> None:
+    from archive.errors import IndexDamagedError
+    from index.compressed import RawRows
+
+    raw = RawRows(tmp_path, 8)
+    raw.append(np.ones((10, 8), dtype=np.float32))
+    with open(raw.path, "r+b") as f:
+        f.truncate(5 * 8 * 4)  # another writer's rebuild, say
+    with pytest.raises(IndexDamagedError, match="archive reindex vectors"):
+        raw.slice(0, 10)
