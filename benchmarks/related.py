@@ -7,6 +7,7 @@
     .venv/bin/python -m benchmarks.related grid allsides --split val      # lexical share x MLT terms
     .venv/bin/python -m benchmarks.related latency                        # p50/p95 on the 37,554-article archive
     .venv/bin/python -m benchmarks.related learn allsides --split train   # fit the related model (index/settings.py)
+    .venv/bin/python -m benchmarks.related learn allsides --split train --stage support   # then its second pass
 
 Metrics: hit@1, R-precision, MAP (over the top 100). Legs: `dense` (the dense score alone), `lexical`
 (more-like-this alone), `related` (the default fusion) and `txtai` (its hybrid search with the seed's
@@ -144,17 +145,23 @@ def settings_for(leg: str, name: str, base: RelatedSettings) -> RelatedSettings:
     return replace(base, lexical_share=share, window_days=window, model=model)
 
 
-def learn(name: str, split: str, negatives: int = 30) -> None:
-    """Fit the related model on every seed's candidates of this split, for ranking: a logistic regression on
+def learn(name: str, split: str, stage: str, negatives: int = 30) -> None:
+    """Fit a related model on every seed's candidates of this split, for ranking: a logistic regression on
     the differences between the evidence of an event-mate and of each of the seed's `negatives` best-scored other
-    candidates (by the weighted fusion), both ways round; then scaled to a probability (Platt) on all candidates."""
+    candidates (by the weighted fusion), both ways round; then scaled to a probability (Platt) on all candidates.
+    Stage `first`: the four pieces of evidence (RELATED_MODEL); `support`: those and each candidate's support,
+    the first model fixed (RELATED_SUPPORT_MODEL)."""
     from sklearn.linear_model import LogisticRegression
 
-    from index.related import RelatedFinder, combine, stored_seed
+    from index.related import Evidence, RelatedFinder, combine, stored_seed
+
+    def features(e: Evidence) -> tuple[float, ...]:
+        return (*e.features(), e.support or 0.0) if stage == "support" else e.features()
 
     _, event_of = dataset(name, split)
     pairs, sides, points, labels = [], [], [], []
-    settings = settings_for("fusion", name, RelatedSettings())
+    fusion = settings_for("fusion", name, RelatedSettings())
+    settings = settings_for("related", name, RelatedSettings()) if stage == "support" else fusion
     with Archive(home_of(name, split)) as archive:
         ids = dict(archive.store.db.execute("SELECT external_id, id FROM documents WHERE external_id IS NOT NULL"))
         external = {v: k for k, v in ids.items()}
@@ -165,21 +172,31 @@ def learn(name: str, split: str, negatives: int = 30) -> None:
             mates = [e for d, e in found.items() if event_of.get(external.get(d, "")) == event_of[seed_name]]
             others = sorted(
                 (e for d, e in found.items() if event_of.get(external.get(d, "")) != event_of[seed_name]),
-                key=lambda e: -combine(e, settings),
+                key=lambda e: -combine(e, fusion),
             )[:negatives]
             for mate in mates:
                 for other in others:
-                    difference = np.subtract(mate.features(), other.features())
+                    difference = np.subtract(features(mate), features(other))
                     pairs.extend([difference, -difference])
                     sides.extend([1, 0])
-            points.extend(e.features() for e in found.values())
+            points.extend(features(e) for e in found.values())
             labels.extend(int(event_of.get(external.get(d, "")) == event_of[seed_name]) for d in found)
     ranker = LogisticRegression(C=1.0, fit_intercept=False, max_iter=1000).fit(pairs, sides)
     weights = ranker.coef_[0]
     platt = LogisticRegression(C=1.0, max_iter=1000).fit(np.asarray(points) @ weights[:, None], labels)
     scale, intercept = float(platt.coef_[0][0]), float(platt.intercept_[0])
     model = [round(intercept, 4), *(round(scale * float(w), 4) for w in weights)]
-    print(json.dumps({"trained_on": f"{name} {split}", "pairs": len(pairs), "candidates": len(labels), "model": model}))
+    print(
+        json.dumps(
+            {
+                "trained_on": f"{name} {split}",
+                "stage": stage,
+                "pairs": len(pairs),
+                "candidates": len(labels),
+                "model": model,
+            }
+        )
+    )
 
 
 def evaluate(name: str, split: str, legs: list[str], base: RelatedSettings) -> None:
@@ -214,17 +231,17 @@ def grid(name: str, split: str) -> None:
                 print(json.dumps({"mlt_terms": terms, "lexical_share": share, **result}), flush=True)
 
 
-def latency(queries: int) -> None:
+def latency(queries: int, settings: RelatedSettings) -> None:
     with Archive(ABP_HOME) as archive:
         ids = [
             r[0] for r in archive.store.db.execute("SELECT id FROM documents WHERE duplicate_of IS NULL ORDER BY id")
         ]
         sample = ids[:: max(1, len(ids) // queries)][:queries]
-        archive.related(sample[0])
+        archive.related(sample[0], settings=settings)
         times = []
         for doc in sample:
             start = time.perf_counter()
-            archive.related(doc)
+            archive.related(doc, settings=settings)
             times.append(time.perf_counter() - start)
     print(
         json.dumps(
@@ -248,12 +265,19 @@ def main() -> None:
     parser.add_argument("--mlt-terms", type=int, default=None)
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--model", help="comma-separated intercept and weights, instead of the default model")
+    parser.add_argument("--support-model", help="the same for the second pass (none: the first model alone)")
+    parser.add_argument("--stage", default="first", choices=["first", "support"], help="which model `learn` fits")
     args = parser.parse_args()
     base = RelatedSettings()
     if args.model:
         from dataclasses import replace
 
         base = replace(base, model=tuple(float(x) for x in args.model.split(",")))
+    if args.support_model:
+        from dataclasses import replace
+
+        support = None if args.support_model == "none" else tuple(float(x) for x in args.support_model.split(","))
+        base = replace(base, support_model=support)
     if args.lexical_share is not None:
         base = RelatedSettings(lexical_share=args.lexical_share, mlt_terms=base.mlt_terms)
     if args.mlt_terms is not None:
@@ -265,9 +289,9 @@ def main() -> None:
     elif args.command == "grid":
         grid(args.name, args.split)
     elif args.command == "learn":
-        learn(args.name, args.split)
+        learn(args.name, args.split, args.stage)
     else:
-        latency(args.queries)
+        latency(args.queries, base)
 
 
 if __name__ == "__main__":

@@ -75,19 +75,49 @@ class Evidence:
     lexical: float  # its more-like-this BM25 over the best candidate's
     terms: float  # TF-IDF cosine of the two openings
     density: float  # how alike the candidate is to its own neighbours (a hub scores high with everything)
+    support: float | None = None  # its best cosine with the candidates ranked first (`supported`); None: not known
 
     def features(self) -> tuple[float, float, float, float]:
         return (self.dense, self.lexical, self.terms, self.density)
 
 
 def combine(evidence: Evidence, settings: RelatedSettings) -> float:
-    """The same-event probability from the learned model; without one, the weighted share of dense and BM25."""
+    """The same-event probability from the learned model, with the candidates' agreement once it is known;
+    without a model, the weighted share of dense and BM25."""
     if settings.model is None:
         w = settings.lexical_share
         return (1 - w) * evidence.dense + w * evidence.lexical
-    intercept, *weights = settings.model
-    z = intercept + sum(w * x for w, x in zip(weights, evidence.features()))
-    return 1.0 / (1.0 + math.exp(-z))
+    if evidence.support is not None and settings.support_model is not None:
+        return _logistic(settings.support_model, (*evidence.features(), evidence.support))
+    return _logistic(settings.model, evidence.features())
+
+
+def _logistic(model: tuple[float, ...], features: tuple[float, ...]) -> float:
+    intercept, *weights = model
+    return 1.0 / (1.0 + math.exp(-(intercept + sum(w * x for w, x in zip(weights, features)))))
+
+
+def supported(
+    evidence: dict[int, Evidence], firsts: dict[int, np.ndarray], settings: RelatedSettings
+) -> dict[int, Evidence]:
+    """Each candidate's agreement with the others: its best cosine (first-chunk vectors) with the
+    `settings.support_from` candidates other than itself that the first model ranks highest. The reports of one
+    event agree with each other; a look-alike event's report agrees with the seed more than with them. Without a
+    model, or a candidate without a vector: unchanged."""
+    if settings.model is None or not firsts:
+        return evidence
+    first = {d: combine(replace(e, support=None), settings) for d, e in evidence.items()}
+    top = [d for d in sorted(first, key=lambda d: (-first[d], d)) if d in firsts][: settings.support_from + 1]
+    matrix = np.stack([firsts[d] for d in top])
+    out = {}
+    for doc, found in evidence.items():
+        vector = firsts.get(doc)
+        if vector is None:
+            out[doc] = found
+            continue
+        others = [i for i, d in enumerate(top) if d != doc][: settings.support_from]
+        out[doc] = replace(found, support=float((matrix[others] @ vector).max()) if others else 0.0)
+    return out
 
 
 class RelatedFinder:
@@ -114,9 +144,10 @@ class RelatedFinder:
         candidates = sorted((dense_hits | set(lexical)) - seed.excluded)
         if not candidates:
             return []
-        dense, passages = self._dense_scores(seed, candidates)
+        dense, passages, firsts = self._dense_scores(seed, candidates)
         best_bm25 = max((lexical.get(d, 0.0) for d in candidates), default=0.0) or 1.0  # the seed's own is no guide
         evidence = self.evidence(seed, candidates, dense, {d: lexical.get(d, 0.0) / best_bm25 for d in candidates})
+        evidence = supported(evidence, firsts, settings)
         scored = {doc: combine(evidence[doc], settings) for doc in candidates}
         order, groups = near_dupes.one_per_group(self.store, sorted(scored, key=lambda d: (-scored[d], d)), limit)
         return [
@@ -130,9 +161,10 @@ class RelatedFinder:
         allowed = self.allowed.resolve(self.store, filters)
         lexical = self._lexical_candidates(seed, settings, filters, allowed)
         candidates = sorted((self._dense_candidates(seed, settings, allowed) | set(lexical)) - seed.excluded)
-        dense, _ = self._dense_scores(seed, candidates)
+        dense, _, firsts = self._dense_scores(seed, candidates)
         best_bm25 = max((lexical.get(d, 0.0) for d in candidates), default=0.0) or 1.0
-        return self.evidence(seed, candidates, dense, {d: lexical.get(d, 0.0) / best_bm25 for d in candidates})
+        evidence = self.evidence(seed, candidates, dense, {d: lexical.get(d, 0.0) / best_bm25 for d in candidates})
+        return supported(evidence, firsts, settings)
 
     def evidence(
         self, seed: Seed, candidates: list[int], dense: dict[int, float], lexical: dict[int, float]
@@ -196,10 +228,13 @@ class RelatedFinder:
         hits = self.lexical.search(query, settings.candidates + len(seed.excluded))
         return {h.doc_id: h.score for h in hits if allowed.originals is None or h.doc_id in allowed.originals}
 
-    def _dense_scores(self, seed: Seed, candidates: list[int]) -> tuple[dict[int, float], dict[int, tuple[int, int]]]:
-        """Each seed chunk's best cosine among a candidate's chunks, averaged; and the candidate's best chunk."""
+    def _dense_scores(
+        self, seed: Seed, candidates: list[int]
+    ) -> tuple[dict[int, float], dict[int, tuple[int, int]], dict[int, np.ndarray]]:
+        """Each seed chunk's best cosine among a candidate's chunks, averaged; the candidate's best chunk; and its
+        first chunk's vector."""
         if not len(seed.vectors):
-            return {}, {}
+            return {}, {}, {}
         chunk_doc: list[int] = []
         spans: list[tuple[int, int]] = []
         blobs: list[bytes] = []
@@ -208,18 +243,20 @@ class RelatedFinder:
             spans.append((start, end))
             blobs.append(blob)
         if not blobs:
-            return {}, {}
+            return {}, {}, {}
         matrix = np.frombuffer(b"".join(blobs), dtype=np.float32).reshape(len(blobs), -1)
         sims = seed.vectors @ matrix.T  # (seed chunks, candidate chunks)
         owners = np.asarray(chunk_doc)
         dense: dict[int, float] = {}
         passages: dict[int, tuple[int, int]] = {}
+        firsts: dict[int, np.ndarray] = {}
         for doc in np.unique(owners):
-            cols = np.flatnonzero(owners == doc)
+            cols = np.flatnonzero(owners == doc)  # in the chunks' order
             block = sims[:, cols]
             dense[int(doc)] = float(block.max(axis=1).mean())
             passages[int(doc)] = spans[int(cols[int(block.max(axis=0).argmax())])]
-        return dense, passages
+            firsts[int(doc)] = matrix[cols[0]]
+        return dense, passages, firsts
 
     def _result(
         self,

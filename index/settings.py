@@ -48,6 +48,9 @@ DEFAULT_WINDOW_DAYS = 14
 # train by `benchmarks.related learn` and checked on val (benchmarks/RESULTS.md).
 # 2026-12-01: on val R-precision 0.841, MAP 0.886 (the weighted share it replaces: 0.803, 0.850).
 RELATED_MODEL: tuple[float, ...] | None = (-4.0092, 10.7565, -0.6653, 22.8066, -25.947)
+# The second pass (index/related.py `supported`): the same four and each candidate's best cosine with the two other
+# candidates the first model ranks highest, fitted the same way on AllSides train with the first model fixed.
+RELATED_SUPPORT_MODEL: tuple[float, ...] | None = (-4.4473, 7.7546, -0.6749, 22.2191, -26.3947, 4.2133)
 
 
 @dataclass(frozen=True)
@@ -57,6 +60,8 @@ class RelatedSettings:
     window_days: int | None = DEFAULT_WINDOW_DAYS  # None: any time
     lexical_share: float = 0.2  # the fusion without a model (benchmarks' dense and lexical legs)
     model: tuple[float, ...] | None = RELATED_MODEL
+    support_model: tuple[float, ...] | None = RELATED_SUPPORT_MODEL
+    support_from: int = 2  # the candidates ranked first that each candidate is compared with
     seed_chunks: int = 8
     candidates: int = 100
     mlt_terms: int = 40

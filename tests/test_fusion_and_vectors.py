@@ -201,6 +201,31 @@ def test_the_related_model_weighs_the_evidence_and_falls_back_to_the_share() -> 
     assert combine(Evidence(0.8, 0.4, 0.9, 0.9), shared) == 0.75 * 0.8 + 0.25 * 0.4
 
 
+def test_the_second_pass_lifts_the_candidate_the_first_ones_agree_with() -> None:
+    """Two candidates the seed likes equally: the one alike to the candidates ranked first (another report of the
+    event) goes ahead of the one alike to the seed alone (a look-alike event)."""
+    from index.related import Evidence, combine, supported
+    from index.settings import RelatedSettings
+
+    settings = RelatedSettings()
+    evidence = {
+        1: Evidence(dense=0.8, lexical=0.9, terms=0.6, density=0.2),  # the two reports ranked first
+        2: Evidence(dense=0.8, lexical=0.8, terms=0.6, density=0.2),
+        3: Evidence(dense=0.6, lexical=0.5, terms=0.3, density=0.2),  # a third report
+        4: Evidence(dense=0.6, lexical=0.5, terms=0.3, density=0.2),  # the look-alike
+        5: Evidence(dense=0.6, lexical=0.5, terms=0.3, density=0.2),  # no vector: no support
+    }
+    event, other = np.eye(4, dtype=np.float32)[0], np.eye(4, dtype=np.float32)[1]
+    firsts = {1: event, 2: event, 3: event, 4: other}
+    assert combine(evidence[3], settings) == combine(evidence[4], settings)  # the first pass cannot tell them apart
+    out = supported(evidence, firsts, settings)
+    assert [out[d].support for d in (1, 2, 3, 4, 5)] == [1.0, 1.0, 1.0, 0.0, None]
+    assert combine(out[3], settings) > combine(out[4], settings)
+    assert combine(out[5], settings) == combine(evidence[5], settings)  # the first model's score, unchanged
+    assert supported(evidence, firsts, RelatedSettings(model=None)) == evidence
+    assert supported(evidence, {}, settings) == evidence
+
+
 def _compressed(home: Path, monkeypatch: pytest.MonkeyPatch, count: int) -> Archive:
     """An archive of `count` harbour stories, its vector index compressed (the threshold lowered to 300)."""
     import index.compressed
