@@ -3,9 +3,11 @@
 seed -> its chunk vectors and its text -> two candidate legs inside the date window (all time for an
 undated seed) and the outlet filter: the faiss neighbours of each seed chunk, and a more-like-this
 query over the seed's distinctive terms (tantivy, BM25 over title and text) -> for every candidate,
-a dense score computed exactly (each seed chunk's best match among the candidate's chunks, averaged)
-and its BM25 share of the best -> a weighted sum, tuned on AllSides train/val (benchmarks/RESULTS.md)
--> the seed and its exact duplicates left out; each result with the passage nearest the seed.
+a dense score computed exactly (each seed chunk's best match among the candidate's chunks, averaged),
+its BM25 share of the best, the TF-IDF cosine of the openings and its neighbourhood density -> a learned
+same-event probability -> a second pass adds each candidate's agreement with those ranked first -> the seed
+and its copies left out; each result with the passage nearest the seed. Both models were fitted on AllSides
+train and checked on val (benchmarks/related.py learn; benchmarks/RESULTS.md).
 """
 
 from __future__ import annotations
