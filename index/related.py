@@ -100,16 +100,26 @@ def _logistic(model: tuple[float, ...], features: tuple[float, ...]) -> float:
 
 
 def supported(
-    evidence: dict[int, Evidence], firsts: dict[int, np.ndarray], settings: RelatedSettings
+    evidence: dict[int, Evidence],
+    firsts: dict[int, np.ndarray],
+    settings: RelatedSettings,
+    groups: dict[int, int] | None = None,
 ) -> dict[int, Evidence]:
     """Each candidate's agreement with the others: its best cosine (first-chunk vectors) with the
-    `settings.support_from` candidates other than itself that the first model ranks highest. The reports of one
+    `settings.support_from` candidates outside its own near-duplicate group (`groups`: doc -> group) that the
+    first model ranks highest, one per group (a wire copy does not vouch for its original). The reports of one
     event agree with each other; a look-alike event's report agrees with the seed more than with them. Without a
     model, or a candidate without a vector: unchanged."""
     if settings.model is None or not firsts:
         return evidence
+    group = groups or {}
     first = {d: combine(replace(e, support=None), settings) for d, e in evidence.items()}
-    top = [d for d in sorted(first, key=lambda d: (-first[d], d)) if d in firsts][: settings.support_from + 1]
+    top: list[int] = []
+    for doc in sorted(first, key=lambda d: (-first[d], d)):
+        if doc in firsts and all(group.get(doc, doc) != group.get(t, t) for t in top):
+            top.append(doc)
+            if len(top) > settings.support_from:
+                break
     matrix = np.stack([firsts[d] for d in top])
     out = {}
     for doc, found in evidence.items():
@@ -117,7 +127,7 @@ def supported(
         if vector is None:
             out[doc] = found
             continue
-        others = [i for i, d in enumerate(top) if d != doc][: settings.support_from]
+        others = [i for i, d in enumerate(top) if group.get(d, d) != group.get(doc, doc)][: settings.support_from]
         out[doc] = replace(found, support=float((matrix[others] @ vector).max()) if others else 0.0)
     return out
 
@@ -149,7 +159,7 @@ class RelatedFinder:
         dense, passages, firsts = self._dense_scores(seed, candidates)
         best_bm25 = max((lexical.get(d, 0.0) for d in candidates), default=0.0) or 1.0  # the seed's own is no guide
         evidence = self.evidence(seed, candidates, dense, {d: lexical.get(d, 0.0) / best_bm25 for d in candidates})
-        evidence = supported(evidence, firsts, settings)
+        evidence = supported(evidence, firsts, settings, self.store.groups_of(candidates))
         scored = {doc: combine(evidence[doc], settings) for doc in candidates}
         order, groups = near_dupes.one_per_group(self.store, sorted(scored, key=lambda d: (-scored[d], d)), limit)
         return [
@@ -166,7 +176,7 @@ class RelatedFinder:
         dense, _, firsts = self._dense_scores(seed, candidates)
         best_bm25 = max((lexical.get(d, 0.0) for d in candidates), default=0.0) or 1.0
         evidence = self.evidence(seed, candidates, dense, {d: lexical.get(d, 0.0) / best_bm25 for d in candidates})
-        return supported(evidence, firsts, settings)
+        return supported(evidence, firsts, settings, self.store.groups_of(candidates))
 
     def evidence(
         self, seed: Seed, candidates: list[int], dense: dict[int, float], lexical: dict[int, float]

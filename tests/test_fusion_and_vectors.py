@@ -223,6 +223,9 @@ def test_the_second_pass_lifts_the_candidate_the_first_ones_agree_with() -> None
     assert combine(out[3], settings) > combine(out[4], settings)
     assert combine(out[5], settings) == combine(evidence[5], settings)  # the first model's score, unchanged
     assert supported(evidence, firsts, RelatedSettings(model=None)) == evidence
+    # 1 and 2 copies of one article: one does not vouch for the other; 3 and 4 (alike) rank next
+    copies = supported(evidence, firsts | {3: other}, settings, groups={1: 1, 2: 1, 3: 3, 4: 4, 5: 5})
+    assert [copies[d].support for d in (1, 2, 3, 4)] == [0.0, 0.0, 1.0, 1.0]  # without the groups: 1.0 for 1 and 2
     assert supported(evidence, {}, settings) == evidence
 
 
