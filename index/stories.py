@@ -7,8 +7,9 @@ article's neighbourhood is (CSLS, Lample et al. 2018: minus half of each side's 
 that a busy news week does not glue its stories together and a quiet one does not leave them apart.
 
 Articles are assigned in date order (the undated last): an article joins the story whose members within
-WINDOW_DAYS of it (any member, for an undated article: content alone) it matches best on average (average link),
-when that average is at least JOIN and the plain score at least FLOOR; else it starts a story of its own. A
+WINDOW_DAYS of it (any member, for an undated article: content alone) it matches best, on average over the
+LINK_TOP members it matches best (a story grown large in a busy week is not diluted by its far members), when
+that average is at least JOIN and the plain score at least FLOOR; else it starts a story of its own. A
 near-duplicate of an assigned article joins that article's story whatever the score; exact copies are never
 assigned, they are read with their original. An undated article whose text names no day is proposed its story's
 first dated report's day (kept as inferred, with that evidence; index/mentions.py proposes from the text first). The weights and thresholds were chosen on AllSides val
@@ -29,10 +30,11 @@ from archive.store import Store
 
 Progress = Callable[[int, int], None]
 
-VERSION = 1
+VERSION = 2  # 2: a story is weighed by its LINK_TOP best members, not all of them
 WINDOW_DAYS = 3
 LEXICAL_SHARE = 0.7
 NEIGHBOURS = 5
+LINK_TOP = 2
 JOIN = 0.0
 FLOOR = 0.2
 LEAD_CHARS = 4_000
@@ -222,6 +224,23 @@ def density(scores: np.ndarray) -> float:
     return float(np.sum(np.clip(top, 0.0, None)) / NEIGHBOURS)
 
 
+def story_means(
+    group: np.ndarray, corrected: np.ndarray, plain: np.ndarray, stories: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per story (`group`: each weighed member's story, 0..stories-1): the mean corrected and plain score of its
+    LINK_TOP best members by corrected score (all of them in a smaller story)."""
+    order = np.lexsort((-corrected, group))  # by story, the best first
+    by_story = group[order]
+    starts = np.flatnonzero(np.r_[True, by_story[1:] != by_story[:-1]])
+    rank = np.arange(len(order)) - np.repeat(starts, np.diff(np.r_[starts, len(order)]))
+    best = order[rank < LINK_TOP]
+    counts = np.bincount(group[best], minlength=stories)
+    return (
+        np.bincount(group[best], weights=corrected[best], minlength=stories) / counts,
+        np.bincount(group[best], weights=plain[best], minlength=stories) / counts,
+    )
+
+
 def assign(store: Store, progress: Progress | None = None) -> int:
     """Put every embedded original that is in no story into one (resumable: saved every SAVE_EVERY articles)."""
     if _version(store) != VERSION:
@@ -295,9 +314,7 @@ class Assigner:
             at, plain = stories[placed], scores[placed]
             corrected = plain - 0.5 * (own + self.pool.density[others][placed])
             names, group = np.unique(at, return_inverse=True)
-            counts = np.bincount(group)
-            plain_mean = np.bincount(group, weights=plain) / counts
-            corrected_mean = np.bincount(group, weights=corrected) / counts
+            corrected_mean, plain_mean = story_means(group, corrected, plain, len(names))
             corrected_mean[plain_mean < FLOOR] = -np.inf
             top = int(np.argmax(corrected_mean))
             if corrected_mean[top] > best_score:

@@ -305,3 +305,20 @@ def test_an_undated_articles_nearest_from_the_graph_are_the_exact_nearest(monkey
     assert all(len(g) == index.stories.UNDATED_CANDIDATES and r not in g for r, g in zip(rows, graph, strict=True))
     recall = np.mean([len(e & set(g.tolist())) / len(e) for e, g in zip(exact, graph, strict=True)])
     assert recall >= 0.95
+
+
+def test_a_story_is_weighed_by_its_best_members() -> None:
+    """A large story's far members do not dilute the two that match: the mean is over LINK_TOP members."""
+    import numpy as np
+
+    from index.stories import LINK_TOP, story_means
+
+    assert LINK_TOP == 2
+    group = np.array([0, 0, 0, 0, 1, 1])  # story 0: two close members and two far ones; story 1: two middling
+    corrected = np.array([0.3, -0.4, 0.2, -0.5, 0.1, 0.05])
+    plain = np.array([0.6, 0.1, 0.5, 0.05, 0.4, 0.35])
+    means, plains = story_means(group, corrected, plain, 2)
+    assert means.round(3).tolist() == [0.25, 0.075]
+    assert plains.round(3).tolist() == [0.55, 0.375]
+    one, _ = story_means(np.array([0]), np.array([-0.2]), np.array([0.3]), 1)  # a story of one: its member
+    assert one.tolist() == [-0.2]
