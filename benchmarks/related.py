@@ -24,6 +24,7 @@ import subprocess
 import time
 from collections import defaultdict
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -141,8 +142,6 @@ def txtai_ranker(records: list[dict[str, object]]) -> Ranker:
 def settings_for(leg: str, name: str, base: RelatedSettings) -> RelatedSettings:
     """`related`: the default (the learned combination); `fusion`: the weighted share it replaced (0.8 dense +
     0.2 BM25 share); `dense` and `lexical`: one leg alone."""
-    from dataclasses import replace
-
     window = base.window_days if name.startswith("basil") else None  # AllSides excerpts have no dates
     share = {"dense": 0.0, "lexical": 1.0}.get(leg, base.lexical_share)
     model = base.model if leg == "related" else None
@@ -274,12 +273,8 @@ def main() -> None:
     args = parser.parse_args()
     base = RelatedSettings()
     if args.model:
-        from dataclasses import replace
-
         base = replace(base, model=tuple(float(x) for x in args.model.split(",")))
     if args.support_model:
-        from dataclasses import replace
-
         support = None if args.support_model == "none" else tuple(float(x) for x in args.support_model.split(","))
         base = replace(base, support_model=support)
     if args.lexical_share is not None:

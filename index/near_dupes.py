@@ -228,9 +228,12 @@ def group_documents(store: Store, doc_id: int) -> list[tuple[int, str | None]]:
     return store.with_copies(store.members(group) or [original])
 
 
-def one_per_group(store: Store, ranked: list[int], limit: int | None = None) -> tuple[list[int], dict[int, int]]:
-    """The best ranked article of each near-duplicate group (up to `limit`), and every ranked article's group."""
-    groups = store.groups_of(ranked)
+def one_per_group(
+    store: Store, ranked: list[int], limit: int | None = None, groups: dict[int, int] | None = None
+) -> tuple[list[int], dict[int, int]]:
+    """The best ranked article of each near-duplicate group (up to `limit`), and every ranked article's group
+    (`groups`: already read for these articles)."""
+    groups = store.groups_of(ranked) if groups is None else groups
     if len(set(groups.values())) == len(groups) == len(ranked):  # no two share a group (no repeats either)
         return ranked[:limit], groups
     seen: set[int] = set()

@@ -113,7 +113,7 @@ def supported(
     if settings.model is None or not firsts:
         return evidence
     group = groups or {}
-    first = {d: combine(replace(e, support=None), settings) for d, e in evidence.items()}
+    first = {d: _logistic(settings.model, e.features()) for d, e in evidence.items()}
     top: list[int] = []
     for doc in sorted(first, key=lambda d: (-first[d], d)):
         if doc in firsts and all(group.get(doc, doc) != group.get(t, t) for t in top):
@@ -149,19 +149,10 @@ class RelatedFinder:
     ) -> list[RelatedResult]:
         """The closest `limit` articles (one per copy group) within the seed's window and `scope` (outlets,
         tags, a collection: its dates are the window's)."""
-        filters = window(seed.date, settings.window_days, scope or Filters())
-        allowed = self.allowed.resolve(self.store, filters)
-        dense_hits = self._dense_candidates(seed, settings, allowed)
-        lexical = self._lexical_candidates(seed, settings, filters, allowed)
-        candidates = sorted((dense_hits | set(lexical)) - seed.excluded)
-        if not candidates:
-            return []
-        dense, passages, firsts = self._dense_scores(seed, candidates)
-        best_bm25 = max((lexical.get(d, 0.0) for d in candidates), default=0.0) or 1.0  # the seed's own is no guide
-        evidence = self.evidence(seed, candidates, dense, {d: lexical.get(d, 0.0) / best_bm25 for d in candidates})
-        evidence = supported(evidence, firsts, settings, self.store.groups_of(candidates))
-        scored = {doc: combine(evidence[doc], settings) for doc in candidates}
-        order, groups = near_dupes.one_per_group(self.store, sorted(scored, key=lambda d: (-scored[d], d)), limit)
+        evidence, passages, groups = self._weigh(seed, settings, scope)
+        scored = {doc: combine(found, settings) for doc, found in evidence.items()}
+        ranked = sorted(scored, key=lambda d: (-scored[d], d))
+        order, groups = near_dupes.one_per_group(self.store, ranked, limit, groups)
         return [
             self._result(doc, scored[doc], evidence[doc].dense, evidence[doc].lexical, passages, seed, groups[doc])
             for doc in order
@@ -169,14 +160,23 @@ class RelatedFinder:
 
     def gather(self, seed: Seed, settings: RelatedSettings, scope: Filters | None = None) -> dict[int, Evidence]:
         """Every candidate's evidence (for learning the combination: benchmarks/related.py learn)."""
+        return self._weigh(seed, settings, scope)[0]
+
+    def _weigh(
+        self, seed: Seed, settings: RelatedSettings, scope: Filters | None
+    ) -> tuple[dict[int, Evidence], dict[int, tuple[int, int]], dict[int, int]]:
+        """Every candidate's evidence, its passage nearest the seed, and its near-duplicate group."""
         filters = window(seed.date, settings.window_days, scope or Filters())
         allowed = self.allowed.resolve(self.store, filters)
         lexical = self._lexical_candidates(seed, settings, filters, allowed)
         candidates = sorted((self._dense_candidates(seed, settings, allowed) | set(lexical)) - seed.excluded)
-        dense, _, firsts = self._dense_scores(seed, candidates)
-        best_bm25 = max((lexical.get(d, 0.0) for d in candidates), default=0.0) or 1.0
+        if not candidates:
+            return {}, {}, {}
+        dense, passages, firsts = self._dense_scores(seed, candidates)
+        best_bm25 = max((lexical.get(d, 0.0) for d in candidates), default=0.0) or 1.0  # the seed's own is no guide
         evidence = self.evidence(seed, candidates, dense, {d: lexical.get(d, 0.0) / best_bm25 for d in candidates})
-        return supported(evidence, firsts, settings, self.store.groups_of(candidates))
+        groups = self.store.groups_of(candidates)
+        return supported(evidence, firsts, settings, groups), passages, groups
 
     def evidence(
         self, seed: Seed, candidates: list[int], dense: dict[int, float], lexical: dict[int, float]
