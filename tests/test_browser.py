@@ -85,6 +85,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         if os.environ.get("CI"):
             pytest.fail("CI: the browser test needs Debian's chromium and the playwright package")
         pytest.skip("needs Debian's chromium (/usr/bin/chromium) and the playwright package")
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=60_000)  # its 5 s default ran out under load before a first page was drawn
     root = tmp_path_factory.mktemp("browser")
     port = _free_port()
     archive = shutil.which("archive", path=str(Path(sys.executable).parent)) or "archive"

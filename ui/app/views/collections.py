@@ -23,17 +23,25 @@ EXPORTS = {
 
 
 def add_form(res: Shared, choices: Sequence[tuple[int, str]], query: str, key: str) -> None:
-    """A form that adds the chosen articles (id, label) to a collection, new or old, with a note."""
+    """A panel that adds the chosen articles (id, label) to a collection, new or old, with a note."""
+    _add_panel(res, tuple(choices), query, key)
+
+
+@st.fragment
+def _add_panel(res: Shared, choices: tuple[tuple[int, str], ...], query: str, key: str) -> None:
+    """A fragment, not a form: each tick reruns this panel alone and is kept by the server as it is made. In a
+    form the ticks waited in the browser until Add, and under load one of two was lost there (1 article added
+    where both boxes showed ticked; its cause in the browser not found)."""
     with res.lock:
         names = [c.name for c in res.archive.collections()]
-    with st.form(f"collect-{key}", border=True):
+    with st.container(border=True):
         st.markdown("**Add to a collection**" + (": tick the results to add" if len(choices) > 1 else ""))
         picked = _ticked(choices, key) if len(choices) > 1 else [choices[0][0]]
         left, right = st.columns(2)
         target = left.selectbox("Collection", [*names, NEW], key=f"target-{key}")
         fresh = right.text_input("New collection's name", key=f"fresh-{key}", placeholder="e.g. Kerman blasts")
         note = st.text_input("Note (optional)", key=f"note-{key}", placeholder="why these articles")
-        if not st.form_submit_button("Add"):
+        if not st.button("Add", key=f"add-{key}"):
             return
     name = fresh.strip() if target == NEW else str(target)
     if not name or not picked:
@@ -51,7 +59,7 @@ def add_form(res: Shared, choices: Sequence[tuple[int, str]], query: str, key: s
 
 
 def _ticked(choices: Sequence[tuple[int, str]], key: str) -> list[int]:
-    """One checkbox per result, in two columns (inside the form: ticking one does not run the page again)."""
+    """One checkbox per result, in two columns."""
     columns = st.columns(2)
     return [
         doc_id
