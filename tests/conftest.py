@@ -70,3 +70,14 @@ def files(tmp_path: Path):  # type: ignore[no-untyped-def]
         return root
 
     return write
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """SIGTERM ends a run as Ctrl-C does, so that fixtures still stop the servers they started (killed by
+    SIGTERM, a run left `archive ui` and its Streamlit child running)."""
+    import signal
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupt)
