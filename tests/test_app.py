@@ -494,6 +494,27 @@ def test_results_go_into_a_collection_with_a_note_and_the_collections_page_expor
     ]
 
 
+def test_a_new_collections_name_already_taken_adds_to_that_collection(tmp_path: Path) -> None:
+    """Add with "A new collection…" and a taken name (any case): the articles go into that collection, no error
+    (the panel keeps the name typed, so a second Add used to fail with "there is a collection named ... already")."""
+    from ui.app.views.collections import NEW
+
+    home = _filled_home(tmp_path)
+    with _open(str(home)) as archive:
+        archive.create_collection("Quake coverage")
+    at = _app(home, q="earthquake")
+    first = _result_ids(at)[0]
+    next(c for c in at.checkbox if c.key == f"pick-results-{first}").check()
+    next(s for s in at.selectbox if s.label == "Collection").set_value(NEW)
+    next(t for t in at.text_input if t.label == "New collection's name").input("  quake   COVERAGE ")
+    next(b for b in at.button if b.label == "Add").click().run()
+    assert not at.exception and not at.error
+    assert any("1 article in “Quake coverage”" in s.value for s in at.success)
+    with _open(str(home)) as archive:
+        assert [c.name for c in archive.collections()] == ["Quake coverage"]
+        assert [e.id for e in archive.collection("Quake coverage").entries] == [first]
+
+
 def _result_ids(at: AppTest) -> list[int]:
     found = re.findall(r"open-(\d+)-\d+", " ".join(str(b.key) for b in at.button))
     return [int(x) for x in found]

@@ -43,13 +43,15 @@ def _add_panel(res: Shared, choices: tuple[tuple[int, str], ...], query: str, ke
         note = st.text_input("Note (optional)", key=f"note-{key}", placeholder="why these articles")
         if not st.button("Add", key=f"add-{key}"):
             return
-    name = fresh.strip() if target == NEW else str(target)
+    name = " ".join(fresh.split()) if target == NEW else str(target)
     if not name or not picked:
         st.warning("Choose the articles and a collection (or name a new one) first.")
         return
+    known = {n.casefold(): n for n in names}  # a "new" name that is taken means that collection (names ignore case)
+    name = known.get(name.casefold(), name)
     try:
         with res.lock:
-            if target == NEW:
+            if name not in names:
                 res.archive.create_collection(name)
             added = res.archive.add_to_collection(name, [int(i) for i in picked], note.strip() or None, query or None)
     except ArchiveError as exc:
