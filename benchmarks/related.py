@@ -258,6 +258,11 @@ def latency(queries: int, settings: RelatedSettings) -> None:
     )
 
 
+def _weights(text: str) -> tuple[float, ...]:
+    """A model given on the command line: its intercept and weights, comma-separated."""
+    return tuple(float(x) for x in text.split(","))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("command", choices=["build", "eval", "grid", "latency", "learn"])
@@ -273,14 +278,13 @@ def main() -> None:
     args = parser.parse_args()
     base = RelatedSettings()
     if args.model:
-        base = replace(base, model=tuple(float(x) for x in args.model.split(",")))
+        base = replace(base, model=_weights(args.model))
     if args.support_model:
-        support = None if args.support_model == "none" else tuple(float(x) for x in args.support_model.split(","))
-        base = replace(base, support_model=support)
-    if args.lexical_share is not None:
-        base = RelatedSettings(lexical_share=args.lexical_share, mlt_terms=base.mlt_terms)
+        base = replace(base, support_model=None if args.support_model == "none" else _weights(args.support_model))
+    if args.lexical_share is not None:  # each option changes its own setting and keeps the others
+        base = replace(base, lexical_share=args.lexical_share)
     if args.mlt_terms is not None:
-        base = RelatedSettings(lexical_share=base.lexical_share, mlt_terms=args.mlt_terms)
+        base = replace(base, mlt_terms=args.mlt_terms)
     if args.command == "build":
         build(args.name, args.split)
     elif args.command == "eval":

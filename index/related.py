@@ -114,7 +114,7 @@ def supported(
         return evidence
     group = groups or {}
     first = {d: _logistic(settings.model, e.features()) for d, e in evidence.items()}
-    top: list[int] = []
+    top: list[int] = []  # one more than `support_from`, so that each of them has that many others
     for doc in sorted(first, key=lambda d: (-first[d], d)):
         if doc in firsts and all(group.get(doc, doc) != group.get(t, t) for t in top):
             top.append(doc)
