@@ -560,6 +560,8 @@ def test_tags_are_facets_and_filters_and_a_collection_narrows_the_search(tmp_pat
         archive.add_to_collection("Keep", [ids["quake-1"]])
     at = _app(home, q="earthquake", mode="lexical")
     assert not at.exception
+    anywhere = next(s for s in at.selectbox if s.label == "In your collection")
+    assert (anywhere.index, anywhere.options[0]) == (0, "Anywhere in the archive")  # not drawn empty
     facets = [b.label for b in at.button if str(b.key).startswith("facet-")]
     assert facets == ["🏷 Turkey (2)", "🏷 rescue (1)"]
     next(b for b in at.button if b.label == "🏷 rescue (1)").click().run()

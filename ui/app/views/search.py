@@ -79,6 +79,7 @@ def _signature(request: params.SearchRequest) -> str:
     return str(abs(hash(tuple(sorted((k, str(v)) for k, v in params.to_params(request).items())))))
 
 
+ANYWHERE = ""  # the collection filter's "anywhere" (a None value draws the box empty: "Choose an option")
 SYNCED = "search-synced"  # the URL parameters the form's widgets were last set from
 RESYNC = "search-resync"  # set: the next run sets every widget from the URL
 
@@ -107,7 +108,7 @@ def _sync_widgets(request: params.SearchRequest) -> None:
         "f-outlets": list(request.outlets),
         "f-undated": request.undated,
         "f-tags": list(request.tags),
-        "f-collection": request.collection,
+        "f-collection": request.collection or ANYWHERE,
         "f-mfrom": request.mentions_from,
         "f-mto": request.mentions_to,
     }
@@ -202,14 +203,13 @@ def _workbench_filters(request: params.SearchRequest, choices: Choices) -> tuple
         placeholder="Any or no tags",
         key="f-tags",
     )
-    options: list[str | None] = [None, *names]
     collection = collection_col.selectbox(
         "In your collection",
-        options,
-        format_func=lambda n: "Anywhere in the archive" if n is None else n,
+        [ANYWHERE, *names],
+        format_func=lambda n: n or "Anywhere in the archive",
         key="f-collection",
     )
-    return [str(t) for t in chosen], collection
+    return [str(t) for t in chosen], collection or None
 
 
 def _advanced(request: params.SearchRequest) -> bool:
