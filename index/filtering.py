@@ -60,14 +60,27 @@ class AllowedCache:
         return allowed
 
 
+def _by_ids(filters: Filters) -> bool:
+    """Whether the word index gets the filter as the allowed articles' ids: what it does not hold."""
+    by_ids = filters.collection or filters.tags or filters.arrived_after or filters.mentions
+    return bool(by_ids or (filters.undated == "inferred" and filters.dated_range))  # the word index holds no guesses
+
+
+def exact_in_words(filters: Filters) -> bool:
+    """Whether `tantivy_filter` lets through the filter's articles exactly, not a superset.
+
+    An original's entry holds the days and outlets of all its copies. The filter asks for one copy that matches
+    every condition at once, so the entry is exact for one kind of condition (a date range with its undated
+    policy, or outlets) or a list of ids, and a superset for a date range and outlets together."""
+    return _by_ids(filters) or not (filters.outlets and (filters.dated_range or filters.undated_policy != "include"))
+
+
 def tantivy_filter(schema: tantivy.Schema, filters: Filters, allowed: Allowed | None = None) -> list[tantivy.Query]:
     """The filter as tantivy clauses to AND with the query (a superset; checked again exactly).
 
     What the word index does not hold (a collection, tags) goes in as the allowed articles' ids."""
     clauses: list[tantivy.Query] = []
-    by_ids = filters.collection or filters.tags or filters.arrived_after or filters.mentions
-    by_ids = by_ids or (filters.undated == "inferred" and filters.dated_range)  # the word index holds no guesses
-    if by_ids and allowed is not None and allowed.originals is not None:
+    if _by_ids(filters) and allowed is not None and allowed.originals is not None:
         clauses.append(tantivy.Query.term_set_query(schema, "doc_id", sorted(allowed.originals)))
     undated = tantivy.Query.term_query(schema, "day", UNDATED_DAY)
     if filters.undated_policy == "only":

@@ -31,8 +31,9 @@ MIN_CANDIDATES = 100
 PASSAGE_CANDIDATES = 20
 NEGATION_LIMIT = 100_000
 MATCH_IDS_CAP = 10_000  # up to this many word matches are listed (and near copies counted once) for the count
-# Without a filter, the count is taken without listing the matches (which waits until `matched_ids` is read) where
-# at most this many articles share a near-duplicate group: those matching are looked up by id in the word index.
+# Where the word index holds the filter exactly, the count is taken without listing the matches (which waits until
+# `matched_ids` is read) where at most this many articles share a near-duplicate group: those matching are looked
+# up by id in the word index.
 SHARED_COUNT_MAX = 5_000
 MAX_RESULTS = 100_000  # offset + limit: the legs fetch ten candidates a result, and tantivy allocates for each
 
@@ -265,7 +266,7 @@ class Searcher:
                 ids, _ = near_dupes.one_per_group(self.store, ids)
             return tuple(ids)
 
-        if query is not None and allowed.originals is None:  # no filter: the count needs no listing
+        if query is not None and filtering.exact_in_words(filters):  # the count needs no listing
             count = self._count(query, total, by_meaning, collapse)
             if count is not None:
                 return _Matches(count, listing, total)

@@ -264,8 +264,10 @@ def test_many_ids_are_grouped_from_the_map_of_shared_groups_as_one_by_one(
 
 
 def test_a_count_taken_without_listing_the_matches_is_the_listings_length(home: Path, tmp_path: Path) -> None:
-    """Without a filter, `matched` is counted from the word index and the map of shared groups; `matched_ids` is
-    listed only when read. Both agree with near copies, meaning-only matches, negated words and no collapsing."""
+    """Without a filter, or with one the word index holds exactly, `matched` is counted from the word index and the
+    map of shared groups; `matched_ids` is listed only when read. Both agree with near copies, meaning-only matches,
+    negated words, no collapsing, and filters on a copy's date or outlet."""
+    from archive.store import Filters
     from index import SearchSettings
 
     first, second = _seeds()
@@ -276,17 +278,27 @@ def test_a_count_taken_without_listing_the_matches_is_the_listings_length(home: 
     for n, (name, text) in enumerate(_variants(first).items()):
         records.append({"id": name, "source": f"Wire {n}", "date": "2024-01-03", "text": text})
     records += [{"id": f"d{i}", "text": f"Harbour bridge works, part {i}, close a lane."} for i in range(30)]
+    records.append({"id": "exact-copy", "source": "Outlet C", "date": "2024-02-10", "text": first})
     _ingest(home, tmp_path, records)
     low = SearchSettings(match_floor=-1.0)
+    filters = [
+        None,
+        Filters(date_from="2024-02-01"),  # the original, through its exact copy's day
+        Filters(date_to="2024-01-31", undated="include"),
+        Filters(undated="only"),
+        Filters(outlets=(" outlet c ",)),
+        Filters(outlets=("Outlet A", "Wire 1")),
+        Filters(outlets=("outlet a",), date_from="2024-02-01"),  # no one copy has both: a superset in words
+    ]
     with _open(home) as archive:
         for query in ("Kerman explosions", "Kerman -Soleimani", "harbour bridge", "Kerman OR bridge", "zzzzqqq"):
-            for mode in ("lexical", "hybrid", "semantic"):
-                for collapse in (True, False):
-                    for settings in (None, low):
-                        found = archive.search(query, mode=mode, collapse=collapse, settings=settings)
-                        case = (query, mode, collapse, settings)
-                        assert found.matched == len(found.matched_ids), case
-                        assert len(set(found.matched_ids)) == len(found.matched_ids), case
+            for mode, collapse, settings, where in itertools.product(
+                ("lexical", "hybrid", "semantic"), (True, False), (None, low), filters
+            ):
+                found = archive.search(query, where, mode=mode, collapse=collapse, settings=settings)
+                case = (query, mode, collapse, settings, where)
+                assert found.matched == len(found.matched_ids), case
+                assert len(set(found.matched_ids)) == len(found.matched_ids), case
         copies = archive.search("Kerman explosions", mode="lexical")
         assert copies.matched == 2 and archive.search("Kerman explosions", mode="lexical", collapse=False).matched == 6
         assert len(copies.matched_ids) == 2
