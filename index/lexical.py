@@ -380,6 +380,13 @@ class LexicalIndex:
         with native("searching"):
             return _hits(self.index, query, limit, with_chunks=False)
 
+    def search_counted(self, query: tantivy.Query, limit: int) -> tuple[list[LexicalHit], int]:
+        """`search`, and how many articles match: one walk of the postings instead of two."""
+        with native("searching"):
+            searcher = self.index.searcher()
+            found = searcher.search(query, limit, count=True)
+            return _found_hits(searcher, found.hits, with_chunks=False), int(getattr(found, "count", 0) or 0)
+
     def count(self, query: tantivy.Query) -> int:
         """How many articles match `query` (built against `schema`)."""
         with native("searching"):
@@ -409,7 +416,10 @@ class LexicalIndex:
 
 def _hits(index: tantivy.Index, query: tantivy.Query, limit: int, with_chunks: bool) -> list[LexicalHit]:
     searcher = index.searcher()
-    hits = searcher.search(query, limit, count=False).hits
+    return _found_hits(searcher, searcher.search(query, limit, count=False).hits, with_chunks)
+
+
+def _found_hits(searcher: tantivy.Searcher, hits: list[tuple[float, Any]], with_chunks: bool) -> list[LexicalHit]:
     if not hits:
         return []
     addresses = [address for _, address in hits]

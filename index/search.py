@@ -109,6 +109,7 @@ class _Leg:
     best: dict[int, tuple[int, float]] = field(default_factory=dict)
     ranks: dict[int, int] = field(default_factory=dict)
     chunk_rank: dict[int, int] = field(default_factory=dict)
+    matching: int | None = None  # the lexical leg: how many articles its query matches, counted as it searched
 
     def add(self, doc_id: int, chunk_id: int, score: float) -> None:
         self.chunk_rank.setdefault(chunk_id, len(self.chunk_rank) + 1)
@@ -244,7 +245,12 @@ class Searcher:
         candidates a page needed), plus those found by meaning alone at the floor or above."""
         lexical, semantic = legs
         query = self._word_query(parsed, filters) if mode != "semantic" else None
-        total = self.lexical.count(query) if query is not None else 0
+        if query is None:
+            total = 0
+        elif lexical.matching is not None and parsed.negated is None:  # the leg's query: the same matches
+            total = lexical.matching
+        else:
+            total = self.lexical.count(query)
         floor = settings.match_floor
         by_meaning = [d for d, (_, score) in semantic.best.items() if score >= floor and d not in excluded]
         if query is not None and total > MATCH_IDS_CAP:  # too many to list: count them, and the meaning-only ones
@@ -273,15 +279,17 @@ class Searcher:
         return _Matches(len(listing()), listing, len(words()))
 
     def _count(self, query: tantivy.Query, total: int, by_meaning: list[int], collapse: bool) -> int | None:
-        """How many articles match an unfiltered query that `total` articles' words match: those, the ones found by
-        meaning alone, less the near copies among them (None: too many articles share a group to look them up)."""
-        count = total + self._meaning_only(query, by_meaning)
-        if not collapse:
-            return count
-        shared = self.store.shared_groups()
+        """How many articles match a query that `total` articles' words match: those, the ones found by meaning
+        alone, less the near copies among them (None: too many articles share a group to look them up). The
+        articles found by meaning and those that share a group are looked up in one search (a search costs about
+        as much for 60 ids as for the whole index)."""
+        shared = self.store.shared_groups() if collapse else {}
         if len(shared) > SHARED_COUNT_MAX:
             return None
-        members = (self.lexical.among(query, list(shared)) if shared else set()) | shared.keys() & set(by_meaning)
+        asked = list(dict.fromkeys([*by_meaning, *shared]))
+        inside = self.lexical.among(query, asked) if asked else set()
+        count = total + sum(1 for d in by_meaning if d not in inside)
+        members = (inside & shared.keys()) | (shared.keys() & set(by_meaning))
         return count - len(members) + len({shared[d] for d in members})
 
     def _meaning_only(self, query: tantivy.Query, by_meaning: list[int]) -> int:
@@ -310,7 +318,8 @@ class Searcher:
             query = tantivy.Query.boolean_query(
                 [(tantivy.Occur.Must, parsed.lexical)] + [(tantivy.Occur.Must, c) for c in clauses]
             )
-        for hit in self.lexical.search(query, want):
+        hits, leg.matching = self.lexical.search_counted(query, want)
+        for hit in hits:
             if allowed.originals is None or hit.doc_id in allowed.originals:
                 leg.add(hit.doc_id, hit.chunk_id, hit.score)
         return leg
