@@ -76,7 +76,7 @@ def page(res: Shared) -> None:
     with left:
         collections.annotations_form(res, doc.id)
     with right:
-        collections.add_form(res, [(doc.id, doc.title or "(untitled)")], query, key=f"article-{doc.id}")
+        collections.add_panel(res, [(doc.id, doc.title or "(untitled)")], query, key=f"article-{doc.id}")
     _related(res, doc, search)
 
 

@@ -22,14 +22,11 @@ EXPORTS = {
 }
 
 
-def add_form(res: Shared, choices: Sequence[tuple[int, str]], query: str, key: str) -> None:
-    """A panel that adds the chosen articles (id, label) to a collection, new or old, with a note."""
-    _add_panel(res, tuple(choices), query, key)
-
-
 @st.fragment
-def _add_panel(res: Shared, choices: tuple[tuple[int, str], ...], query: str, key: str) -> None:
-    """A fragment, not a form: each tick reruns this panel alone and is kept by the server as it is made. In a
+def add_panel(res: Shared, choices: Sequence[tuple[int, str]], query: str, key: str) -> None:
+    """A panel that adds the chosen articles (id, label) to a collection, new or old, with a note.
+
+    A fragment, not a form: each tick reruns this panel alone and is kept by the server as it is made. In a
     form the ticks waited in the browser until Add, and under load one of two was lost there (1 article added
     where both boxes showed ticked; its cause in the browser not found)."""
     with res.lock:

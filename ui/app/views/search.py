@@ -314,7 +314,7 @@ def _results(res: Shared, request: params.SearchRequest, tagged: bool) -> None:
     _exports(res, response, request, offset)
     if response.results:
         choices = [(r.id, f"{rank}. {r.title or '(untitled)'}") for rank, r in enumerate(response.results, offset + 1)]
-        collections.add_form(res, choices, request.query, key="results")
+        collections.add_panel(res, choices, request.query, key="results")
     with res.lock:
         response = res.archive.with_semantic_highlights(response)
     for slot, (rank, result) in zip(slots, enumerate(response.results, start=offset + 1)):
